@@ -1,0 +1,38 @@
+# nanosim: `make demo` runs the flagship comparison, `make test` passes the tests.
+# Both create the virtual environment in .venv themselves.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test validate bench lint docs clean
+
+$(STAMP): pyproject.toml
+	@PY=$$(scripts/find-python) || exit 1; \
+	  test -x $(BIN)/python || $$PY -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/nanosim demo --out out/demo
+
+test: $(STAMP)
+	$(BIN)/ruff check nanosim tests benchmarks
+	$(BIN)/python -m pytest -q
+
+validate: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+	$(BIN)/python -m nanosim.validation --out docs/images
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks.run
+
+docs: $(STAMP)
+	$(BIN)/python -m nanosim.docgen > docs/scenarios.md
+
+lint: $(STAMP)
+	$(BIN)/ruff check nanosim tests benchmarks
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache
