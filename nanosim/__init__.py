@@ -1,0 +1,1 @@
+"""nanosim: nano power diplomacy versus high politics, as an agent-based model."""

@@ -1,0 +1,19 @@
+"""Errors a user can cause, each shown as one clear line at the CLI and dashboard edge."""
+
+
+class NanosimError(Exception):
+    """Base class for every error caused by user input."""
+
+
+class ScenarioError(NanosimError):
+    """A scenario file, override or data file that cannot be used as it is.
+
+    ``str(error)`` is one line: ``FILE: KEY: what is wrong (what is allowed)``.
+    """
+
+    def __init__(self, source: str, key: str, message: str):
+        self.source = str(source)
+        self.key = key
+        self.message = message
+        where = f"{self.source}: {key}" if key else self.source
+        super().__init__(f"{where}: {message}")
