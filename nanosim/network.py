@@ -1,0 +1,511 @@
+"""Social and online follower networks as vectorised CSR graphs over country-sorted citizens."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from nanosim.errors import ScenarioError
+
+__all__ = [
+    "Graph",
+    "barabasi_albert",
+    "complete",
+    "erdos_renyi",
+    "exchange_ties",
+    "followers",
+    "from_edges",
+    "homophilous",
+    "lattice",
+    "read_edge_list",
+    "with_extra_ties",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Graph:
+    """Adjacency in CSR form: neighbours of i are indices[indptr[i]:indptr[i+1]].
+
+    ``well_mixed`` marks the complete graph (every other citizen is a neighbour); its arrays
+    are left empty (``indptr`` all zeros) to save memory. ``directed`` graphs store out-lists
+    (for the follower graph: the followers of each account).
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    well_mixed: bool = False
+    directed: bool = False
+
+    @property
+    def n(self) -> int:
+        """Number of citizens."""
+        return len(self.indptr) - 1
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges (undirected: each pair once; directed: each arc)."""
+        if self.well_mixed:
+            n = self.n
+            return n * (n - 1) if self.directed else n * (n - 1) // 2
+        nnz = len(self.indices)
+        return nnz if self.directed else nnz // 2
+
+    def degree(self) -> np.ndarray:
+        """Number of neighbours (out-neighbours if directed) of every citizen."""
+        if self.well_mixed:
+            return np.full(self.n, max(self.n - 1, 0), dtype=np.int64)
+        return np.diff(self.indptr)
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _keys_to_graph(n: int, keys: np.ndarray, directed: bool) -> Graph:
+    """CSR graph from sorted, unique int64 keys ``src * n + dst``."""
+    indptr = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * n).astype(np.int64)
+    indices = (keys % n).astype(np.int32) if n else np.empty(0, np.int32)
+    return Graph(indptr=indptr, indices=indices, directed=directed)
+
+
+def _unique_sorted(keys: np.ndarray) -> np.ndarray:
+    """Sort ``keys`` in place and drop repeats."""
+    keys.sort()
+    if len(keys) > 1:
+        keep = np.empty(len(keys), dtype=bool)
+        keep[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+        keys = keys[keep]
+    return keys
+
+
+def _edge_keys(n: int, src, dst, directed: bool) -> np.ndarray:
+    """Unsorted int64 keys of the non-loop edges (both directions if undirected)."""
+    src = np.asarray(src, dtype=np.int64).ravel()
+    dst = np.asarray(dst, dtype=np.int64).ravel()
+    if src.shape != dst.shape:
+        raise ValueError(f"src and dst differ in length ({len(src)} != {len(dst)})")
+    if len(src) and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
+        raise ValueError(f"edge endpoints must lie in 0..{n - 1}")
+    loop = src == dst
+    if loop.any():
+        src, dst = src[~loop], dst[~loop]
+    if directed:
+        return src * n + dst
+    keys = np.empty(2 * len(src), dtype=np.int64)
+    np.multiply(src, n, out=keys[: len(src)])
+    keys[: len(src)] += dst
+    np.multiply(dst, n, out=keys[len(src) :])
+    keys[len(src) :] += src
+    return keys
+
+
+def _blocks(country: np.ndarray, n_countries: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start index and size of every country's contiguous block of citizens."""
+    if len(country) and np.any(country[1:] < country[:-1]):
+        raise ValueError("citizens must be sorted by country (country array non-decreasing)")
+    if len(country) and (country[0] < 0 or country[-1] >= n_countries):
+        raise ValueError(f"country codes must lie in 0..{n_countries - 1}")
+    size = np.bincount(country, minlength=n_countries).astype(np.int64)
+    start = np.zeros(n_countries, dtype=np.int64)
+    np.cumsum(size[:-1], out=start[1:])
+    return start, size
+
+
+def _affinity(affinity, n_countries_min: int) -> np.ndarray:
+    """Validated affinity matrix as float64 with a zero diagonal."""
+    a = np.array(affinity, dtype=np.float64, ndmin=2)
+    if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < n_countries_min:
+        raise ValueError(f"affinity must be a square CxC array with C >= {n_countries_min}")
+    if np.any(a < 0) or not np.all(np.isfinite(a)):
+        raise ValueError("affinity must be finite and non-negative")
+    np.fill_diagonal(a, 0.0)
+    return a
+
+
+def _foreign_countries(
+    src_country: np.ndarray, weights: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Destination country for each tie from sorted ``src_country`` with probability ∝ weights[c].
+
+    Ties from a country with no foreign weight get -1.
+    """
+    n_c = weights.shape[0]
+    out = np.full(len(src_country), -1, dtype=np.int64)
+    bounds = np.searchsorted(src_country, np.arange(n_c + 1))
+    for c in range(n_c):
+        lo, hi = bounds[c], bounds[c + 1]
+        total = weights[c].sum()
+        if hi > lo and total > 0:
+            out[lo:hi] = rng.choice(n_c, size=hi - lo, p=weights[c] / total)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# builders
+
+
+def from_edges(n: int, src, dst, directed: bool = False) -> Graph:
+    """Graph on ``n`` citizens from edge arrays; drops self-loops and duplicates."""
+    keys = _unique_sorted(_edge_keys(n, src, dst, directed))
+    return _keys_to_graph(n, keys, directed)
+
+
+def homophilous(
+    country: np.ndarray,
+    degree: int,
+    rewire: float,
+    cross_border: float,
+    affinity: np.ndarray,
+    rng: np.random.Generator,
+) -> Graph:
+    """Watts–Strogatz small world inside each country plus affinity-weighted cross-border ties."""
+    country = np.asarray(country, dtype=np.int64)
+    n = len(country)
+    if degree < 0 or not 0.0 <= rewire <= 1.0 or cross_border < 0:
+        raise ValueError("need degree >= 0, 0 <= rewire <= 1 and cross_border >= 0")
+    aff = _affinity(affinity, int(country.max()) + 1 if n else 1)
+    start, size = _blocks(country, aff.shape[0])
+    parts: list[np.ndarray] = []
+
+    # Small countries are complete inside.
+    for c in np.flatnonzero((size > 1) & (size <= degree)):
+        iu, ju = np.triu_indices(int(size[c]), 1)
+        parts.append(_edge_keys(n, iu + start[c], ju + start[c], directed=False))
+
+    # Ring lattice (Harary graph for odd degree) with rewiring inside larger countries.
+    big = size[country] > degree
+    who = np.flatnonzero(big)
+    if len(who) and degree > 0:
+        c_who = country[who]
+        s_who = size[c_who]
+        b_who = start[c_who]
+        local = who - b_who
+        offsets = list(range(1, degree // 2 + 1))
+        for k in offsets:
+            dst = b_who + (local + k) % s_who
+            flip = rng.random(len(who)) < rewire
+            if flip.any():
+                dst[flip] = b_who[flip] + (rng.random(int(flip.sum())) * s_who[flip]).astype(
+                    np.int64
+                )
+            parts.append(_edge_keys(n, who, dst, directed=False))
+        if degree % 2:
+            # one extra "diameter" tie per citizen: j -- j + s//2 for j < s//2
+            half = s_who // 2
+            sel = local < half
+            src = who[sel]
+            dst = b_who[sel] + local[sel] + half[sel]
+            flip = rng.random(len(src)) < rewire
+            if flip.any():
+                dst[flip] = b_who[sel][flip] + (
+                    rng.random(int(flip.sum())) * s_who[sel][flip]
+                ).astype(np.int64)
+            parts.append(_edge_keys(n, src, dst, directed=False))
+
+    # Cross-border ties: each citizen starts Poisson(cross_border / 2) of them.
+    if cross_border > 0 and n:
+        weights = aff * size[None, :].astype(np.float64)
+        starts = rng.poisson(cross_border / 2.0, size=n)
+        src = np.repeat(np.arange(n, dtype=np.int64), starts)
+        d = _foreign_countries(country[src], weights, rng)
+        ok = d >= 0
+        src, d = src[ok], d[ok]
+        dst = start[d] + (rng.random(len(d)) * size[d]).astype(np.int64)
+        parts.append(_edge_keys(n, src, dst, directed=False))
+
+    keys = np.concatenate(parts) if parts else np.empty(0, np.int64)
+    del parts
+    return _keys_to_graph(n, _unique_sorted(keys), directed=False)
+
+
+def lattice(n: int, width: int, height: int, neighbourhood: str, torus: bool) -> Graph:
+    """2-D grid; citizen id = row * width + col; von_neumann (4) or moore (8) neighbours."""
+    if width < 1 or height < 1 or n != width * height:
+        raise ValueError(f"lattice needs n == width * height (got {n} != {width} * {height})")
+    if neighbourhood == "von_neumann":
+        steps = [(0, 1), (1, 0)]
+    elif neighbourhood == "moore":
+        steps = [(0, 1), (1, 0), (1, 1), (1, -1)]
+    else:
+        raise ValueError(f"unknown neighbourhood {neighbourhood!r} (von_neumann, moore)")
+    ids = np.arange(n, dtype=np.int64)
+    row, col = ids // width, ids % width
+    parts = []
+    for dr, dc in steps:
+        r2, c2 = row + dr, col + dc
+        if torus:
+            src = ids
+            dst = (r2 % height) * width + (c2 % width)
+        else:
+            ok = (r2 < height) & (c2 >= 0) & (c2 < width)
+            src, dst = ids[ok], r2[ok] * width + c2[ok]
+        parts.append(_edge_keys(n, src, dst, directed=False))
+    return _keys_to_graph(n, _unique_sorted(np.concatenate(parts)), directed=False)
+
+
+def complete(n: int) -> Graph:
+    """Well-mixed population: every other citizen is a neighbour (no arrays stored)."""
+    return Graph(
+        indptr=np.zeros(n + 1, dtype=np.int64),
+        indices=np.empty(0, dtype=np.int32),
+        well_mixed=True,
+    )
+
+
+def erdos_renyi(n: int, degree: float, rng: np.random.Generator) -> Graph:
+    """G(n, M) with M = round(n * degree / 2) random pairs (loops and repeats dropped)."""
+    m = round(n * degree / 2) if n > 1 else 0
+    src = rng.integers(0, n, size=m) if m else np.empty(0, np.int64)
+    dst = rng.integers(0, n, size=m) if m else np.empty(0, np.int64)
+    return from_edges(n, src, dst)
+
+
+@njit(cache=True)
+def _ba_edges(n, m, u):  # pragma: no cover - compiled
+    """Barabási–Albert edges; ``u`` is a stream of uniforms, reused cyclically if exhausted."""
+    n_edges = (n - m) * m
+    src = np.empty(n_edges, np.int64)
+    dst = np.empty(n_edges, np.int64)
+    rep = np.empty(2 * n_edges, np.int64)
+    chosen = np.empty(m, np.int64)
+    e = 0
+    for t in range(m):
+        src[e] = m
+        dst[e] = t
+        rep[2 * e] = m
+        rep[2 * e + 1] = t
+        e += 1
+    q = 0
+    nu = len(u)
+    for v in range(m + 1, n):
+        n_rep = 2 * e
+        k = 0
+        while k < m:
+            cand = rep[min(int(u[q % nu] * n_rep), n_rep - 1)]
+            q += 1
+            dup = False
+            for j in range(k):
+                if chosen[j] == cand:
+                    dup = True
+                    break
+            if not dup:
+                chosen[k] = cand
+                k += 1
+        for j in range(m):
+            src[e] = v
+            dst[e] = chosen[j]
+            rep[2 * e] = v
+            rep[2 * e + 1] = chosen[j]
+            e += 1
+    return src, dst
+
+
+def barabasi_albert(n: int, degree: int, rng: np.random.Generator) -> Graph:
+    """Preferential attachment with m = max(1, degree // 2) edges per new citizen."""
+    m = max(1, int(degree) // 2)
+    if n <= m + 1:
+        iu, ju = np.triu_indices(n, 1)
+        return from_edges(n, iu, ju)
+    # Enough uniforms for the expected number of draws (rejections are rare); offset
+    # reuse on the (very unlikely) overflow keeps the result a function of the seed.
+    u = rng.random(int((n - m) * m * 1.5) + 1024)
+    src, dst = _ba_edges(n, m, u)
+    return from_edges(n, src, dst)
+
+
+def followers(
+    country: np.ndarray,
+    online: np.ndarray,
+    follows: float,
+    cross_border_share: float,
+    affinity: np.ndarray,
+    rng: np.random.Generator,
+) -> Graph:
+    """Directed follower graph among online citizens; out-list of i = followers of i."""
+    country = np.asarray(country, dtype=np.int64)
+    online = np.asarray(online, dtype=bool)
+    n = len(country)
+    if online.shape != country.shape:
+        raise ValueError("online must have one entry per citizen")
+    if follows < 0 or not 0.0 <= cross_border_share <= 1.0:
+        raise ValueError("need follows >= 0 and 0 <= cross_border_share <= 1")
+    aff = _affinity(affinity, int(country.max()) + 1 if n else 1)
+    n_c = aff.shape[0]
+    _blocks(country, n_c)
+    popularity = rng.pareto(2.0, size=n) + 1.0  # Pareto(shape 2, x_min 1) per citizen
+
+    on = np.flatnonzero(online)
+    if len(on) < 2 or follows == 0:
+        return from_edges(n, [], [], directed=True)
+    on_country = country[on]
+    on_size = np.bincount(on_country, minlength=n_c).astype(np.int64)
+    on_start = np.zeros(n_c, dtype=np.int64)
+    np.cumsum(on_size[:-1], out=on_start[1:])
+    cum = np.cumsum(popularity[on])
+
+    fol = np.repeat(on, rng.poisson(follows, size=len(on)))  # sorted => grouped by country
+    fol_country = country[fol]
+    target = fol_country.copy()
+    foreign = np.flatnonzero(rng.random(len(fol)) < cross_border_share)
+    if len(foreign) and n_c > 1:
+        d = _foreign_countries(fol_country[foreign], aff * on_size[None, :], rng)
+        ok = d >= 0
+        target[foreign[ok]] = d[ok]
+    del fol_country
+
+    lo = on_start[target]
+    hi = lo + on_size[target] - 1
+    base = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0.0)
+    span = cum[hi] - base
+    pos = np.searchsorted(cum, base + rng.random(len(fol)) * span, side="right")
+    np.clip(pos, lo, hi, out=pos)
+    account = on[pos]
+    return from_edges(n, account, fol, directed=True)
+
+
+def with_extra_ties(graph: Graph, src, dst) -> Graph:
+    """Graph plus the (undirected) ties src[k]--dst[k]; repeats of existing ties are ignored."""
+    if graph.well_mixed:
+        return graph
+    n = graph.n
+    new = _unique_sorted(_edge_keys(n, src, dst, directed=False))
+    if not len(new):
+        return graph
+    rows = np.repeat(np.arange(n, dtype=np.int64), graph.degree())
+    old = rows * n + graph.indices
+    del rows
+    pos = np.searchsorted(old, new)
+    present = (pos < len(old)) & (old[np.minimum(pos, max(len(old) - 1, 0))] == new)
+    if len(old) == 0:
+        present[:] = False
+    keys = np.insert(old, pos[~present], new[~present])
+    return _keys_to_graph(n, keys, directed=graph.directed)
+
+
+def exchange_ties(
+    country: np.ndarray, a: int, b: int, ties: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``ties`` random pairs (citizen of country a, citizen of country b)."""
+    country = np.asarray(country)
+    lo_a, hi_a = np.searchsorted(country, [a, a + 1])
+    lo_b, hi_b = np.searchsorted(country, [b, b + 1])
+    if ties <= 0 or hi_a == lo_a or hi_b == lo_b:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    src = rng.integers(lo_a, hi_a, size=ties, dtype=np.int64)
+    dst = rng.integers(lo_b, hi_b, size=ties, dtype=np.int64)
+    return src, dst
+
+
+# ---------------------------------------------------------------------------------------------
+# real network data
+
+
+def _read_csv(path, key: str, columns: Sequence[str]):
+    """Read a CSV as strings, raising ScenarioError for unreadable files or missing columns."""
+    import pandas as pd
+
+    source = os.fspath(path)
+    if not os.path.isfile(source):
+        raise ScenarioError(source, key, "file not found")
+    try:
+        table = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise ScenarioError(
+            source, key, f"file is empty (need a header {','.join(columns)})"
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ScenarioError(source, key, f"cannot parse CSV: {first}") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ScenarioError(
+            source,
+            key,
+            f"missing column(s) {', '.join(missing)} (need {','.join(columns)}; "
+            f"found {','.join(table.columns) or 'none'})",
+        )
+    return table
+
+
+def _as_ids(values: np.ndarray):
+    """Integer ids when every value is an integer literal, else stripped strings."""
+    stripped = np.char.strip(values.astype(str))
+    try:
+        return stripped.astype(np.int64), True
+    except ValueError:
+        return stripped.astype(object), False
+
+
+def read_edge_list(
+    edges_path, nodes_path, country_names: list[str]
+) -> tuple[np.ndarray, np.ndarray, Graph]:
+    """Load a real network; returns (order, country, graph) with citizens sorted by country."""
+    import pandas as pd
+
+    nodes_src, edges_src = os.fspath(nodes_path), os.fspath(edges_path)
+    nodes = _read_csv(nodes_path, "network.nodes", ("id", "country"))
+    if len(nodes) == 0:
+        raise ScenarioError(nodes_src, "network.nodes", "node table is empty (no citizens)")
+    raw_ids = nodes["id"].to_numpy(dtype=str)
+    blank = np.flatnonzero(np.char.strip(raw_ids) == "")
+    if len(blank):
+        raise ScenarioError(nodes_src, "network.nodes", f"line {blank[0] + 2}: empty id")
+
+    names = [str(c) for c in country_names]
+    lookup = {name: i for i, name in enumerate(names)}
+    raw_country = np.char.strip(nodes["country"].to_numpy(dtype=str))
+    codes = pd.Series(raw_country).map(lookup)
+    bad = np.flatnonzero(codes.isna().to_numpy())
+    if len(bad):
+        raise ScenarioError(
+            nodes_src,
+            "network.nodes",
+            f"line {bad[0] + 2}: unknown country {raw_country[bad[0]]!r} "
+            f"(allowed: {', '.join(names)})",
+        )
+    codes = codes.to_numpy(dtype=np.int64)
+
+    edges = _read_csv(edges_path, "network.edges", ("source", "target"))
+    node_ids, node_int = _as_ids(raw_ids)
+    edge_cols = {}
+    edge_int = True
+    for col in ("source", "target"):
+        edge_cols[col], is_int = _as_ids(edges[col].to_numpy(dtype=str))
+        edge_int &= is_int
+    if node_int and not edge_int:  # compare as strings after all
+        node_ids = node_ids.astype(str).astype(object)
+    if not node_int or not edge_int:
+        edge_cols = {k: v.astype(str).astype(object) for k, v in edge_cols.items()}
+
+    index = pd.Index(node_ids)
+    dup = index.duplicated()
+    if dup.any():
+        first = int(np.flatnonzero(dup)[0])
+        raise ScenarioError(
+            nodes_src, "network.nodes", f"line {first + 2}: duplicate node id {raw_ids[first]!r}"
+        )
+
+    old_of = {}
+    for col in ("source", "target"):
+        pos = index.get_indexer(edge_cols[col])
+        missing = np.flatnonzero(pos < 0)
+        if len(missing):
+            row = int(missing[0])
+            raise ScenarioError(
+                edges_src,
+                "network.edges",
+                f"line {row + 2}: {col} id {str(edge_cols[col][row])!r} is not in the node table",
+            )
+        old_of[col] = pos
+
+    perm = np.argsort(codes, kind="stable")
+    new_of_old = np.empty(len(perm), dtype=np.int64)
+    new_of_old[perm] = np.arange(len(perm))
+    graph = from_edges(len(perm), new_of_old[old_of["source"]], new_of_old[old_of["target"]])
+    return node_ids[perm], codes[perm], graph
