@@ -1,0 +1,201 @@
+"""Metrics: what a run records each step, and the tidy table it becomes.
+
+Everything is computed from the model's arrays by compiled kernels or numpy,
+never by looping over agents. The tidy table has one row per step x metric x
+observer x target (x channel); see docs/outputs.md for every metric.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from nanosim import kernels as K
+
+PAIR_METRICS = (
+    "favourability", "image_people", "image_state", "relations", "polarization", "gap",
+    "share_favourable", "share_favourable_people", "share_favourable_state", "symbol_share",
+)
+SHIFT_METRICS = ("shift_by_channel", "shift_by_channel_people", "shift_by_channel_state")
+FINAL_METRICS = ("cultural_regions", "clusters_people", "clusters_state")
+ALL = "all"
+CLUSTER_GAP = 0.05  # a gap wider than this (on [-1, 1]) separates two opinion clusters
+MAJOR_CLUSTER = 0.05  # a cluster holding at least this share of citizens is "major"
+COLUMNS = ["replicate", "step", "metric", "observer", "target", "channel", "value"]
+
+
+class Recorder:
+    """Collects a model's measures at recorded steps and builds the tidy table."""
+
+    def __init__(self, model):
+        self.model = model
+        self.times: list[int] = []
+        self.rows: dict[str, list[np.ndarray]] = {}
+        self.final: dict[str, np.ndarray] = {}
+        self._moments: tuple[int, np.ndarray] | None = None
+        self._symbol_index = _symbol_owners(model.prototypes, model.scenario.culture.traits)
+
+    # --- measuring ----------------------------------------------------------------------
+
+    def current_means(self) -> np.ndarray:
+        """Per observer and target: means of favourability, its square, images, shares > 0."""
+        m = self.model
+        if self._moments is None or self._moments[0] != m.t:
+            sums = K.image_moments(m.images, m.starts, m.sizes,
+                                   m.scenario.perception.state_weight)
+            self._moments = (m.t, sums / np.maximum(m.sizes, 1)[:, None, None])
+        return self._moments[1]
+
+    def invalidate(self):
+        """Images changed outside the channels (an event): recompute means when asked."""
+        self._moments = None
+
+    def record(self, t: int):
+        m = self.model
+        self._moments = None
+        means = self.current_means()
+        fav = means[..., 0]
+        values = {
+            "favourability": fav,
+            "image_people": means[..., 2],
+            "image_state": means[..., 3],
+            "relations": m.relations.copy(),
+            "polarization": np.sqrt(np.maximum(means[..., 1] - fav**2, 0.0)),
+            "gap": fav - m.relations,
+            "share_favourable": means[..., 4],
+            "share_favourable_people": means[..., 5],
+            "share_favourable_state": means[..., 6],
+            "symbol_share": self._symbol_share(),
+            "soft_power": _soft_power(fav, m.sizes),
+            "shift": m.shift / np.maximum(m.sizes, 1)[:, None, None, None],
+            "messages": m.counts.astype(float),
+        }
+        self.times.append(t)
+        for key, v in values.items():
+            self.rows.setdefault(key, []).append(np.array(v, dtype=float))
+
+    def _symbol_share(self) -> np.ndarray:
+        m = self.model
+        owner_ptr, owner_list, differing = self._symbol_index
+        counts = K.symbol_counts(m.symbols, m.home, owner_ptr, owner_list, m.prototypes,
+                                 m.scenario.culture.traits, m.n_countries)
+        denom = m.sizes[:, None] * differing
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(denom > 0, counts / np.maximum(denom, 1), np.nan)
+
+    def finish(self):
+        """Measures taken once, at the end: cultural regions and opinion clusters."""
+        m = self.model
+        g = m.graph
+        if not g.well_mixed:
+            self.final["cultural_regions"] = np.array(
+                K.cultural_regions(g.indptr, g.indices, m.symbols), dtype=float)
+        for which, name in ((K.PEOPLE, "clusters_people"), (K.STATE, "clusters_state")):
+            out = np.full((m.n_countries, m.n_countries), np.nan)
+            for d, c in zip(*np.nonzero(_pair_mask(m.n_countries, include_own=True)),
+                            strict=True):
+                block = m.images[m.starts[d]:m.starts[d] + m.sizes[d], which, c]
+                out[d, c] = opinion_clusters(block)
+            self.final[name] = out
+
+    # --- the table ----------------------------------------------------------------------
+
+    def table(self, replicate: int = 0) -> pd.DataFrame:
+        """The tidy table: replicate, step, metric, observer, target, channel, value."""
+        m = self.model
+        n = m.n_countries
+        times = np.asarray(self.times)
+        countries = list(m.country_names) + [ALL]
+        metrics = list(PAIR_METRICS) + ["soft_power"] + list(SHIFT_METRICS) + ["messages"] + list(
+            FINAL_METRICS)
+        channels = [""] + list(K.CHANNELS)
+        pair = _pair_mask(n, include_own=n == 1)
+        d_idx, c_idx = np.nonzero(pair)
+        parts = []
+
+        def add(metric, values, observer, target, channel, steps):
+            k = values.size
+            parts.append((np.full(k, metrics.index(metric)), np.repeat(steps, k // len(steps)),
+                          observer, target, channel, values.ravel()))
+
+        n_times, n_pairs = len(times), len(d_idx)
+        tile = lambda a: np.tile(a, n_times)  # noqa: E731
+        none = np.zeros(n_times * n_pairs, dtype=int)
+        for metric in PAIR_METRICS:
+            arr = np.stack(self.rows[metric])[:, d_idx, c_idx]
+            add(metric, arr, tile(d_idx), tile(c_idx), none, times)
+        sp = np.stack(self.rows["soft_power"])
+        add("soft_power", sp, np.full(sp.size, n), np.tile(np.arange(n), n_times),
+            np.zeros(sp.size, dtype=int), times)
+        shift = np.stack(self.rows["shift"])[:, d_idx, c_idx]  # time, pair, which, channel
+        w = m.scenario.perception.state_weight
+        n_ch = len(K.CHANNELS)
+        per_image = {
+            "shift_by_channel": w * shift[:, :, K.STATE] + (1 - w) * shift[:, :, K.PEOPLE],
+            "shift_by_channel_people": shift[:, :, K.PEOPLE],
+            "shift_by_channel_state": shift[:, :, K.STATE],
+        }
+        for metric, arr in per_image.items():  # arr: time, pair, channel
+            add(metric, arr, np.repeat(tile(d_idx), n_ch), np.repeat(tile(c_idx), n_ch),
+                np.tile(np.arange(1, n_ch + 1), n_times * n_pairs), times)
+        msgs = np.stack(self.rows["messages"])
+        add("messages", msgs, np.full(msgs.size, n), np.full(msgs.size, n),
+            np.tile(np.arange(1, n_ch + 1), n_times), times)
+        last = times[-1:]
+        if "cultural_regions" in self.final:
+            add("cultural_regions", self.final["cultural_regions"].reshape(1), np.array([n]),
+                np.array([n]), np.array([0]), last)
+        own = _pair_mask(n, include_own=True)
+        fd, fc = np.nonzero(own)
+        for metric in ("clusters_people", "clusters_state"):
+            if metric in self.final:
+                add(metric, self.final[metric][fd, fc], fd, fc, np.zeros(len(fd), dtype=int),
+                    last)
+        cols = [np.concatenate(col) for col in zip(*parts, strict=True)]
+        return pd.DataFrame({
+            "replicate": np.full(len(cols[0]), replicate, dtype=np.int32),
+            "step": cols[1].astype(np.int32),
+            "metric": pd.Categorical.from_codes(cols[0], metrics),
+            "observer": pd.Categorical.from_codes(cols[2], countries),
+            "target": pd.Categorical.from_codes(cols[3], countries),
+            "channel": pd.Categorical.from_codes(cols[4], channels),
+            "value": cols[5].astype(np.float64),
+        })
+
+
+def _pair_mask(n: int, include_own: bool) -> np.ndarray:
+    mask = ~np.eye(n, dtype=bool)
+    if include_own:
+        mask |= np.eye(n, dtype=bool)
+    return mask
+
+
+def _soft_power(fav: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Population-weighted mean favourability of each country among all foreigners."""
+    weights = sizes[:, None] * (~np.eye(len(sizes), dtype=bool))
+    total = weights.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (weights * fav).sum(axis=0) / np.maximum(total, 1), np.nan)
+
+
+def _symbol_owners(prototypes: np.ndarray, traits: int):
+    """Index from (feature, symbol) to the countries whose national symbol it is."""
+    n_countries, n_features = prototypes.shape
+    slots = (np.arange(n_features)[None, :] * traits + prototypes).ravel()
+    owners = np.repeat(np.arange(n_countries), n_features)
+    order = np.argsort(slots, kind="stable")
+    owner_ptr = np.zeros(n_features * traits + 1, dtype=np.int64)
+    np.add.at(owner_ptr, slots + 1, 1)
+    differing = (prototypes[:, None, :] != prototypes[None, :, :]).sum(axis=2)
+    return np.cumsum(owner_ptr), owners[order].astype(np.int64), differing
+
+
+def opinion_clusters(values: np.ndarray, gap: float = CLUSTER_GAP,
+                     major: float = MAJOR_CLUSTER) -> int:
+    """Major opinion clusters: runs of sorted values split by gaps wider than ``gap``."""
+    if values.size == 0:
+        return 0
+    v = np.sort(values)
+    cuts = np.flatnonzero(np.diff(v) > gap) + 1
+    sizes = np.diff(np.concatenate([[0], cuts, [v.size]]))
+    return int((sizes >= major * v.size).sum())

@@ -1,0 +1,384 @@
+"""DiplomacyModel: the Mesa model of nano power diplomacy versus high politics.
+
+The model builds its world in ``__init__`` and advances one day per ``step()``.
+State lives in arrays owned by the model (struct of arrays); citizens and states
+are Mesa agents that view one row. Each step runs the channels in the order of
+docs/model.md: events, high politics (relations, state media, campaigns), nano
+diplomacy (contact, social media, talk), then metrics.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from nanosim import kernels as K
+from nanosim import network
+from nanosim.agents import Citizen, State
+from nanosim.metrics import Recorder
+from nanosim.scenario import Scenario
+
+CITIZEN_AGENTS_UP_TO = 100_000
+
+
+def split_population(size: int, shares: list[float]) -> np.ndarray:
+    """Whole citizens per country summing to ``size`` (largest remainder)."""
+    exact = np.asarray(shares) * size
+    counts = np.floor(exact).astype(np.int64)
+    order = np.argsort(-(exact - counts), kind="stable")
+    counts[order[: size - counts.sum()]] += 1
+    return counts
+
+
+def replicate_seed(seed: int, replicate: int) -> np.random.SeedSequence:
+    """Replicate r's stream: the same whether it runs alone or among many."""
+    return np.random.SeedSequence(seed, spawn_key=(replicate,))
+
+
+class DiplomacyModel(mesa.Model):
+    """Citizens and states of several countries exchanging messages through channels.
+
+    Args:
+        scenario: a validated :class:`~nanosim.scenario.Scenario`.
+        replicate: which replicate stream of the scenario seed to use.
+        seed: overrides ``scenario.seed``.
+        citizen_agents: create one Mesa agent per citizen (default: up to 100,000
+            citizens; the arrays are the state either way).
+    """
+
+    @property
+    def scenario(self) -> Scenario:
+        """The nanosim scenario this model runs (takes the place of Mesa's own)."""
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, value) -> None:
+        self._scenario = value
+
+    def __init__(self, scenario: Scenario, replicate: int = 0, *, seed: int | None = None,
+                 citizen_agents: bool | None = None):
+        root = scenario.scenario.seed if seed is None else seed
+        self.root_seed = root
+        streams = replicate_seed(root, replicate).spawn(4)
+        super().__init__(rng=int(streams[0].generate_state(1)[0]))
+        self.scenario = scenario
+        self.replicate = replicate
+        self.t = 0
+        self.country_names = scenario.country_names
+        self._build_world(np.random.default_rng(streams[1]), np.random.default_rng(streams[2]))
+        self.rng_state = streams[3].generate_state(4, np.uint64)
+        self.event_rng = np.random.default_rng(streams[3].spawn(1)[0])
+        self.shift = np.zeros((self.n_countries, self.n_countries, 2, len(K.CHANNELS)))
+        self.counts = np.zeros(len(K.CHANNELS), dtype=np.int64)
+        self._exchange_active: tuple = ()
+        if citizen_agents is None:
+            citizen_agents = self.n_citizens <= CITIZEN_AGENTS_UP_TO
+        for c in range(self.n_countries):
+            State(self, c)
+        if citizen_agents:
+            for i in range(self.n_citizens):
+                Citizen(self, i)
+        self.recorder = Recorder(self)
+        self.recorder.record(0)
+
+    # --- building ---------------------------------------------------------------------
+
+    def _build_world(self, net_rng: np.random.Generator, init_rng: np.random.Generator):
+        s = self.scenario
+        net = s.network
+        n_countries = len(s.country)
+        self.n_countries = n_countries
+        affinity = np.ones((n_countries, n_countries))
+        for pair, w in net.affinity.items():
+            a, b = (s.country_index(x) for x in pair.split("-"))
+            affinity[a, b] = affinity[b, a] = w
+        if net.kind == "file":
+            base = Path(s.source).parent
+            self.node_ids, self.home, self.graph = network.read_edge_list(
+                base / net.edges, base / net.nodes, self.country_names)
+            self.home = self.home.astype(np.int32)
+            sizes = np.bincount(self.home, minlength=n_countries)
+        else:
+            sizes = split_population(s.population.size, [c.share for c in s.country])
+            self.home = np.repeat(np.arange(n_countries, dtype=np.int32), sizes)
+            self.graph = self._social_graph(net, affinity, net_rng)
+        n = self.home.shape[0]
+        self.n_citizens = n
+        self.sizes = sizes.astype(np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
+        self.base_graph = self.graph
+        self.affinity = affinity
+
+        self.online = net_rng.random(n) < net.online_share
+        self.followers = network.followers(self.home, self.online, net.follows,
+                                           net.online_cross_border, affinity, net_rng)
+        pop = s.population
+        self.openness = np.clip(init_rng.normal(pop.openness, pop.openness_sd, n), 0, 1)
+        trust_mean = np.array([c.state.trust for c in s.country])[self.home]
+        trust_sd = np.array([c.state.trust_sd for c in s.country])[self.home]
+        self.trust = np.clip(trust_mean + trust_sd * init_rng.standard_normal(n), 0, 1)
+        self._build_culture(init_rng)
+        self._build_images(init_rng)
+
+        self.relations = np.eye(n_countries)
+        for a, c in enumerate(s.country):
+            for other, v in c.relations.items():
+                self.relations[a, s.country_index(other)] = v
+        self.responsiveness = np.array([c.state.responsiveness for c in s.country])
+        self.base_media_reach = np.array([c.state.media_reach for c in s.country])
+        self.media_reach = self.base_media_reach.copy()
+        self.base_appeal = np.array([c.appeal for c in s.country])
+        self.appeal = self.base_appeal.copy()
+
+    def _social_graph(self, net, affinity, rng) -> network.Graph:
+        n = self.home.shape[0]
+        if net.kind == "homophilous":
+            return network.homophilous(self.home, net.degree, net.rewire, net.cross_border,
+                                       affinity, rng)
+        if net.kind == "lattice":
+            width = net.width or int(np.sqrt(n))
+            return network.lattice(n, width, n // width, net.neighbourhood, net.torus)
+        if net.kind == "complete":
+            return network.complete(n)
+        if net.kind == "erdos_renyi":
+            return network.erdos_renyi(n, net.degree, rng)
+        return network.barabasi_albert(n, net.degree, rng)
+
+    def _build_culture(self, rng: np.random.Generator):
+        s = self.scenario
+        features, q = s.culture.features, s.culture.traits
+        proto = np.zeros((self.n_countries, len(features)), dtype=np.int16)
+        self.symbol_names: list[dict[int, str]] = []
+        for f, feat in enumerate(features):
+            names = sorted({c.symbols[feat] for c in s.country if feat in c.symbols})
+            ids = {name: k for k, name in enumerate(names)}
+            unused = list(range(len(names), q))
+            rng.shuffle(unused)
+            for c, country in enumerate(s.country):
+                if feat in country.symbols:
+                    proto[c, f] = ids[country.symbols[feat]]
+                elif unused:
+                    proto[c, f] = unused.pop()
+                else:
+                    proto[c, f] = rng.integers(q)
+            self.symbol_names.append({v: k for k, v in ids.items()})
+        self.prototypes = proto
+        symbols = proto[self.home]
+        redraw = rng.random(symbols.shape) < s.culture.diversity
+        symbols[redraw] = rng.integers(0, q, int(redraw.sum()), dtype=np.int16)
+        self.symbols = np.ascontiguousarray(symbols)
+
+    def _build_images(self, rng: np.random.Generator):
+        s = self.scenario
+        p, n, n_countries = s.perception, self.n_citizens, self.n_countries
+        means = np.full((n_countries, 2, n_countries), p.default_image)
+        for d, country in enumerate(s.country):
+            for which, table in enumerate((country.initial.people, country.initial.state)):
+                for other, v in table.items():
+                    means[d, which, s.country_index(other)] = v
+            means[d, :, d] = p.own_image
+        if p.initial_distribution == "uniform":
+            images = rng.uniform(-1.0, 1.0, (n, 2, n_countries))
+        else:
+            images = means[self.home] + p.initial_sd * rng.standard_normal((n, 2, n_countries))
+        self.images = np.clip(images, -1.0, 1.0)
+
+    # --- stepping -----------------------------------------------------------------
+
+    @property
+    def citizens(self):
+        return self.agents_by_type.get(Citizen, [])
+
+    @property
+    def states(self):
+        return self.agents_by_type[State]
+
+    def step(self):
+        """Advance one day: events, high politics, nano diplomacy, then metrics."""
+        s = self.scenario
+        self._apply_events()
+        if s.channels.relations.enabled:
+            self._update_relations()
+        self._state_media()
+        self._campaigns()
+        self._contact()
+        self._social_media()
+        self._talk()
+        self.t += 1
+        steps = s.scenario.steps
+        if self.t % s.scenario.record_every == 0 or self.t == steps:
+            self.recorder.record(self.t)
+            if s.scenario.stop_when_absorbed and not self.can_share_symbols():
+                self.running = False
+                if self.recorder.times[-1] != self.t:
+                    self.recorder.record(self.t)
+        if self.t >= steps:
+            self.running = False
+
+    def run_to_end(self, progress=None):
+        """Step until the last step (or absorption); ``progress(t)`` is called each step."""
+        while self.running and self.t < self.scenario.scenario.steps:
+            self.step()
+            if progress is not None:
+                progress(self.t)
+        self.recorder.finish()
+
+    @property
+    def _rules(self) -> dict:
+        p = self.scenario.perception
+        return dict(boomerang=p.boomerang, spillover=p.spillover)
+
+    def _activations(self, n: int, rate: float) -> int:
+        """How many interactions a channel makes this step (mean n * rate)."""
+        return K.stochastic_round(self.rng_state, n * rate)
+
+    def _update_relations(self):
+        mean_fav = self.recorder.current_means()[..., 0]
+        r = self.relations
+        pull = self.responsiveness[:, None] * (mean_fav - r)
+        recip = self.scenario.channels.relations.reciprocity * (r.T - r)
+        new = np.clip(r + pull + recip, -1.0, 1.0)
+        np.fill_diagonal(new, 1.0)
+        self.relations = new
+
+    def _state_media(self):
+        ch = self.scenario.channels.state_media
+        if not ch.enabled:
+            return
+        K.state_media_step(self.rng_state, self.starts, self.sizes, self.media_reach,
+                           self.relations, self.home, self.trust, self.images, self.openness,
+                           self.shift, self.counts, ch.mu, ch.accept, ch.reject,
+                           **self._rules)
+
+    def _campaigns(self):
+        for camp in self._active_campaigns():
+            source = self.scenario.country_index(camp.country)
+            which = K.PEOPLE if camp.image == "people" else K.STATE
+            for target in camp.targets:
+                t = self.scenario.country_index(target)
+                K.campaign_step(self.rng_state, self.starts[t], self.sizes[t], camp.reach, source,
+                                which, camp.valence, self.home, self.images, self.openness,
+                                self.shift, self.counts, camp.mu, camp.accept, camp.reject,
+                                **self._rules)
+
+    def _contact(self):
+        ch = self.scenario.channels.contact
+        if not ch.enabled or ch.rate == 0:
+            return
+        g = self.graph
+        K.contact_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
+                       g.indices, g.well_mixed, self.home, self.symbols, self.images,
+                       self.openness, self.shift, self.counts, ch.symbol_sharing, ch.valence,
+                       ch.positivity, ch.negative_valence, ch.negative_weight, ch.mu, ch.accept,
+                       ch.reject, **self._rules)
+
+    def _social_media(self):
+        ch = self.scenario.channels.social_media
+        if not ch.enabled or ch.post_rate == 0 or ch.reach == 0:
+            return
+        can_post = self.online & ~self.banned[self.home]
+        posters = np.flatnonzero(can_post).astype(np.int64)
+        post_prob = ch.post_rate * self.post_multiplier
+        top = post_prob.max()
+        if top == 0 or posters.size == 0:
+            return
+        follows = self.scenario.network.follows
+        see = 1.0 if follows <= 0 else min(1.0, ch.reach / follows)
+        f = self.followers
+        K.social_media_step(self.rng_state, self._activations(posters.size, min(1.0, top)),
+                            posters, np.minimum(1.0, post_prob / min(1.0, top)), f.indptr,
+                            f.indices, can_post, self.home, self.n_countries, self.symbols,
+                            self.images, self.openness, self.shift, self.counts, self.appeal,
+                            ch.noise, see, ch.hostility, ch.adoption,
+                            self.scenario.perception.state_weight, ch.mu, ch.accept, ch.reject,
+                            **self._rules)
+
+    def _talk(self):
+        ch = self.scenario.channels.talk
+        if not ch.enabled or ch.rate == 0:
+            return
+        g = self.graph
+        K.talk_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
+                    g.indices, g.well_mixed, self.home, self.n_countries, self.images,
+                    self.openness, self.shift, self.counts, ch.epsilon, ch.mu,
+                    "people" in ch.images, "state" in ch.images, **self._rules)
+
+    # --- events -----------------------------------------------------------------------
+
+    def _active(self, kind: str):
+        return [e for e in self.scenario.events
+                if e.kind == kind and e.step <= self.t < e.step + getattr(e, "duration", 1)]
+
+    def _active_campaigns(self):
+        standing = self.scenario.channels.campaign
+        return ([standing] if standing else []) + self._active("campaign")
+
+    def _apply_events(self):
+        s, t = self.scenario, self.t
+        idx = s.country_index
+        for e in s.events:
+            if e.step != t:
+                continue
+            if e.kind == "incident":
+                self._shock(idx(e.between[0]), idx(e.between[1]), -e.severity)
+            elif e.kind in ("summit", "treaty"):
+                self._shock(idx(e.between[0]), idx(e.between[1]), e.strength)
+        boost = s.channels.events.media_boost
+        self.media_reach = self.base_media_reach.copy()
+        for e in self._active("incident"):
+            for name in e.between:
+                c = idx(name)
+                self.media_reach[c] = min(1.0, self.media_reach[c] * (1 + boost * e.severity))
+        self.appeal = self.base_appeal.copy()
+        self.post_multiplier = np.ones(self.n_countries)
+        for e in self._active("festival"):
+            c = idx(e.country)
+            self.appeal[c] = min(1.0, self.appeal[c] + e.boost)
+            self.post_multiplier[c] *= e.multiplier
+        self.banned = np.zeros(self.n_countries, dtype=bool)
+        for e in self._active("platform_ban"):
+            self.banned[idx(e.country)] = True
+        self._update_exchange_ties()
+
+    def _shock(self, a: int, b: int, valence: float):
+        """An official event between a and b: relations move, the news reaches both publics."""
+        r = self.relations
+        r[a, b] = np.clip(r[a, b] + valence, -1, 1)
+        r[b, a] = np.clip(r[b, a] + valence, -1, 1)
+        news = self.scenario.channels.events
+        if not news.enabled:
+            return
+        for home, other in ((a, b), (b, a)):
+            K.broadcast(self.rng_state, self.starts[home], self.sizes[home], news.reach, K.STATE,
+                        other, valence, self.home, self.images, self.openness, self.shift,
+                        self.counts, news.mu, self.scenario.perception.boomerang,
+                        self.scenario.perception.spillover, K.EVENTS)
+        self.recorder.invalidate()
+
+    def _update_exchange_ties(self):
+        active = tuple(id(e) for e in self._active("exchange_programme"))
+        if active == self._exchange_active:
+            return
+        self._exchange_active = active
+        graph = self.base_graph
+        for e in self._active("exchange_programme"):
+            a, b = (self.scenario.country_index(x) for x in e.between)
+            rng = np.random.default_rng([self.root_seed, self.replicate, e.step])
+            src, dst = network.exchange_ties(self.home, a, b, e.ties, rng)
+            graph = network.with_extra_ties(graph, src, dst)
+        self.graph = graph
+
+    # --- measures -----------------------------------------------------------------------
+
+    def can_share_symbols(self) -> bool:
+        """Whether any neighbouring pair can still share a symbol (Axelrod not absorbed)."""
+        g = self.graph
+        if g.well_mixed:
+            return len({tuple(r) for r in self.symbols}) > 1
+        return bool(K.can_share_symbols(g.indptr, g.indices, self.symbols))
+
+    def timeseries(self):
+        """The tidy results table of this run (see docs/outputs)."""
+        return self.recorder.table()
