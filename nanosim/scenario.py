@@ -75,7 +75,7 @@ class Perception(Section):
     """`[perception]`: the images citizens hold and the update rule's shared settings."""
 
     state_weight: Prob = _f(0.5, "w in favourability = w * state image + (1 - w) * people image.")
-    spillover: Prob = _f(0.2, "Share of a change to one image of a country that spills to the other.")
+    spillover: Prob = _f(0.2, "Share of a change to one image of a country spilling to the other.")
     boomerang: float = _f(0.5, "Strength of the contrast (backfire) effect beyond rejection.",
                           ge=0.0, le=10.0)
     initial_distribution: Literal["normal", "uniform"] = _f(
@@ -89,7 +89,7 @@ class Perception(Section):
 class StateSettings(Section):
     """`country.state`: the government's settings."""
 
-    responsiveness: Prob = _f(0.02, "Weight of the own public's opinion on official stance per step.")
+    responsiveness: Prob = _f(0.02, "Weight of own public opinion on official stance per step.")
     media_reach: Prob = _f(0.05, "Share of own citizens reached by official framing per step.")
     trust: Prob = _f(0.6, "Mean citizen trust in the own government's messaging.")
     trust_sd: float = _f(0.1, "Spread of that trust across citizens.", ge=0.0, le=1.0)
@@ -464,7 +464,7 @@ def _unwrap(tp):
         origin = typing.get_origin(tp)
         if origin is Annotated:
             tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+        elif origin in (typing.Union, __import__("types").UnionType):
             args = [a for a in typing.get_args(tp) if a is not type(None)]
             if len(args) != 1:
                 return tp
@@ -583,8 +583,8 @@ def _check_consistency(s: Scenario, source: str) -> None:
         key = f"events.{i}"
         if e.step >= s.scenario.steps:
             raise ScenarioError(source, f"{key}.step",
-                                f"step {e.step} is after the last step "
-                                f"(scenario.steps = {s.scenario.steps}; allowed 0..{s.scenario.steps - 1})")
+                                f"step {e.step} is after the last step (scenario.steps = "
+                                f"{s.scenario.steps}; allowed 0..{s.scenario.steps - 1})")
         if hasattr(e, "between"):
             need(e.between[0], f"{key}.between")
             need(e.between[1], f"{key}.between", e.between[0])

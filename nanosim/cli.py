@@ -1,0 +1,140 @@
+"""The ``nanosim`` command line: run, validate, compare, sweep, report, dashboard.
+
+Each command's arguments are declared here (cheap to import); the work is done by
+the module named in its ``handler``, imported only when the command runs. User
+errors are caught once, here, and shown as one line with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+
+def _run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="scenario TOML file")
+    p.add_argument("--out", required=True, help="folder for tables and figures")
+    _common(p)
+    p.add_argument("--csv", action="store_true", help="also write timeseries.csv")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a scenario key by its dotted path (repeatable), e.g. "
+                        "channels.talk.rate=0.2 or country.Indonesia.appeal=0.7")
+    p.add_argument("--replicates", type=_positive_int, help="replicates (default: the file's)")
+    p.add_argument("--seed", type=_non_negative_int, help="root seed (default: the file's)")
+
+
+def _validate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenarios", nargs="+", help="scenario TOML files")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="check with these overrides applied")
+
+
+def _compare_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenarios", nargs="+", help="two or more scenario TOML files")
+    p.add_argument("--out", required=True, help="folder for the comparison")
+    _common(p)
+    p.add_argument("--metric", default="favourability",
+                   help="metric whose shift is compared (default favourability)")
+    p.add_argument("--pair", help="OBSERVER:TARGET pair to compare (default: the first pair)")
+    p.add_argument("--csv", action="store_true", help="also write comparison.csv")
+
+
+def _sweep_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="scenario TOML file, or a sweep TOML file")
+    p.add_argument("--out", required=True, help="sweep folder (rerun to resume)")
+    p.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
+                   help="grid values (or start:stop:count); several keys form their product")
+    p.add_argument("--lhs", type=_positive_int, metavar="N", help="Latin hypercube points")
+    p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY=LO:HI",
+                   help="range of a key for --lhs")
+    _common(p)
+    p.add_argument("--workers", type=_positive_int, help="local worker processes "
+                                                         "(default: the number of cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on an existing Dask distributed cluster")
+
+
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", help="a sweep folder")
+    p.add_argument("--out", help="where to write the report (default: FOLDER/report)")
+    p.add_argument("--metric", default="favourability", help="metric at the final step")
+    p.add_argument("--pair", help="OBSERVER:TARGET pair (default: the first pair)")
+
+
+def _dashboard_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", nargs="?", help="folder of scenario files to offer")
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default "
+                                                       "127.0.0.1; 0.0.0.0 exposes it)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+
+
+COMMANDS = {
+    "run": (_run_args, "nanosim.commands:run", "run a scenario and write tables and figures"),
+    "validate": (_validate_args, "nanosim.commands:validate",
+                 "check scenario files and explain every error"),
+    "compare": (_compare_args, "nanosim.compare:command",
+                "run scenarios side by side with common random numbers"),
+    "sweep": (_sweep_args, "nanosim.sweep:command",
+              "batch parameter sweep, local or on a Dask cluster, resumable"),
+    "report": (_report_args, "nanosim.report:command", "response curves of a sweep folder"),
+    "dashboard": (_dashboard_args, "nanosim.dashboard:command",
+                  "serve the browser dashboard"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nanosim", description="Nano power diplomacy versus high "
+                                "politics: an agent-based simulator.")
+    from nanosim import __version__
+
+    p.add_argument("--version", action="version", version=f"nanosim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (add, handler, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        add(sp)
+        sp.set_defaults(handler=handler)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from nanosim.errors import NanosimError
+
+    module, _, func = args.handler.partition(":")
+    try:
+        return int(getattr(importlib.import_module(module), func)(args) or 0)
+    except NanosimError as e:
+        print(f"nanosim: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nanosim: interrupted", file=sys.stderr)
+        return 130
+
+
+def _positive_int(text: str) -> int:
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1 (got {text!r})")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0 (got {text!r})")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Figures from results tables (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from nanosim import results as R  # noqa: E402
+
+CHANNEL_COLOURS = {
+    "contact": "#1b9e77", "social_media": "#66a61e", "talk": "#a6d854",
+    "state_media": "#d95f02", "campaign": "#e7298a", "events": "#7570b3",
+}
+
+
+def band_plot(ax, table: pd.DataFrame, label: str, colour=None):
+    """A median line with its 10–90 % band (``table`` from results.bands by step)."""
+    line, = ax.plot(table["step"], table["median"], label=label, color=colour, lw=1.8)
+    ax.fill_between(table["step"], table["low"], table["high"], color=line.get_color(),
+                    alpha=0.2, lw=0)
+    return line
+
+
+def perception_figure(df: pd.DataFrame, title: str = "", metric: str = "favourability",
+                      event_steps=()):
+    """The metric over time per observer→target pair, median and band across replicates."""
+    rows = R.select(df, metric)
+    table = R.bands(rows, ["observer", "target", "step"])
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for (o, t), part in table.groupby(["observer", "target"], observed=True):
+        band_plot(ax, part, f"{o} → {t}")
+    for step in event_steps:
+        ax.axvline(step, color="grey", ls=":", lw=0.8)
+    ax.axhline(0, color="grey", lw=0.6)
+    ax.set(xlabel="step (day)", ylabel=metric.replace("_", " "),
+           title=title or f"{metric.replace('_', ' ').capitalize()} over time")
+    ax.legend(fontsize=8, ncol=2 if len(table) > 6 else 1, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def matrix_figure(df: pd.DataFrame, title: str = ""):
+    """Final favourability matrix (observer rows, target columns) and its shift from step 0."""
+    fin = R.bands(R.final(R.select(df, "favourability")), ["observer", "target"])
+    shift = R.final_shifts(df, "favourability")
+    names = list(dict.fromkeys(list(fin["observer"]) + list(fin["target"])))
+    fig, axes = plt.subplots(1, 2, figsize=(4 + 1.1 * len(names), 2 + 0.55 * len(names)))
+    for ax, table, label, cmap in ((axes[0], fin, "final favourability", "RdBu"),
+                                   (axes[1], shift, "shift since step 0", "PuOr")):
+        grid = _grid(table, names)
+        lim = max(1e-9, np.nanmax(np.abs(grid))) if label.startswith("shift") else 1.0
+        im = ax.imshow(grid, cmap=cmap, vmin=-lim, vmax=lim)
+        ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+        ax.set_yticks(range(len(names)), names, fontsize=8)
+        ax.set(xlabel="target", ylabel="observer", title=label)
+        for (r, c), v in np.ndenumerate(grid):
+            if not np.isnan(v):
+                ax.text(c, r, f"{v:+.2f}", ha="center", va="center", fontsize=7)
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def channels_figure(df: pd.DataFrame, title: str = "", metric: str = "shift_by_channel"):
+    """Final shift made by each channel, per observer→target pair (nano green, state warm)."""
+    table = R.channel_shares(df, metric)
+    pair_labels = [f"{o}→{t}" for o, t in
+                   table[["observer", "target"]].drop_duplicates().itertuples(index=False)]
+    channels = [c for c in CHANNEL_COLOURS if c in set(table["channel"].astype(str))]
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(pair_labels) + 3), 4.5))
+    width = 0.8 / max(1, len(channels))
+    x = np.arange(len(pair_labels))
+    for k, ch in enumerate(channels):
+        part = table[table["channel"] == ch]
+        med = part["mean"].to_numpy()
+        err = np.vstack([med - part["low"].to_numpy(), part["high"].to_numpy() - med])
+        ax.bar(x + (k - (len(channels) - 1) / 2) * width, med, width, yerr=np.abs(err),
+               label=ch.replace("_", " "), color=CHANNEL_COLOURS[ch], capsize=2)
+    ax.axhline(0, color="grey", lw=0.6)
+    ax.set_xticks(x, pair_labels, rotation=30, ha="right", fontsize=8)
+    ax.set(ylabel="favourability shift made by channel",
+           title=title or "Which channel moved perceptions")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _grid(table: pd.DataFrame, names: list[str]) -> np.ndarray:
+    grid = np.full((len(names), len(names)), np.nan)
+    col = "median"
+    for row in table.itertuples(index=False):
+        grid[names.index(str(row.observer)), names.index(str(row.target))] = getattr(row, col)
+    return grid
+
+
+def save(fig, path) -> None:
+    """Save a figure and free it."""
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
