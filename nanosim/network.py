@@ -68,19 +68,27 @@ class Graph:
 def _keys_to_graph(n: int, keys: np.ndarray, directed: bool) -> Graph:
     """CSR graph from sorted, unique int64 keys ``src * n + dst``."""
     indptr = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * n).astype(np.int64)
-    indices = (keys % n).astype(np.int32) if n else np.empty(0, np.int32)
+    indices = np.empty(len(keys), dtype=np.int32)
+    if n:
+        np.remainder(keys, n, out=indices, casting="unsafe")
     return Graph(indptr=indptr, indices=indices, directed=directed)
 
 
+@njit(cache=True)
+def _compact_sorted(keys):  # pragma: no cover - compiled
+    """Move the distinct values of sorted ``keys`` to its front; return how many there are."""
+    m = 0
+    for i in range(len(keys)):
+        if i == 0 or keys[i] != keys[m - 1]:
+            keys[m] = keys[i]
+            m += 1
+    return m
+
+
 def _unique_sorted(keys: np.ndarray) -> np.ndarray:
-    """Sort ``keys`` in place and drop repeats."""
+    """Sort ``keys`` in place and drop repeats (no copy)."""
     keys.sort()
-    if len(keys) > 1:
-        keep = np.empty(len(keys), dtype=bool)
-        keep[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=keep[1:])
-        keys = keys[keep]
-    return keys
+    return keys[: _compact_sorted(keys)]
 
 
 def _edge_keys(n: int, src, dst, directed: bool) -> np.ndarray:
@@ -185,8 +193,7 @@ def homophilous(
         s_who = size[c_who]
         b_who = start[c_who]
         local = who - b_who
-        offsets = list(range(1, degree // 2 + 1))
-        for k in offsets:
+        for k in range(1, degree // 2 + 1):
             dst = b_who + (local + k) % s_who
             flip = rng.random(len(who)) < rewire
             if flip.any():
@@ -266,12 +273,12 @@ def erdos_renyi(n: int, degree: float, rng: np.random.Generator) -> Graph:
 
 
 @njit(cache=True)
-def _ba_edges(n, m, u):  # pragma: no cover - compiled
-    """Barabási–Albert edges; ``u`` is a stream of uniforms, reused cyclically if exhausted."""
+def _ba_edges(n, m, rng):  # pragma: no cover - compiled
+    """Barabási–Albert edge arrays: node m joins 0..m-1, then each node picks m distinct targets."""
     n_edges = (n - m) * m
     src = np.empty(n_edges, np.int64)
     dst = np.empty(n_edges, np.int64)
-    rep = np.empty(2 * n_edges, np.int64)
+    rep = np.empty(2 * n_edges, np.int64)  # every edge endpoint: sampling ∝ degree
     chosen = np.empty(m, np.int64)
     e = 0
     for t in range(m):
@@ -280,14 +287,11 @@ def _ba_edges(n, m, u):  # pragma: no cover - compiled
         rep[2 * e] = m
         rep[2 * e + 1] = t
         e += 1
-    q = 0
-    nu = len(u)
     for v in range(m + 1, n):
         n_rep = 2 * e
         k = 0
         while k < m:
-            cand = rep[min(int(u[q % nu] * n_rep), n_rep - 1)]
-            q += 1
+            cand = rep[min(int(rng.random() * n_rep), n_rep - 1)]
             dup = False
             for j in range(k):
                 if chosen[j] == cand:
@@ -311,10 +315,7 @@ def barabasi_albert(n: int, degree: int, rng: np.random.Generator) -> Graph:
     if n <= m + 1:
         iu, ju = np.triu_indices(n, 1)
         return from_edges(n, iu, ju)
-    # Enough uniforms for the expected number of draws (rejections are rare); offset
-    # reuse on the (very unlikely) overflow keeps the result a function of the seed.
-    u = rng.random(int((n - m) * m * 1.5) + 1024)
-    src, dst = _ba_edges(n, m, u)
+    src, dst = _ba_edges(n, m, rng)
     return from_edges(n, src, dst)
 
 
@@ -358,14 +359,34 @@ def followers(
         target[foreign[ok]] = d[ok]
     del fol_country
 
-    lo = on_start[target]
-    hi = lo + on_size[target] - 1
-    base = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0.0)
-    span = cum[hi] - base
-    pos = np.searchsorted(cum, base + rng.random(len(fol)) * span, side="right")
-    np.clip(pos, lo, hi, out=pos)
+    # Guide table over the popularity CDF: O(1) expected search per draw.
+    k = 2 * len(cum)
+    guide = np.searchsorted(cum, np.arange(k) * (cum[-1] / k), side="right")
+    pos = _draw_accounts(cum, guide, target, rng.random(len(fol)), on_start, on_size)
+    del target
     account = on[pos]
+    del pos
     return from_edges(n, account, fol, directed=True)
+
+
+@njit(cache=True)
+def _draw_accounts(cum, guide, target, u, on_start, on_size):  # pragma: no cover - compiled
+    """Index into ``cum`` of an account of country ``target[i]`` drawn ∝ popularity via ``u[i]``."""
+    k = len(guide)
+    scale = k / cum[-1]
+    out = np.empty(len(target), np.int64)
+    for i in range(len(target)):
+        d = target[i]
+        lo = on_start[d]
+        hi = lo + on_size[d] - 1
+        base = cum[lo - 1] if lo > 0 else 0.0
+        x = base + u[i] * (cum[hi] - base)
+        b = min(max(int(x * scale) - 1, 0), k - 1)
+        p = max(guide[b], lo)
+        while p < hi and cum[p] <= x:
+            p += 1
+        out[i] = min(p, hi)
+    return out
 
 
 def with_extra_ties(graph: Graph, src, dst) -> Graph:
@@ -379,11 +400,11 @@ def with_extra_ties(graph: Graph, src, dst) -> Graph:
     rows = np.repeat(np.arange(n, dtype=np.int64), graph.degree())
     old = rows * n + graph.indices
     del rows
-    pos = np.searchsorted(old, new)
-    present = (pos < len(old)) & (old[np.minimum(pos, max(len(old) - 1, 0))] == new)
     if len(old) == 0:
-        present[:] = False
-    keys = np.insert(old, pos[~present], new[~present])
+        return _keys_to_graph(n, new, directed=graph.directed)
+    pos = np.searchsorted(old, new)
+    fresh = (pos == len(old)) | (old[np.minimum(pos, len(old) - 1)] != new)
+    keys = np.insert(old, pos[fresh], new[fresh])
     return _keys_to_graph(n, keys, directed=graph.directed)
 
 
@@ -466,7 +487,7 @@ def read_edge_list(
         raise ScenarioError(
             nodes_src,
             "network.nodes",
-            f"line {bad[0] + 2}: unknown country {raw_country[bad[0]]!r} "
+            f"line {bad[0] + 2}: unknown country {str(raw_country[bad[0]])!r} "
             f"(allowed: {', '.join(names)})",
         )
     codes = codes.to_numpy(dtype=np.int64)
@@ -488,7 +509,9 @@ def read_edge_list(
     if dup.any():
         first = int(np.flatnonzero(dup)[0])
         raise ScenarioError(
-            nodes_src, "network.nodes", f"line {first + 2}: duplicate node id {raw_ids[first]!r}"
+            nodes_src,
+            "network.nodes",
+            f"line {first + 2}: duplicate node id {str(raw_ids[first]).strip()!r}",
         )
 
     old_of = {}
