@@ -1,0 +1,68 @@
+"""Shared test helpers: small scenarios built in code."""
+
+import pytest
+
+from nanosim.scenario import loads_scenario
+
+SMALL = """
+[scenario]
+name = "small"
+steps = 30
+seed = 3
+replicates = 2
+
+[population]
+size = 600
+
+[[country]]
+name = "Aland"
+share = 0.5
+appeal = 0.6
+symbols = { cuisine = "herring", music = "polka" }
+initial = { people = { Bland = 0.2 }, state = { Bland = 0.0 } }
+relations = { Bland = 0.3 }
+
+[[country]]
+name = "Bland"
+share = 0.3
+appeal = 0.4
+symbols = { cuisine = "dumplings", dress = "kilt" }
+initial = { people = { Aland = 0.1 }, state = { Aland = -0.1 } }
+
+[[country]]
+name = "Cland"
+share = 0.2
+
+[network]
+cross_border = 2.0
+follows = 10
+
+[channels.social_media]
+post_rate = 0.2
+reach = 5
+
+[channels.campaign]
+country = "Cland"
+targets = ["Aland"]
+reach = 0.05
+
+[[events]]
+step = 10
+kind = "incident"
+between = ["Aland", "Bland"]
+severity = 0.8
+duration = 5
+"""
+
+ALL_OFF = {f"channels.{c}.enabled": False
+           for c in ("contact", "social_media", "talk", "state_media", "relations", "events")}
+
+
+def small(overrides=None, text=SMALL):
+    """The small three-country scenario, with dotted-path overrides."""
+    return loads_scenario(text, "small.toml", overrides or {})
+
+
+@pytest.fixture
+def small_scenario():
+    return small()

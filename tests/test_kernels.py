@@ -1,0 +1,100 @@
+"""The compiled kernels against a plain-Python reference, on tiny inputs, same random draws."""
+
+import math
+
+import numpy as np
+import pytest
+
+import nanosim.kernels as K
+from tests import reference as ref
+
+
+def tiny_world(seed=1, n=12, n_countries=3, n_features=4, traits=3):
+    rng = np.random.default_rng(seed)
+    home = np.sort(rng.integers(0, n_countries, n)).astype(np.int32)
+    img = rng.uniform(-1, 1, (n, 2, n_countries))
+    symbols = rng.integers(0, traits, (n, n_features)).astype(np.int16)
+    openness = rng.uniform(0.3, 1.0, n)
+    src = rng.integers(0, n, 40)
+    dst = rng.integers(0, n, 40)
+    adjacency = [sorted({int(d) for s, d in zip(src, dst, strict=True) if s == i and d != i}
+                        | {int(s) for s, d in zip(src, dst, strict=True) if d == i and s != i})
+                 for i in range(n)]
+    indptr = np.concatenate([[0], np.cumsum([len(a) for a in adjacency])]).astype(np.int64)
+    indices = np.array([j for a in adjacency for j in a], dtype=np.int32)
+    return home, img, symbols, openness, adjacency, indptr, indices
+
+
+def shift_dict(shift):
+    return {k: v for k, v in np.ndenumerate(shift) if v != 0.0}
+
+
+@pytest.mark.parametrize(("x", "v", "accept", "reject", "expected"), [
+    (0.0, 0.5, 1.0, math.inf, 0.25),      # assimilation: x + mu * openness * d
+    (0.0, 0.5, 0.2, math.inf, 0.0),       # between the latitudes: no change
+    (0.0, 0.9, 0.2, 0.5, -0.45),          # contrast: x - mu * boomerang * d
+    (0.9, 1.0, 2.0, math.inf, 0.95),
+    (-0.9, 1.0, 0.1, 0.5, -1.0),          # clipped at -1
+])
+def test_judge_follows_social_judgement(x, v, accept, reject, expected):
+    assert K.judge(x, v, 0.5, 1.0, accept, reject, 1.0) == pytest.approx(expected)
+
+
+def test_random_stream_matches_reference_xoshiro():
+    state = np.array([1, 2, 3, 4], dtype=np.uint64)
+    py = ref.Xoshiro([1, 2, 3, 4])
+    assert [int(K.next_u64(state)) for _ in range(5)] == [py.next() for _ in range(5)]
+
+
+def test_talk_kernel_matches_reference():
+    home, img, symbols, openness, adjacency, indptr, indices = tiny_world()
+    state = np.array([11, 22, 33, 44], dtype=np.uint64)
+    world = ref.World(img, home, symbols, openness, 3)
+    shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
+    K.talk_step(state, 200, indptr, indices, False, home, 3, img, openness, shift, counts,
+                0.8, 0.3, True, True, 0.5, 0.2)
+    ref.talk(ref.Xoshiro([11, 22, 33, 44]), world, 200, adjacency, 0.8, 0.3, True, True, 0.5,
+             0.2)
+    np.testing.assert_allclose(img, np.array(world.img), atol=1e-12)
+    assert counts.tolist() == world.counts
+    for key, value in world.shift.items():
+        assert shift[key] == pytest.approx(value, abs=1e-12)
+
+
+def test_contact_kernel_matches_reference():
+    home, img, symbols, openness, adjacency, indptr, indices = tiny_world(seed=5)
+    state = np.array([5, 6, 7, 8], dtype=np.uint64)
+    world = ref.World(img, home, symbols, openness, 3)
+    shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
+    args = (True, 0.6, 0.7, -0.6, 2.0, 0.1, 1.5, 1.8, 0.5, 0.2)
+    K.contact_step(state, 300, indptr, indices, False, home, symbols, img, openness, shift,
+                   counts, *args)
+    ref.contact(ref.Xoshiro([5, 6, 7, 8]), world, 300, adjacency, *args)
+    np.testing.assert_allclose(img, np.array(world.img), atol=1e-12)
+    assert symbols.tolist() == world.symbols
+    assert counts.tolist() == world.counts
+    assert shift_dict(shift).keys() == world.shift.keys()
+
+
+def test_deliver_records_every_change_by_channel():
+    img = np.zeros((1, 2, 2))
+    shift, counts = np.zeros((1, 2, 2, 6)), np.zeros(6, dtype=np.int64)
+    home, openness = np.zeros(1, dtype=np.int32), np.ones(1)
+    K.deliver(img, shift, counts, home, openness, 0, K.STATE, 1, -1.0, 0.5, 2.0, np.inf, 0.5,
+              0.2, K.STATE_MEDIA)
+    assert img[0, K.STATE, 1] == pytest.approx(-0.5)
+    assert img[0, K.PEOPLE, 1] == pytest.approx(-0.1)  # spillover 0.2 of the change
+    assert shift[0, 1, K.STATE, K.STATE_MEDIA] == pytest.approx(-0.5)
+    assert shift[0, 1, K.PEOPLE, K.STATE_MEDIA] == pytest.approx(-0.1)
+    assert counts[K.STATE_MEDIA] == 1
+
+
+def test_cultural_regions_counts_connected_identical_cultures():
+    # a path 0-1-2-3: cultures A A B A -> regions {0,1}, {2}, {3}
+    indptr = np.array([0, 1, 3, 5, 6])
+    indices = np.array([1, 0, 2, 1, 3, 2], dtype=np.int32)
+    symbols = np.array([[0, 0], [0, 0], [1, 0], [0, 0]], dtype=np.int16)
+    assert K.cultural_regions(indptr, indices, symbols) == 3
+    assert K.can_share_symbols(indptr, indices, symbols)  # 1-2 share one feature of two
+    symbols[2] = [1, 1]
+    assert not K.can_share_symbols(indptr, indices, symbols)
