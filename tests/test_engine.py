@@ -1,0 +1,201 @@
+"""The model's guarantees: determinism, bounds, attribution, channels doing what they say."""
+
+import numpy as np
+import pytest
+
+from nanosim import DiplomacyModel, results, run, run_replicate
+from nanosim.agents import Citizen, State
+from nanosim.outputs import write_table
+from tests.conftest import ALL_OFF, small
+
+
+def final_value(df, metric, observer, target, channel=None):
+    rows = results.select(results.final(df), metric, observer, target, channel)
+    return rows["value"].mean()
+
+
+def test_same_seed_gives_byte_identical_parquet(tmp_path, small_scenario):
+    a, b = run(small_scenario), run(small_scenario)
+    write_table(a, tmp_path / "a.parquet")
+    write_table(b, tmp_path / "b.parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+
+
+def test_replicate_is_the_same_alone_or_among_others(small_scenario):
+    among = run(small_scenario, replicates=3)
+    alone = run_replicate(small_scenario, 2)
+    part = among[among["replicate"] == 2].reset_index(drop=True)
+    np.testing.assert_array_equal(part["value"].to_numpy(), alone["value"].to_numpy())
+
+
+def test_different_seeds_differ(small_scenario):
+    a = run_replicate(small_scenario, 0)
+    b = run_replicate(small_scenario, 0, seed=99)
+    assert not np.array_equal(a["value"].to_numpy(), b["value"].to_numpy())
+
+
+def test_images_stay_within_bounds():
+    model = DiplomacyModel(small({"channels.contact.mu": 1.0, "channels.talk.mu": 1.0,
+                                  "perception.boomerang": 5.0,
+                                  "channels.campaign.reject": 0.1}))
+    model.run_to_end()
+    assert model.images.min() >= -1.0 and model.images.max() <= 1.0
+    assert np.isfinite(model.images).all()
+
+
+def test_shift_by_channel_sums_to_total_shift(small_scenario):
+    df = run(small_scenario)
+    for image, by_channel in (("favourability", "shift_by_channel"),
+                              ("image_people", "shift_by_channel_people"),
+                              ("image_state", "shift_by_channel_state")):
+        total = results.final(results.shifts(df, image)).groupby(
+            ["replicate", "observer", "target"], observed=True)["value"].sum()
+        parts = results.final(results.select(df, by_channel)).groupby(
+            ["replicate", "observer", "target"], observed=True)["value"].sum()
+        np.testing.assert_allclose(parts.sort_index().to_numpy(),
+                                   total.sort_index().to_numpy(), atol=1e-9)
+        assert np.abs(total.to_numpy()).max() > 1e-4  # something did move
+
+
+def test_every_channel_off_changes_no_perception():
+    model = DiplomacyModel(small(ALL_OFF | {"scenario.steps": 20}, text=_without_campaign()))
+    before = model.images.copy()
+    model.run_to_end()
+    np.testing.assert_array_equal(model.images, before)
+    assert model.counts.sum() == 0
+
+
+def _without_campaign():
+    from tests.conftest import SMALL
+    start = SMALL.index("[channels.campaign]")
+    end = SMALL.index("[[events]]")
+    return SMALL[:start] + SMALL[end:]
+
+
+def test_messages_are_counted_per_channel(small_scenario):
+    df = run_replicate(small_scenario, 0)
+    msgs = results.select(results.final(df), "messages")
+    counts = dict(zip(msgs["channel"].astype(str), msgs["value"], strict=True))
+    for channel in ("contact", "social_media", "talk", "state_media", "campaign", "events"):
+        assert counts[channel] > 0, channel
+    # the incident's news reaches every citizen of the two countries once
+    assert counts["events"] == pytest.approx(600 * 0.8)
+
+
+def test_citizens_and_states_are_mesa_agents_viewing_the_arrays(small_scenario):
+    model = DiplomacyModel(small_scenario)
+    citizens = model.agents_by_type[Citizen]
+    assert len(citizens) == 600 and len(model.agents_by_type[State]) == 3
+    c = citizens[0]
+    model.images[c.index, 0, 1] = 0.42
+    assert c.image_people[1] == 0.42
+    assert c.country == "Aland" and 0 <= c.openness <= 1
+    assert {s.country for s in model.agents_by_type[State]} == {"Aland", "Bland", "Cland"}
+
+
+def test_population_split_by_share(small_scenario):
+    model = DiplomacyModel(small_scenario, citizen_agents=False)
+    assert model.sizes.tolist() == [300, 180, 120]
+    assert len(model.agents) == 3  # states only
+
+
+def test_incident_drops_relations_and_state_image_more_than_people_image():
+    scenario = small({**ALL_OFF, "channels.events.enabled": True, "channels.events.mu": 0.3,
+                      "scenario.steps": 12})
+    df = run_replicate(scenario, 0)
+    rel = results.select(df, "relations", "Aland", "Bland")
+    assert rel[rel.step == 11]["value"].iloc[0] == pytest.approx(0.3 - 0.8)
+    state = results.final(results.shifts(df, "image_state"))
+    people = results.final(results.shifts(df, "image_people"))
+    fall_state = state[(state.observer == "Aland") & (state.target == "Bland")]["value"].iloc[0]
+    fall_people = people[(people.observer == "Aland") & (people.target == "Bland")][
+        "value"].iloc[0]
+    assert fall_state < -0.1 and abs(fall_people) < abs(fall_state)
+
+
+def test_contact_spreads_national_symbols_across_borders():
+    scenario = small({**ALL_OFF, "channels.contact.enabled": True, "channels.contact.rate": 1.0,
+                      "network.cross_border": 4.0, "culture.diversity": 0.5,
+                      "scenario.steps": 30})
+    df = run_replicate(scenario, 0)
+    share = results.select(df, "symbol_share", "Aland", "Bland")["value"]
+    assert share.iloc[-1] > share.iloc[0] + 0.01
+
+
+def test_cultures_with_nothing_in_common_do_not_interact():
+    scenario = small({**ALL_OFF, "channels.contact.enabled": True, "channels.contact.rate": 1.0,
+                      "network.cross_border": 4.0, "culture.diversity": 0.0})
+    df = run_replicate(scenario, 0)
+    assert results.select(df, "symbol_share", "Aland", "Bland")["value"].max() == 0.0
+
+
+def test_positive_contact_improves_people_image():
+    scenario = small({**ALL_OFF, "channels.contact.enabled": True, "channels.contact.rate": 1.0,
+                      "channels.contact.positivity": 1.0, "network.cross_border": 4.0})
+    df = run_replicate(scenario, 0)
+    assert results.final_shifts(df, "image_people").query(
+        "observer == 'Aland' and target == 'Bland'")["median"].iloc[0] > 0.01
+
+
+def test_hostile_posting_lowers_favourability():
+    base = {**ALL_OFF, "channels.social_media.enabled": True, "network.online_share": 1.0,
+            "network.online_cross_border": 0.5, "channels.social_media.post_rate": 0.5}
+    kind = run_replicate(small(base | {"channels.social_media.hostility": 0.0}), 0)
+    hostile = run_replicate(small(base | {"channels.social_media.hostility": 1.0}), 0)
+    assert (final_value(hostile, "soft_power", "all", "Aland")
+            < final_value(kind, "soft_power", "all", "Aland"))
+
+
+def test_platform_ban_silences_social_media():
+    base = {**ALL_OFF, "channels.social_media.enabled": True, "network.online_share": 1.0}
+    ban = "[[events]]\nstep = 0\nkind = \"platform_ban\"\ncountry = \"{}\"\n"
+    text = _without_campaign().split("[[events]]")[0]
+    text += "".join(ban.format(c) for c in ("Aland", "Bland", "Cland"))
+    df = run_replicate(small(base, text=text), 0)
+    assert final_value(df, "messages", "all", "all", "social_media") == 0
+
+
+def test_campaign_moves_target_public_toward_its_valence():
+    text = _without_campaign().split("[[events]]")[0] + (
+        '[channels.campaign]\ncountry = "Cland"\ntargets = ["Aland"]\nreach = 0.5\n'
+        'valence = 0.8\nmu = 0.2\naccept = 2.0\n')
+    df = run_replicate(small(ALL_OFF, text=text), 0)
+    assert final_value(df, "shift_by_channel_state", "Aland", "Cland", "campaign") > 0.05
+    assert final_value(df, "shift_by_channel_state", "Bland", "Cland", "campaign") == 0
+
+
+def test_exchange_programme_adds_cross_border_contact():
+    text = _without_campaign().split("[[events]]")[0]
+    base = {**ALL_OFF, "channels.contact.enabled": True, "network.cross_border": 0.0}
+    without = run_replicate(small(base, text=text), 0)
+    text += ('[[events]]\nstep = 5\nkind = "exchange_programme"\nbetween = ["Aland", "Bland"]\n'
+             'ties = 300\nduration = 10\n')
+    with_ties = run_replicate(small(base, text=text), 0)
+    assert final_value(without, "messages", "all", "all", "contact") == 0
+    assert final_value(with_ties, "messages", "all", "all", "contact") > 0
+
+
+def test_file_network_runs_on_real_edge_list(tmp_path):
+    (tmp_path / "nodes.csv").write_text("id,country\n" + "".join(
+        f"{i},{'Aland' if i < 6 else 'Bland'}\n" for i in range(10)))
+    (tmp_path / "edges.csv").write_text("source,target\n" + "".join(
+        f"{i},{(i + 1) % 10}\n" for i in range(10)))
+    text = _without_campaign().split("[[country]]")[0] + """
+[[country]]
+name = "Aland"
+share = 0.6
+[[country]]
+name = "Bland"
+share = 0.4
+[network]
+kind = "file"
+edges = "edges.csv"
+nodes = "nodes.csv"
+"""
+    path = tmp_path / "file.toml"
+    path.write_text(text)
+    from nanosim import load_scenario
+    model = DiplomacyModel(load_scenario(path))
+    assert model.n_citizens == 10 and model.graph.n_edges == 10
+    model.run_to_end()
+    assert model.t == 30
