@@ -491,11 +491,15 @@ def field_limits(field) -> tuple[str, str]:
     for m in metas:
         for name in ("ge", "gt"):
             if getattr(m, name, None) is not None:
-                lo = f"{getattr(m, name):g}" + (" (exclusive)" if name == "gt" else "")
+                lo = _num(getattr(m, name)) + (" (exclusive)" if name == "gt" else "")
         for name in ("le", "lt"):
             if getattr(m, name, None) is not None:
-                hi = f"{getattr(m, name):g}"
+                hi = _num(getattr(m, name))
     return lo, hi
+
+
+def _num(x) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _limits(model_path: list) -> tuple[str, str]:

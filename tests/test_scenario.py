@@ -1,0 +1,92 @@
+"""Scenario files: defaults, overrides, and one clear line for every kind of bad input."""
+
+import pytest
+
+from nanosim import ScenarioError, load_scenario
+from nanosim.scenario import loads_scenario
+from tests.conftest import SMALL, small
+
+MINIMAL = '[[country]]\nname = "Solo"\nshare = 1.0\n'
+
+
+def error_of(text=SMALL, overrides=None) -> str:
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(text, "bad.toml", overrides)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith("bad.toml: ")
+    return message
+
+
+def test_a_single_country_is_a_complete_scenario():
+    s = loads_scenario(MINIMAL)
+    assert s.scenario.steps == 180 and s.channels.talk.rate == 0.1
+    assert s.country_names == ["Solo"]
+
+
+def test_scenario_is_frozen(small_scenario):
+    with pytest.raises(Exception, match="frozen"):
+        small_scenario.scenario.steps = 5
+
+
+def test_toml_round_trip_keeps_every_value(small_scenario):
+    again = loads_scenario(small_scenario.to_toml(), "small.toml")
+    assert again == small_scenario
+
+
+def test_overrides_address_countries_by_name():
+    s = small({"country.Aland.appeal": 0.9, "channels.talk.rate": 0.25})
+    assert s.country[0].appeal == 0.9 and s.channels.talk.rate == 0.25
+
+
+def test_text_overrides_are_parsed_as_toml_values(small_scenario):
+    s = small_scenario.with_overrides(["channels.talk.images=['people']",
+                                       "network.kind=lattice", "population.size=400"])
+    assert s.channels.talk.images == ["people"] and s.network.kind == "lattice"
+
+
+def test_load_scenario_reads_files(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text(MINIMAL)
+    assert load_scenario(path).source == str(path)
+
+
+@pytest.mark.parametrize(("overrides", "key", "allowed"), [
+    ({"channels.social_media.post_rate": -0.1}, "channels.social_media.post_rate", "0..1"),
+    ({"channels.contact.positivity": 1.5}, "channels.contact.positivity", "0..1"),
+    ({"channels.talk.speed": 1}, "channels.talk.speed", "allowed: enabled, rate"),
+    ({"country.Aland.share": 0.9}, "country.share", "sum to 1"),
+    ({"country.Aland.appeal": "high"}, "country.Aland.appeal", "valid number"),
+    ({"network.kind": "star"}, "network.kind", "'lattice'"),
+    ({"events.0.step": 30}, "events.0.step", "allowed 0..29"),
+    ({"events.0.between": ["Aland", "Mars"]}, "events.0.between", "unknown country 'Mars'"),
+    ({"events.0.kind": "war"}, "events.0.kind", "allowed: incident"),
+    ({"events.0.ties": 3}, "events.0.ties", "unknown key"),
+    ({"network.affinity": {"Aland-Mars": 1.0}}, 'network.affinity."Aland-Mars"', "known: Aland"),
+    ({"channels.campaign.targets": ["Cland"]}, "channels.campaign.targets", "cannot name itself"),
+    ({"country.Aland.initial.people.Mars": 0.1}, "country.Aland.initial.people.Mars", "unknown"),
+    ({"country.Mars.appeal": 0.1}, "country.Mars.appeal", "known countries: Aland"),
+    ({"population.size": 0}, "population.size", "1..50000000"),
+    ({"country.Aland.symbols.hat": "fez"}, "country.Aland.symbols.hat", "features: cuisine"),
+    ({"network.kind": "file"}, "network.edges", "required"),
+])
+def test_bad_values_name_the_key_and_what_is_allowed(overrides, key, allowed):
+    message = error_of(overrides=overrides)
+    assert f": {key}: " in message and allowed in message
+
+
+def test_toml_syntax_error_is_one_line():
+    assert "TOML syntax error" in error_of("[scenario\nname = 1")
+
+
+def test_missing_country_name_is_reported():
+    assert "country.0.name: required key is missing" in error_of("[[country]]\nshare = 1.0\n")
+
+
+def test_bad_override_syntax_is_reported():
+    with pytest.raises(ScenarioError, match="key=value"):
+        small(["channels.talk.rate"])
+
+
+def test_missing_file_is_reported(tmp_path):
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_scenario(tmp_path / "nope.toml")
