@@ -1,0 +1,7 @@
+"""``python -m nanosim``: the command line."""
+
+import sys
+
+from nanosim.cli import main
+
+sys.exit(main())

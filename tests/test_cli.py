@@ -1,0 +1,95 @@
+"""The command line as a user meets it: real processes, real files."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from tests.conftest import SMALL
+
+
+def nanosim(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "nanosim", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture
+def scenario_file(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL.replace("steps = 30", "steps = 15"))
+    return path
+
+
+def test_run_writes_tables_summary_and_figures(tmp_path, scenario_file):
+    out = tmp_path / "out"
+    done = nanosim("run", scenario_file, "--out", out, "--replicates", "2", "--csv")
+    assert done.returncode == 0, done.stderr
+    names = {p.name for p in out.iterdir()}
+    assert {"timeseries.parquet", "timeseries.csv", "summary.json", "perception.png",
+            "matrix.png", "channels.png", "scenario.toml"} <= names
+    df = pd.read_parquet(out / "timeseries.parquet")
+    assert list(df.columns) == ["replicate", "step", "metric", "observer", "target", "channel",
+                                "value"]
+    assert sorted(df["replicate"].unique()) == [0, 1] and df["step"].max() == 15
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["replicates"] == 2 and summary["seed"] == 3
+    assert summary["final"]["Aland->Bland"]["favourability_shift"]["replicates"] == 2
+    assert "Aland → Bland" in done.stdout and str(out) in done.stdout
+
+
+def test_invalid_scenario_exits_2_with_one_line_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SMALL.replace("share = 0.2", "share = -0.2"))
+    out = tmp_path / "out"
+    done = nanosim("run", bad, "--out", out)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
+    assert f"{bad}: country.Cland.share: must be in 0 (exclusive)..1" in done.stderr
+    assert not out.exists()
+
+
+def test_bad_override_exits_2_naming_the_key(tmp_path, scenario_file):
+    done = nanosim("run", scenario_file, "--out", tmp_path / "o", "--set",
+                   "channels.talk.rate=2")
+    assert done.returncode == 2 and "channels.talk.rate: must be in 0..1 (got 2)" in done.stderr
+
+
+def test_broken_edge_list_exits_2_and_keeps_previous_results(tmp_path):
+    (tmp_path / "nodes.csv").write_text("id,country\n1,Aland\n2,Aland\n")
+    (tmp_path / "edges.csv").write_text("source,target\n1,2\n2,9\n")
+    scenario = tmp_path / "net.toml"
+    scenario.write_text('[[country]]\nname = "Aland"\nshare = 1.0\n[network]\nkind = "file"\n'
+                        'edges = "edges.csv"\nnodes = "nodes.csv"\n')
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "timeseries.parquet").write_bytes(b"earlier results")
+    done = nanosim("run", scenario, "--out", out)
+    assert done.returncode == 2 and "edges.csv: network.edges:" in done.stderr
+    assert "'9'" in done.stderr or " 9 " in done.stderr
+    assert (out / "timeseries.parquet").read_bytes() == b"earlier results"
+
+
+def test_killed_run_leaves_no_half_written_files(tmp_path, scenario_file):
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "nanosim", "run", str(scenario_file),
+                             "--out", str(out), "--set", "scenario.steps=50000",
+                             "--set", "population.size=5000"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(4)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_validate_explains_each_file(tmp_path, scenario_file):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[scenario]\nsteps = -1\n")
+    done = nanosim("validate", scenario_file, bad)
+    assert done.returncode == 2
+    assert f"ok: {scenario_file}" in done.stdout
+    assert f"invalid: {bad}: scenario.steps: must be in 1..1000000 (got -1)" in done.stderr
