@@ -90,3 +90,12 @@ def test_bad_override_syntax_is_reported():
 def test_missing_file_is_reported(tmp_path):
     with pytest.raises(ScenarioError, match="no such file"):
         load_scenario(tmp_path / "nope.toml")
+
+
+def test_scenario_reference_is_generated_from_the_schema():
+    from pathlib import Path
+
+    from nanosim.docgen import render
+
+    doc = Path(__file__).parent.parent / "docs" / "scenarios.md"
+    assert doc.read_text() == render() + "\n", "run `make docs` to regenerate docs/scenarios.md"

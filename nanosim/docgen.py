@@ -1,0 +1,100 @@
+"""Generate docs/scenarios.md from the scenario schema, so the reference cannot drift.
+
+    python -m nanosim.docgen > docs/scenarios.md
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+
+from pydantic import BaseModel
+
+from nanosim import scenario as S
+
+SECTIONS = [
+    ("[scenario]", S.ScenarioMeta), ("[population]", S.Population), ("[culture]", S.Culture),
+    ("[perception]", S.Perception), ("[[country]]", S.Country),
+    ("country.state", S.StateSettings), ("country.initial", S.InitialImages),
+    ("[network]", S.Network), ("[channels.contact]", S.Contact),
+    ("[channels.social_media]", S.SocialMedia), ("[channels.talk]", S.Talk),
+    ("[channels.state_media]", S.StateMedia), ("[channels.relations]", S.Relations),
+    ("[channels.events]", S.EventNews), ("[channels.campaign]", S.Campaign),
+]
+HEADER = """# Scenario file reference
+
+Generated from the schema by `python -m nanosim.docgen` (`make docs`); the
+validator and this page are the same code. A scenario is one TOML file; every
+key has a default, so a scenario can be short. Unknown keys, wrong types and
+out-of-range values are errors naming the file, the key path and what is allowed.
+
+Override any key from the command line with `--set key.path=value` (values are
+read as TOML: `0.1`, `true`, `"text"`, `[1, 2]`); countries are addressed by name
+(`country.Indonesia.appeal=0.7`) and events by position (`events.0.severity=0.5`).
+"""
+
+
+def type_name(tp) -> str:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return type_name(typing.get_args(tp)[0])
+    if origin is typing.Literal:
+        return " \\| ".join(f'"{a}"' for a in typing.get_args(tp))
+    if origin in (list, dict):
+        return f"{origin.__name__}[{', '.join(type_name(a) for a in typing.get_args(tp))}]"
+    if origin in (typing.Union, __import__("types").UnionType):
+        return " \\| ".join(type_name(a) for a in typing.get_args(tp) if a is not type(None)) + (
+            " (optional)" if type(None) in typing.get_args(tp) else "")
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return "table"
+    return getattr(tp, "__name__", str(tp))
+
+
+def default_text(field) -> str:
+    if field.is_required():
+        return "required"
+    d = field.default
+    if isinstance(d, BaseModel):
+        return "(table)"
+    if d is None:
+        return "none"
+    if isinstance(d, bool):
+        return str(d).lower()
+    if isinstance(d, float) and d == float("inf"):
+        return "inf"
+    return f"`{json.dumps(d)}`" if isinstance(d, str | list | dict) else f"`{d}`"
+
+
+def section_table(title: str, model: type[BaseModel]) -> list[str]:
+    about = (model.__doc__ or "").split(":", 1)[-1].strip()
+    lines = [f"## `{title}`", "", about[:1].upper() + about[1:], "",
+             "| key | type | default | range | meaning |", "|---|---|---|---|---|"]
+    for name, field in model.model_fields.items():
+        if name in ("source", "kind"):
+            continue
+        lo, hi = S.field_limits(field)
+        rng = f"{lo or '−∞'} … {hi or '∞'}" if lo or hi else ""
+        meaning = (field.description or "").replace("|", "\\|")
+        lines.append(f"| `{name}` | {type_name(field.annotation)} | {default_text(field)} | "
+                     f"{rng} | {meaning} |")
+    return lines + [""]
+
+
+def render() -> str:
+    out = [HEADER]
+    for title, model in SECTIONS:
+        out.extend(section_table(title, model))
+    out += ["## `[[events]]`", "",
+            "Each event has `step` (0 … steps − 1: it happens during that step and shows from "
+            "the next recorded step on) and `kind`; the other keys depend on the kind.", ""]
+    for kind, model in S.EVENT_KINDS.items():
+        out.extend(section_table(f'kind = "{kind}"', model)[0:1])
+        out.append("")
+        out.append((model.__doc__ or "").strip())
+        out.append("")
+        out.extend(section_table("", model)[4:])
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(render())
