@@ -103,3 +103,39 @@ def save(fig, path) -> None:
     """Save a figure and free it."""
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def scenario_matrices_figure(df: pd.DataFrame, metric: str = "favourability", title: str = ""):
+    """Final ``metric`` matrices of compared scenarios side by side, and each one minus the first.
+
+    ``df`` is a comparison table (column ``scenario``); cells are medians across replicates.
+    """
+    order = list(pd.unique(df["scenario"].astype(str)))
+    finals = {s: R.bands(R.final(R.select(df[df["scenario"].astype(str) == s], metric)),
+                         ["observer", "target"]) for s in order}
+    names = list(dict.fromkeys(str(n) for t in finals.values()
+                               for n in list(t["observer"]) + list(t["target"])))
+    grids = {s: _grid(t, names) for s, t in finals.items()}
+    base = order[0]
+    panels = [(s, grids[s], "RdBu", 1.0) for s in order]
+    diffs = {s: grids[s] - grids[base] for s in order[1:]}
+    lim = max([1e-9] + [float(np.nanmax(np.abs(d))) for d in diffs.values()
+                        if np.isfinite(d).any()])
+    panels += [(f"{s}\nminus {base}", d, "PuOr", lim) for s, d in diffs.items()]
+    side = 2.2 + 0.5 * len(names)
+    fig, axes = plt.subplots(1, len(panels), figsize=(side * len(panels), side + 0.6),
+                             squeeze=False)
+    for ax, (label, grid, cmap, vmax) in zip(axes[0], panels, strict=True):
+        im = ax.imshow(grid, cmap=cmap, vmin=-vmax, vmax=vmax)
+        ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+        ax.set_yticks(range(len(names)), names, fontsize=8)
+        ax.set_title(label if len(label) < 60 else label[:57] + "...", fontsize=9)
+        ax.set(xlabel="target", ylabel="observer")
+        for (r, c), v in np.ndenumerate(grid):
+            if not np.isnan(v):
+                ax.text(c, r, f"{v:+.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if abs(v) > 0.6 * vmax else "black")
+        fig.colorbar(im, ax=ax, shrink=0.7)
+    fig.suptitle(title or f"Final {metric.replace('_', ' ')} by scenario, and the differences")
+    fig.tight_layout()
+    return fig
