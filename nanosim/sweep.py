@@ -1,0 +1,755 @@
+"""Batch parameter sweeps: a design of points x replicates, run locally or on Dask, resumable.
+
+A *design* is a list of points, each a dict of dotted scenario keys to values, from a
+full grid (``--grid``), a Latin hypercube (``--lhs N --range ...``) or both (their
+product). Each run is one (point, replicate): the scenario with the point's values,
+replicate ``r`` of the scenario seed, so a run's table is the same whatever else runs
+and however many workers run it.
+
+A sweep folder holds::
+
+    manifest.json                       the design, the scenario's hash, versions
+    scenario.toml                       the base scenario (fixed overrides applied)
+    runs/point-0003-rep-001.parquet     one tidy table per finished run
+
+Each run file is written under a temporary name and renamed once complete, so a
+folder never holds a half-written run; running the same command again runs only
+the missing ones. Runs go to any ``concurrent.futures.Executor``: a local process
+pool by default, or ``distributed.Client(address).get_executor()`` for a Dask cluster.
+
+The module itself is callable: ``nanosim.sweep(...)`` is :func:`sweep`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import os
+import re
+import sys
+import time
+import types
+from collections.abc import Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nanosim.errors import NanosimError, ScenarioError
+from nanosim.scenario import Scenario, load_scenario, parse_value
+
+MANIFEST = "manifest.json"
+RUNS = "runs"
+FORMAT = "nanosim-sweep/1"
+LHS_STREAM = 0x4C4853  # keeps the LHS stream apart from the replicate streams of the seed
+SWEEP_FILE_KEYS = ("scenario", "replicates", "set", "grid", "lhs")
+LHS_KEYS = ("points", "ranges")
+FORBIDDEN_KEYS = {"scenario.replicates": "set the number of replicates with --replicates"}
+
+
+# --- the design -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated sweep: the base scenario, its swept parameters, points and replicates."""
+
+    scenario: Scenario
+    parameters: list[dict]  # {"key", "kind": "grid", "values"} or {"key", "kind": "lhs", "range"}
+    points: list[dict[str, Any]]
+    replicates: int
+
+    @property
+    def keys(self) -> list[str]:
+        return [p["key"] for p in self.parameters]
+
+    @property
+    def runs(self) -> list[tuple[int, int]]:
+        """Every (point, replicate) of the sweep, in order."""
+        return [(p, r) for p in range(len(self.points)) for r in range(self.replicates)]
+
+    def design(self) -> dict:
+        """What identifies the sweep: a folder holds one design only."""
+        return {"scenario_sha256": _sha256(self.scenario.to_toml()),
+                "parameters": self.parameters, "points": self.points,
+                "replicates": self.replicates}
+
+    def manifest(self) -> dict:
+        from nanosim import __version__
+
+        design = self.design()
+        s = self.scenario
+        return {
+            "format": FORMAT,
+            "nanosim": __version__,
+            "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "scenario": {"name": s.scenario.name, "source": s.source, "seed": s.scenario.seed,
+                         "steps": s.scenario.steps, "population": s.population.size,
+                         "sha256": design["scenario_sha256"]},
+            "parameters": self.parameters,
+            "replicates": self.replicates,
+            "runs": len(self.points) * self.replicates,
+            "design_sha256": _sha256(_canonical(design)),
+            "points": self.points,
+        }
+
+
+def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | None = None,
+               ranges=None, replicates: int | None = None, *, overrides=None,
+               seed: int | None = None) -> Plan:
+    """Read the scenario (or sweep file), build the design and check every point.
+
+    ``grid``: ``{"key": [v1, v2]}`` or ``{"key": "start:stop:count"}`` or a list of
+    ``"key=v1,v2"`` / ``"key=start:stop:count"`` strings. ``ranges``: ``{"key": (lo, hi)}``
+    or ``["key=lo:hi"]``, sampled by a Latin hypercube of ``lhs`` points. Options given
+    here add to (and win over) those of a sweep file. ``overrides`` (``"key=value"``
+    strings or a dict) and ``seed`` change the base scenario. Raises ScenarioError,
+    naming the key, if any point does not make a valid scenario.
+    """
+    spec = _read_spec(scenario_or_path)
+    base = spec["scenario"]
+    fixed = dict(spec["set"])
+    if overrides:
+        from nanosim.scenario import parse_override
+
+        items = (overrides.items() if isinstance(overrides, Mapping)
+                 else (parse_override(o) for o in overrides))
+        fixed.update(items)
+    if seed is not None:
+        fixed["scenario.seed"] = seed
+    if fixed:
+        base = base.with_overrides(fixed)
+    grid_values = {**spec["grid"], **parse_grid(grid or [])}
+    range_values = {**spec["ranges"], **parse_ranges(ranges or [])}
+    n_lhs = lhs if lhs is not None else spec["lhs"]
+    if range_values and not n_lhs:
+        raise ScenarioError("--range", next(iter(range_values)),
+                            "ranges are sampled by a Latin hypercube: give --lhs N too")
+    if n_lhs and not range_values:
+        raise ScenarioError("--lhs", "", "a Latin hypercube needs at least one "
+                                         "--range KEY=LO:HI")
+    if n_lhs is not None and n_lhs < 0:
+        raise ScenarioError("--lhs", "", f"must be a whole number >= 1 (got {n_lhs})")
+    for key in grid_values:
+        if key in range_values:
+            raise ScenarioError("--range", key, "this key is already swept by --grid")
+    for key in (*grid_values, *range_values):
+        if key in FORBIDDEN_KEYS:
+            raise ScenarioError("--grid", key, f"cannot be swept; {FORBIDDEN_KEYS[key]}")
+    n_rep = replicates or spec["replicates"] or base.scenario.replicates
+    if n_rep < 1:
+        raise ScenarioError("--replicates", "", f"must be a whole number >= 1 (got {n_rep})")
+    lhs_table = latin_hypercube(range_values, n_lhs or 0, base.scenario.seed)
+    points = design_points(grid_values, lhs_table)
+    parameters = ([{"key": k, "kind": "grid", "values": v} for k, v in grid_values.items()]
+                  + [{"key": k, "kind": "lhs", "range": list(v)}
+                     for k, v in range_values.items()])
+    for point in points:
+        base.with_overrides(point)  # raises ScenarioError naming the key
+    return Plan(base, parameters, points, int(n_rep))
+
+
+def design_points(grid: dict[str, list], lhs: dict[str, list]) -> list[dict[str, Any]]:
+    """The grid's product (first key slowest), each combined with every LHS sample."""
+    grid_points = [dict(zip(grid, combo, strict=True))
+                   for combo in itertools.product(*grid.values())]
+    n_lhs = len(next(iter(lhs.values()))) if lhs else 0
+    lhs_points = [{k: v[i] for k, v in lhs.items()} for i in range(n_lhs)] or [{}]
+    return [{**g, **s} for g in grid_points for s in lhs_points]
+
+
+def parse_grid(items, source: str = "--grid") -> dict[str, list]:
+    """Grid values per key from ``"key=v1,v2"`` / ``"key=start:stop:count"`` or a dict."""
+    out: dict[str, list] = {}
+    pairs = (items.items() if isinstance(items, Mapping)
+             else (_split_item(t, source, "KEY=V1,V2,... or KEY=START:STOP:COUNT")
+                   for t in items))
+    for key, spec in pairs:
+        if key in out:
+            raise ScenarioError(source, key, "this key is given twice")
+        values = _grid_values(spec, source, key)
+        if not values:
+            raise ScenarioError(source, key, "no values given")
+        values = _harmonise(values)
+        seen = [v for i, v in enumerate(values) if v in values[:i]]
+        if seen:
+            raise ScenarioError(source, key, f"value {seen[0]!r} is listed twice")
+        out[key] = values
+    return out
+
+
+def parse_ranges(items, source: str = "--range") -> dict[str, tuple]:
+    """``(lo, hi)`` per key from ``"key=lo:hi"`` strings or a dict of pairs or ``"lo:hi"``."""
+    out: dict[str, tuple] = {}
+    pairs = (items.items() if isinstance(items, Mapping)
+             else (_split_item(t, source, "KEY=LO:HI") for t in items))
+    for key, spec in pairs:
+        if key in out:
+            raise ScenarioError(source, key, "this key is given twice")
+        bounds = [parse_value(x.strip()) for x in spec.split(":")] if isinstance(spec, str) \
+            else list(spec) if isinstance(spec, list | tuple) else [spec]
+        if len(bounds) != 2 or not all(_is_number(b) for b in bounds):
+            raise ScenarioError(source, key, f"a range is LO:HI with two numbers (got {spec!r})")
+        lo, hi = _harmonise(bounds)
+        if not lo < hi:
+            raise ScenarioError(source, key, f"LO must be below HI (got {lo}:{hi})")
+        out[key] = (lo, hi)
+    return out
+
+
+def latin_hypercube(ranges: dict[str, tuple], n: int, seed: int) -> dict[str, list]:
+    """``n`` Latin hypercube samples per key, drawn from a stream of the scenario seed.
+
+    Each key's range is cut into ``n`` equal strata, each sampled once, in an
+    independent random order per key. Integer ranges give integers (each of the
+    ``hi - lo + 1`` values equally likely); floats are kept to 6 significant digits.
+    """
+    if not ranges or n < 1:
+        return {}
+    rng = np.random.default_rng(np.random.SeedSequence([seed, LHS_STREAM]))
+    out = {}
+    for key, (lo, hi) in ranges.items():
+        u = (rng.permutation(n) + rng.random(n)) / n
+        if isinstance(lo, int) and isinstance(hi, int):
+            out[key] = [int(v) for v in np.minimum(np.floor(lo + u * (hi - lo + 1)), hi)]
+        else:
+            out[key] = [float(f"{v:.6g}") for v in lo + u * (hi - lo)]
+    return out
+
+
+def _grid_values(spec, source: str, key: str) -> list:
+    if isinstance(spec, str):
+        spaced = _linspace(spec, source, key)
+        return spaced if spaced is not None else [parse_value(v) for v in _split_commas(spec)]
+    if isinstance(spec, list | tuple):
+        return list(spec)
+    return [spec]
+
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_LINSPACE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*:\s*(\S+)\s*$")
+
+
+def _linspace(text: str, source: str, key: str) -> list | None:
+    """``start:stop:count`` as evenly spaced values (ints when all are whole), else None."""
+    m = _LINSPACE.match(text)
+    if not m:
+        return None
+    start, stop = parse_value(m[1]), parse_value(m[2])
+    count = parse_value(m[3])
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ScenarioError(source, key, f"START:STOP:COUNT needs a whole COUNT >= 1 "
+                                         f"(got {m[3]!r})")
+    values = np.linspace(start, stop, count)
+    if isinstance(start, int) and isinstance(stop, int) and np.all(values == np.round(values)):
+        return [int(v) for v in values]
+    return [float(f"{v:.12g}") for v in values]
+
+
+def _split_commas(text: str) -> list[str]:
+    """Split on commas outside brackets, braces and quotes."""
+    parts, depth, quote, cur = [], 0, "", []
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur).strip())
+    return [p for p in parts if p]
+
+
+def _split_item(text: str, source: str, form: str) -> tuple[str, str]:
+    key, sep, value = str(text).partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise ScenarioError(source, str(text), f"expected {form}")
+    return key.strip(), value.strip()
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _harmonise(values: list) -> list:
+    """Mixed ints and floats become floats, so a parameter has one type in every run."""
+    if all(_is_number(v) for v in values) and any(isinstance(v, float) for v in values):
+        return [float(v) for v in values]
+    return values
+
+
+# --- sweep files ------------------------------------------------------------------------
+
+
+def _read_spec(scenario_or_path) -> dict:
+    """The base scenario and any design held in a sweep file."""
+    spec = {"set": {}, "grid": {}, "ranges": {}, "lhs": None, "replicates": None}
+    if isinstance(scenario_or_path, Scenario):
+        return {**spec, "scenario": scenario_or_path}
+    path = Path(scenario_or_path)
+    try:
+        import tomllib
+
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError(str(path), "", f"cannot read: {e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(str(path), "", f"TOML syntax error: {e}") from None
+    if "sweep" not in raw:
+        return {**spec, "scenario": load_scenario(path)}
+    return read_sweep_file(raw, str(path), path.parent)
+
+
+def read_sweep_file(raw: dict, source: str, folder: Path) -> dict:
+    """Check a sweep file's ``[sweep]`` table (see docs/sweeps.md) and load its scenario."""
+    extra = [k for k in raw if k != "sweep"]
+    if extra:
+        raise ScenarioError(source, extra[0], "a sweep file holds only a [sweep] table")
+    table = raw["sweep"]
+    _only(table, SWEEP_FILE_KEYS, source, "sweep")
+    if "scenario" not in table or not isinstance(table["scenario"], str):
+        raise ScenarioError(source, "sweep.scenario", "required: the scenario file's path "
+                                                      "(relative to this file)")
+    replicates = table.get("replicates")
+    if replicates is not None and (not isinstance(replicates, int) or replicates < 1):
+        raise ScenarioError(source, "sweep.replicates", f"must be a whole number >= 1 "
+                                                        f"(got {replicates!r})")
+    for name in ("set", "grid", "lhs"):
+        if not isinstance(table.get(name, {}), dict):
+            raise ScenarioError(source, f"sweep.{name}", "must be a table")
+    lhs = table.get("lhs", {})
+    _only(lhs, LHS_KEYS, source, "sweep.lhs")
+    points = lhs.get("points")
+    if lhs and (not isinstance(points, int) or points < 1):
+        raise ScenarioError(source, "sweep.lhs.points", f"must be a whole number >= 1 "
+                                                        f"(got {points!r})")
+    if not isinstance(lhs.get("ranges", {}), dict):
+        raise ScenarioError(source, "sweep.lhs.ranges", "must be a table of KEY = [LO, HI]")
+    scenario = load_scenario(folder / table["scenario"])
+    return {"scenario": scenario, "set": table.get("set", {}),
+            "grid": parse_grid(table.get("grid", {}), f"{source}: sweep.grid"),
+            "ranges": parse_ranges(lhs.get("ranges", {}), f"{source}: sweep.lhs.ranges"),
+            "lhs": points, "replicates": replicates}
+
+
+def _only(table: dict, allowed: tuple, source: str, where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ScenarioError(source, f"{where}.{key}",
+                                f"unknown key; allowed: {', '.join(allowed)}")
+
+
+# --- one run ----------------------------------------------------------------------------
+
+
+def run_point(scenario: Scenario, point_id: int, point: dict[str, Any],
+              replicate: int) -> pd.DataFrame:
+    """One run of a sweep (a task): its tidy table, led by the point's id and values."""
+    from nanosim.runner import run_replicate
+
+    table = run_replicate(scenario.with_overrides(point) if point else scenario, replicate)
+    return with_point_columns(table, point_id, point)
+
+
+def with_point_columns(table: pd.DataFrame, point_id: int,
+                       point: dict[str, Any]) -> pd.DataFrame:
+    """The table with columns ``point`` and one per swept key in front."""
+    front = {"point": np.full(len(table), point_id, dtype=np.int32)}
+    for key, value in point.items():
+        value = value if np.isscalar(value) else json.dumps(value)
+        front[key] = np.repeat(np.asarray([value]), len(table))
+    return pd.concat([pd.DataFrame(front), table.reset_index(drop=True)], axis=1)
+
+
+# --- the folder -------------------------------------------------------------------------
+
+
+class SweepStore:
+    """A sweep folder: its manifest, its points, the runs present and missing."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        path = self.folder / MANIFEST
+        try:
+            self.manifest = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NanosimError(f"{self.folder}: not a sweep folder (no {MANIFEST})") from None
+        except (OSError, ValueError) as e:
+            raise NanosimError(f"{path}: cannot read the sweep manifest: {e}") from None
+        if self.manifest.get("format") != FORMAT:
+            raise NanosimError(f"{path}: not a nanosim sweep manifest (format "
+                               f"{self.manifest.get('format')!r}, expected {FORMAT!r})")
+
+    @property
+    def parameters(self) -> list[str]:
+        """The swept keys, grid keys first, in the order given."""
+        return [p["key"] for p in self.manifest["parameters"]]
+
+    @property
+    def replicates(self) -> int:
+        return int(self.manifest["replicates"])
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """One row per point: ``point`` and the value of every swept key."""
+        rows = [{"point": i, **p} for i, p in enumerate(self.manifest["points"])]
+        return pd.DataFrame(rows, columns=["point", *self.parameters])
+
+    @property
+    def runs(self) -> list[tuple[int, int]]:
+        n = len(self.manifest["points"])
+        return [(p, r) for p in range(n) for r in range(self.replicates)]
+
+    def path(self, point: int, replicate: int) -> Path:
+        return self.folder / RUNS / f"point-{point:04d}-rep-{replicate:03d}.parquet"
+
+    def missing(self) -> list[tuple[int, int]]:
+        """Runs without a complete file, in order."""
+        present = self._present()
+        return [run for run in self.runs if self.path(*run).name not in present]
+
+    def files(self) -> list[Path]:
+        """The complete run files, in (point, replicate) order."""
+        present = self._present()
+        return [p for run in self.runs if (p := self.path(*run)).name in present]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing()
+
+    def _present(self) -> set[str]:
+        runs = self.folder / RUNS
+        if not runs.is_dir():
+            return set()
+        return {e.name for e in os.scandir(runs) if not e.name.startswith(".") and _is_whole(e)}
+
+    def metrics(self) -> list[str]:
+        """Metric names found in the run files."""
+        import pyarrow.parquet as pq
+
+        files = self.files()
+        if not files:
+            return []
+        return [str(m) for m in pq.read_table(files[0], columns=["metric"]).column(
+            "metric").unique().to_pylist()]
+
+    def dataset(self):
+        """The finished runs as one lazy ``pyarrow.dataset.Dataset``."""
+        import pyarrow.dataset as ds
+
+        return ds.dataset([str(f) for f in self.files()], format="parquet")
+
+    def load(self, metrics: str | list[str] | None = None) -> pd.DataFrame:
+        """The finished runs as one DataFrame (only the named metrics, if given)."""
+        import pyarrow.dataset as ds
+
+        files = self.files()
+        if not files:
+            from nanosim.metrics import COLUMNS
+
+            return pd.DataFrame(columns=["point", *self.parameters, *COLUMNS])
+        wanted = self._check_metrics(metrics)
+        where = None if wanted is None else ds.field("metric").isin(wanted)
+        return self.dataset().to_table(filter=where).to_pandas()
+
+    def _check_metrics(self, metrics) -> list[str] | None:
+        if metrics is None:
+            return None
+        wanted = [metrics] if isinstance(metrics, str) else list(metrics)
+        known = self.metrics()
+        for m in wanted:
+            if m not in known:
+                raise NanosimError(f"{self.folder}: unknown metric {m!r}; known: "
+                                   f"{', '.join(known)}")
+        return wanted
+
+    def __repr__(self) -> str:
+        done = len(self.runs) - len(self.missing())
+        return f"SweepStore({str(self.folder)!r}, {done}/{len(self.runs)} runs)"
+
+
+def load_sweep(folder: str | Path, metrics: str | list[str] | None = None) -> pd.DataFrame:
+    """A sweep folder's finished runs as one pandas DataFrame."""
+    return SweepStore(folder).load(metrics)
+
+
+def _is_whole(entry: os.DirEntry) -> bool:
+    """A run file that ends as a Parquet file does (renamed into place once written)."""
+    try:
+        size = entry.stat().st_size
+        if size < 12:
+            return False
+        with open(entry.path, "rb") as f:
+            f.seek(-4, os.SEEK_END)
+            return f.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+@contextmanager
+def _open_folder(plan: Plan, out: str | Path) -> Iterator[SweepStore]:
+    """The sweep folder for this plan, locked against a second sweep writing into it."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise NanosimError(f"{out}: exists and is not a folder")
+    if out.is_dir() and not (out / MANIFEST).exists() and _visible(out):
+        raise NanosimError(f"{out}: not empty and not a sweep folder (no {MANIFEST}); "
+                           "choose a new or empty folder")
+    (out / RUNS).mkdir(parents=True, exist_ok=True)
+    with _lock(out):
+        manifest = plan.manifest()
+        if (out / MANIFEST).exists():
+            _check_same_design(SweepStore(out).manifest, manifest, out)
+        else:
+            _write_text(out / "scenario.toml", plan.scenario.to_toml())
+            _write_text(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+        for stale in (out / RUNS).glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+        yield SweepStore(out)
+
+
+def _visible(folder: Path) -> bool:
+    return any(not p.name.startswith(".") for p in folder.iterdir())
+
+
+@contextmanager
+def _lock(folder: Path):
+    """An exclusive lock on the folder, released when the process ends however it ends."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    with open(folder / ".lock", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise NanosimError(f"{folder}: another nanosim sweep is writing into this "
+                               "folder") from None
+        yield
+
+
+def _check_same_design(found: dict, wanted: dict, folder: Path) -> None:
+    if found.get("design_sha256") == wanted["design_sha256"]:
+        return
+    differs = []
+    if found.get("scenario", {}).get("sha256") != wanted["scenario"]["sha256"]:
+        differs.append("the scenario (or its seed or --set values)")
+    if found.get("parameters") != wanted["parameters"]:
+        old = ", ".join(p["key"] for p in found.get("parameters", [])) or "none"
+        new = ", ".join(p["key"] for p in wanted["parameters"]) or "none"
+        differs.append(f"the swept values (folder: {old}; asked: {new})" if old != new
+                       else "the swept values")
+    elif found.get("points") != wanted["points"]:
+        differs.append("the points")
+    if found.get("replicates") != wanted["replicates"]:
+        differs.append(f"replicates (folder: {found.get('replicates')}, asked: "
+                       f"{wanted['replicates']})")
+    raise NanosimError(f"{folder}: holds a different sweep ({'; '.join(differs) or 'design'} "
+                       "differ); use another --out folder, or delete this one to start again")
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --- executors --------------------------------------------------------------------------
+
+
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def executor(workers: int | None = None, scheduler=None) -> Iterator[Executor]:
+    """A ``concurrent.futures`` executor: local processes, or a Dask cluster's.
+
+    ``scheduler``: a Dask scheduler address (``tcp://HOST:PORT``) or a
+    ``distributed.Client``. Local workers start by ``forkserver`` (``spawn`` where
+    there is none), never by a bare ``fork`` of a process that may hold threads.
+    """
+    if scheduler is not None:
+        with _dask_executor(scheduler) as ex:
+            yield ex
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["nanosim.runner"])
+    else:
+        ctx = mp.get_context("spawn")
+    ex = ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=ctx,
+                             initializer=_worker_init)
+    try:
+        yield ex
+    except BaseException:
+        ex.shutdown(wait=False, cancel_futures=True)
+        for proc in list((getattr(ex, "_processes", None) or {}).values()):
+            proc.terminate()  # stop runs in progress now rather than after they finish
+        raise
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_init() -> None:
+    """Local workers leave Ctrl-C to the sweep, which stops them."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _dask_executor(scheduler) -> Iterator[Executor]:
+    if hasattr(scheduler, "get_executor"):
+        yield scheduler.get_executor(pure=False)
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise NanosimError("--scheduler needs dask.distributed: pip install "
+                           "'dask[distributed]'") from None
+    try:
+        client = Client(str(scheduler), timeout="20s", set_as_default=False)
+    except Exception as e:  # noqa: BLE001 - any failure to connect is the user's address
+        raise NanosimError(f"cannot reach the Dask scheduler at {scheduler}: "
+                           f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+
+
+# --- running ----------------------------------------------------------------------------
+
+
+def sweep(scenario_or_path: Scenario | str | Path, out: str | Path, grid=None,
+          lhs: int | None = None, ranges=None, replicates: int | None = None,
+          workers: int | None = None, scheduler=None, progress: bool = False) -> SweepStore:
+    """Run a parameter sweep into ``out`` (resuming it if it is there) and return its store.
+
+    ``scenario_or_path``: a Scenario, a scenario file or a sweep file. ``grid``,
+    ``lhs``, ``ranges`` and ``replicates`` as in :func:`plan_sweep`. ``workers``: local
+    processes (default: the number of cores); ``scheduler``: a Dask scheduler address
+    or Client, to run on a cluster instead. Nothing is written if the design is invalid.
+    """
+    plan = plan_sweep(scenario_or_path, grid, lhs, ranges, replicates)
+    return run_plan(plan, out, workers=workers, scheduler=scheduler, progress=progress)
+
+
+def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, scheduler=None,
+             progress: bool = False) -> SweepStore:
+    """Run the plan's missing runs into ``out``; each file is written as its run ends."""
+    from nanosim.outputs import write_table
+
+    with _open_folder(plan, out) as store:
+        todo = store.missing()
+        bar = _progress_bar(len(plan.runs), len(plan.runs) - len(todo), progress)
+        try:
+            if todo:
+                n_workers = min(workers or default_workers(), len(todo))
+                with executor(n_workers, scheduler) as ex:
+                    pending = {ex.submit(run_point, plan.scenario, p, plan.points[p], r): (p, r)
+                               for p, r in todo}
+                    try:
+                        while pending:
+                            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                            for fut in sorted(done, key=pending.get):
+                                write_table(fut.result(), store.path(*pending.pop(fut)))
+                                bar.update()
+                    except BaseException:
+                        _keep_finished(pending, store, write_table)
+                        raise
+        finally:
+            bar.close()
+    return store
+
+
+def _keep_finished(pending: dict, store: SweepStore, write_table) -> None:
+    """On interruption: cancel what has not started, keep what has finished."""
+    for fut in pending:
+        fut.cancel()
+    for fut, run in pending.items():
+        if fut.done() and not fut.cancelled() and fut.exception() is None:
+            write_table(fut.result(), store.path(*run))
+
+
+def _progress_bar(total: int, done: int, progress: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=done, desc="sweep", unit="run", leave=True,
+                disable=not (progress and sys.stderr.isatty()), file=sys.stderr)
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+def command(args: argparse.Namespace) -> int:
+    """``nanosim sweep``: run (or resume) a sweep and say where its runs are."""
+    plan = plan_sweep(args.scenario, args.grid, args.lhs, args.ranges, args.replicates,
+                      overrides=args.overrides, seed=args.seed)
+    out = Path(args.out)
+    total = len(plan.runs)
+    before = len(SweepStore(out).runs) - len(SweepStore(out).missing()) \
+        if (out / MANIFEST).exists() else 0
+    where = f"Dask scheduler {args.scheduler}" if args.scheduler else \
+        f"{min(args.workers or default_workers(), max(1, total - before))} local worker(s)"
+    print(f"sweep: {len(plan.points)} point(s) x {plan.replicates} replicate(s) = {total} runs "
+          f"of {plan.scenario.scenario.name!r}" + (f"; {before} already done" if before else "")
+          + f"; on {where}", flush=True)
+    start = time.perf_counter()
+    try:
+        store = run_plan(plan, out, workers=args.workers, scheduler=args.scheduler,
+                         progress=True)
+    except KeyboardInterrupt:
+        kept = total - len(SweepStore(out).missing())
+        print(f"nanosim: interrupted; {kept} of {total} runs are kept in {out}; run the same "
+              "command again to finish", file=sys.stderr)
+        return 130
+    seconds = time.perf_counter() - start
+    print(f"done: {total - before} run(s) in {seconds:.1f} s; {total} of {total} in {out}/runs")
+    print(f"next: nanosim report {out}")
+    return 0 if store.complete else 1
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _canonical(data) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _CallableModule(types.ModuleType):
+    """``nanosim.sweep`` is this module; calling it runs :func:`sweep`."""
+
+    def __call__(self, *args, **kwargs) -> SweepStore:
+        return sweep(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
