@@ -73,6 +73,7 @@ class DiplomacyModel(mesa.Model):
         self.shift = np.zeros((self.n_countries, self.n_countries, 2, len(K.CHANNELS)))
         self.counts = np.zeros(len(K.CHANNELS), dtype=np.int64)
         self._exchange_active: tuple = ()
+        self._repairs: dict[tuple[int, int], tuple[float, float, int, float]] = {}
         if citizen_agents is None:
             citizen_agents = self.n_citizens <= CITIZEN_AGENTS_UP_TO
         for c in range(self.n_countries):
@@ -248,7 +249,7 @@ class DiplomacyModel(mesa.Model):
         if not ch.enabled:
             return
         K.state_media_step(self.rng_state, self.starts, self.sizes, self.media_reach,
-                           self.relations, self.home, self.trust, self.images, self.openness,
+                           self.relations, self.trust, self.images, self.openness,
                            self.shift, self.counts, ch.mu, ch.accept, ch.reject,
                            **self._rules)
 
@@ -258,8 +259,8 @@ class DiplomacyModel(mesa.Model):
             which = K.PEOPLE if camp.image == "people" else K.STATE
             for target in camp.targets:
                 t = self.scenario.country_index(target)
-                K.campaign_step(self.rng_state, self.starts[t], self.sizes[t], camp.reach, source,
-                                which, camp.valence, self.home, self.images, self.openness,
+                K.campaign_step(self.rng_state, self.starts[t], self.sizes[t], t, camp.reach,
+                                source, which, camp.valence, self.images, self.openness,
                                 self.shift, self.counts, camp.mu, camp.accept, camp.reject,
                                 **self._rules)
 
@@ -269,7 +270,7 @@ class DiplomacyModel(mesa.Model):
             return
         g = self.graph
         K.contact_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
-                       g.indices, g.well_mixed, self.home, self.symbols, self.images,
+                       g.indices, g.well_mixed, self.starts, self.symbols, self.images,
                        self.openness, self.shift, self.counts, ch.symbol_sharing, ch.valence,
                        ch.positivity, ch.negative_valence, ch.negative_weight, ch.mu, ch.accept,
                        ch.reject, **self._rules)
@@ -289,7 +290,7 @@ class DiplomacyModel(mesa.Model):
         f = self.followers
         K.social_media_step(self.rng_state, self._activations(posters.size, min(1.0, top)),
                             posters, np.minimum(1.0, post_prob / min(1.0, top)), f.indptr,
-                            f.indices, can_post, self.home, self.n_countries, self.symbols,
+                            f.indices, can_post, self.starts, self.symbols,
                             self.images, self.openness, self.shift, self.counts, self.appeal,
                             ch.noise, see, ch.hostility, ch.adoption,
                             self.scenario.perception.state_weight, ch.mu, ch.accept, ch.reject,
@@ -301,7 +302,7 @@ class DiplomacyModel(mesa.Model):
             return
         g = self.graph
         K.talk_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
-                    g.indices, g.well_mixed, self.home, self.n_countries, self.images,
+                    g.indices, g.well_mixed, self.starts, self.images,
                     self.openness, self.shift, self.counts, ch.epsilon, ch.mu,
                     "people" in ch.images, "state" in ch.images, **self._rules)
 
@@ -322,9 +323,12 @@ class DiplomacyModel(mesa.Model):
             if e.step != t:
                 continue
             if e.kind == "incident":
-                self._shock(idx(e.between[0]), idx(e.between[1]), -e.severity)
+                a, b = idx(e.between[0]), idx(e.between[1])
+                self._remember_relations(a, b, e.step + e.duration, e.recovery)
+                self._shock(a, b, -e.severity)
             elif e.kind in ("summit", "treaty"):
                 self._shock(idx(e.between[0]), idx(e.between[1]), e.strength)
+        self._repair_relations()
         boost = s.channels.events.media_boost
         self.media_reach = self.base_media_reach.copy()
         for e in self._active("incident"):
@@ -356,6 +360,27 @@ class DiplomacyModel(mesa.Model):
                         self.counts, news.mu, self.scenario.perception.boomerang,
                         self.scenario.perception.spillover, K.EVENTS)
         self.recorder.invalidate()
+
+    def _remember_relations(self, a: int, b: int, end: int, rate: float):
+        """Before an incident: note the pair's relations, to be repaired toward once it ends.
+
+        A second incident between the same pair keeps the level from before the first.
+        """
+        key = (min(a, b), max(a, b))
+        r = self.relations
+        level_ab, level_ba = (r[key[0], key[1]], r[key[1], key[0]])
+        if key in self._repairs:
+            level_ab, level_ba = self._repairs[key][:2]
+        self._repairs[key] = (level_ab, level_ba, end, rate)
+
+    def _repair_relations(self):
+        """After an incident ends, diplomacy repairs a share of the remaining drop per step."""
+        r = self.relations
+        for (a, b), (level_ab, level_ba, end, rate) in self._repairs.items():
+            if self.t < end or rate == 0:
+                continue
+            r[a, b] += rate * max(0.0, level_ab - r[a, b])
+            r[b, a] += rate * max(0.0, level_ba - r[b, a])
 
     def _update_exchange_ties(self):
         active = tuple(id(e) for e in self._active("exchange_programme"))

@@ -215,9 +215,9 @@ class EventNews(Section):
     """`[channels.events]`: how the news of an event reaches citizens."""
 
     enabled: bool = _f(True, "Events make news that moves perceptions directly.")
-    mu: Prob = _f(0.3, "Weight of the news of an event.")
+    mu: Prob = _f(0.25, "Weight of the news of an event.")
     reach: Prob = _f(1.0, "Share of the two countries' citizens who hear it.")
-    media_boost: float = _f(3.0, "Incident: state media reach grows by 1 + boost * severity "
+    media_boost: float = _f(1.0, "Incident: state media reach grows by 1 + boost * severity "
                                  "while it lasts.", ge=0.0, le=100.0)
 
 
@@ -250,6 +250,8 @@ class Incident(_Between):
     kind: Literal["incident"]
     severity: Prob = _f(0.5, "How far relations drop and how bad the news is.")
     duration: int = _f(14, "Steps during which state media is intensified.", ge=1)
+    recovery: Prob = _f(0.02, "Once it is over, share of the remaining drop in relations that "
+                              "diplomacy repairs per step (0: none).")
 
 
 class Summit(_Between):
