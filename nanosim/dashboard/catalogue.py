@@ -1,0 +1,59 @@
+"""Where the dashboard finds scenarios: the bundled ones, a folder, and uploads."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from nanosim.errors import ScenarioError
+from nanosim.scenario import Scenario, load_scenario, loads_scenario
+
+BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+FOLDER_ENV = "NANOSIM_DASHBOARD_DIR"  # set by ``nanosim dashboard FOLDER`` for the server
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One scenario on offer, or the one-line reason it cannot be used."""
+
+    label: str
+    origin: str  # "bundled", "folder" or "upload"
+    scenario: Scenario | None = None
+    error: str | None = None
+
+
+def scan(folder: str | Path, origin: str) -> list[Entry]:
+    """Every ``*.toml`` directly in ``folder``, loaded (invalid files keep their error)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    entries = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            entries.append(Entry(_label(path.stem, origin), origin, load_scenario(path)))
+        except ScenarioError as e:
+            entries.append(Entry(_label(path.stem, origin), origin, error=str(e)))
+    return entries
+
+
+def catalogue(folder: str | Path | None = None) -> list[Entry]:
+    """The bundled scenarios followed by those of ``folder`` (default: $NANOSIM_DASHBOARD_DIR)."""
+    folder = folder if folder is not None else os.environ.get(FOLDER_ENV) or None
+    entries = scan(BUNDLED_DIR, "bundled")
+    if folder is not None and Path(folder).resolve() != BUNDLED_DIR:
+        entries += scan(folder, "folder")
+    return entries
+
+
+def upload(name: str, data: bytes) -> Entry:
+    """An uploaded TOML file as an entry; raises ScenarioError (one line) if it is invalid."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(name, "", "not a UTF-8 text file") from None
+    return Entry(_label(Path(name).stem, "upload"), "upload", loads_scenario(text, name))
+
+
+def _label(stem: str, origin: str) -> str:
+    return stem if origin == "bundled" else f"{stem} ({origin})"
