@@ -6,13 +6,25 @@ uint64 words) passed in, so a run depends only on its seed.
 
 Array conventions: ``img[i, which, c]`` is citizen i's image of country c
 (``which`` 0 = people, 1 = state); ``home[i]`` is i's country; citizens are sorted
-by country; ``shift[d, c, which, channel]`` accumulates every change made to
-images held by country d's citizens of country c, by channel; ``counts[channel]``
-counts messages delivered.
+by country, so ``starts[c]`` (first citizen of each country) gives anyone's country
+without a memory lookup; ``shift[d, c, which, channel]`` accumulates every change
+made to images held by country d's citizens of country c, by channel;
+``counts[channel]`` counts messages delivered.
+
+Speed (docs/performance.md): at a million citizens every interaction touches
+memory far from the last one, so the channel kernels work in blocks of ``BLOCK``
+activations. Each activation draws a fixed number of uniforms, so the random
+stream does not depend on the block size. A block first draws its random
+numbers, then resolves who meets whom from the (static) graph, prefetching the
+rows it will touch, and only then applies the interactions, one at a time and in
+order: random sequential updating, exactly, with the memory latency overlapped.
 """
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 PEOPLE, STATE = 0, 1
 CHANNELS = ("contact", "social_media", "talk", "state_media", "campaign", "events")
@@ -53,19 +65,123 @@ def randint(s, n):
     return int(uniform(s) * n)
 
 
-@njit
+@njit(inline="always")
+def fill_uniform(s, out, m):
+    """``out[:m]`` = the next m uniforms of ``s`` (same numbers as m calls of ``uniform``)."""
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+    for k in range(m):
+        result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
+        t = s1 << np.uint64(17)
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = _rotl(s3, 45)
+        out[k] = float(result >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+
+
+@njit(inline="always")
+def normal_from(u1, u2):
+    """A standard normal from two uniforms (Box–Muller)."""
+    return np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(2.0 * np.pi * u2)
+
+
+@njit(cache=True)
 def normal(s):
     """A standard normal draw (Box–Muller)."""
-    u1 = 1.0 - uniform(s)
-    u2 = uniform(s)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    u1 = uniform(s)
+    return normal_from(u1, uniform(s))
 
 
-@njit
+@njit(cache=True)
 def stochastic_round(s, x):
     """floor(x) plus one with probability frac(x): an unbiased whole number."""
     k = int(np.floor(x))
     return k + (1 if uniform(s) < x - k else 0)
+
+
+# --- memory ------------------------------------------------------------------------------
+
+BLOCK = 64  # activations per block (their rows are prefetched together)
+
+
+@intrinsic
+def prefetch(typingctx, arr, index):
+    """Ask the CPU to start loading ``arr[index]`` (a tuple) into cache; changes nothing else.
+
+    A hint only: it cannot fault, so it is safe for any index.
+    """
+    if not isinstance(arr, types.Array) or not isinstance(index, types.BaseTuple):
+        return None
+    if len(index) != arr.ndim:
+        return None
+
+    def codegen(context, builder, signature, args):
+        aryty, idxty = signature.args
+        ary = context.make_array(aryty)(context, builder, args[0])
+        idx = [context.cast(builder, builder.extract_value(args[1], k), idxty[k], types.intp)
+               for k in range(aryty.ndim)]
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, idx, wraparound=False)
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(arr, index), codegen
+
+
+@njit(inline="always")
+def country_of(i, starts):
+    """The country of citizen i: the last c with ``starts[c] <= i`` (binary search)."""
+    lo = 0
+    hi = starts.shape[0] - 1
+    while lo < hi:
+        mid = (lo + hi + 1) >> 1
+        if starts[mid] <= i:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+@njit(inline="always")
+def pick_pairs(u, stride, m, n, indptr, indices, well_mixed, ii, jj):
+    """Activation k of a block: citizen ``ii[k]`` and a random neighbour ``jj[k]`` (-1: none).
+
+    Uses uniforms ``u[k * stride]`` (who) and ``u[k * stride + 1]`` (which neighbour), and
+    prefetches the graph rows before reading them.
+    """
+    if well_mixed:
+        for k in range(m):
+            i = int(u[k * stride] * n)
+            ii[k] = i
+            if n < 2:
+                jj[k] = -1
+            else:
+                j = int(u[k * stride + 1] * (n - 1))
+                jj[k] = j + 1 if j >= i else j
+        return
+    for k in range(m):
+        i = int(u[k * stride] * n)
+        ii[k] = i
+        prefetch(indptr, (i,))
+    for k in range(m):
+        i = ii[k]
+        start = indptr[i]
+        deg = indptr[i + 1] - start
+        if deg == 0:
+            jj[k] = -1
+        else:
+            slot = start + int(u[k * stride + 1] * deg)
+            jj[k] = slot
+            prefetch(indices, (slot,))
+    for k in range(m):
+        if jj[k] >= 0:
+            jj[k] = indices[jj[k]]
 
 
 # --- the one update rule ------------------------------------------------------------
@@ -89,12 +205,19 @@ def judge(x, v, mu, openness, accept, reject, boomerang):
 def deliver(img, shift, counts, home, openness, i, which, c, v, mu, accept, reject,
             boomerang, spillover, channel):
     """A message about country c reaches citizen i; record every change it makes."""
+    deliver_to(img, shift, counts, home[i], openness[i], i, which, c, v, mu, accept, reject,
+               boomerang, spillover, channel)
+
+
+@njit(inline="always")
+def deliver_to(img, shift, counts, d, open_i, i, which, c, v, mu, accept, reject,
+               boomerang, spillover, channel):
+    """:func:`deliver` to citizen i of country d with openness ``open_i`` (already known)."""
     counts[channel] += 1
     x = img[i, which, c]
-    x2 = judge(x, v, mu, openness[i], accept, reject, boomerang)
+    x2 = judge(x, v, mu, open_i, accept, reject, boomerang)
     delta = x2 - x
     if delta != 0.0:
-        d = home[i]
         img[i, which, c] = x2
         shift[d, c, which, channel] += delta
         if spillover > 0.0:
@@ -103,21 +226,6 @@ def deliver(img, shift, counts, home, openness, i, which, c, v, mu, accept, reje
             y2 = min(1.0, max(-1.0, y + spillover * delta))
             img[i, other, c] = y2
             shift[d, c, other, channel] += y2 - y
-
-
-@njit(inline="always")
-def random_neighbour(s, i, n, indptr, indices, well_mixed):
-    """A uniformly random neighbour of i, or -1 if it has none."""
-    if well_mixed:
-        if n < 2:
-            return -1
-        j = randint(s, n - 1)
-        return j + 1 if j >= i else j
-    start = indptr[i]
-    deg = indptr[i + 1] - start
-    if deg == 0:
-        return -1
-    return indices[start + randint(s, deg)]
 
 
 @njit(inline="always")
@@ -130,9 +238,9 @@ def similarity_count(symbols, i, j):
 
 
 @njit(inline="always")
-def copy_random_differing(s, symbols, i, j, same):
-    """i takes j's symbol on one random feature where they differ."""
-    k = randint(s, symbols.shape[1] - same)
+def copy_differing(u, symbols, i, j, same):
+    """i takes j's symbol on one feature where they differ, chosen by the uniform ``u``."""
+    k = int(u * (symbols.shape[1] - same))
     for f in range(symbols.shape[1]):
         if symbols[i, f] != symbols[j, f]:
             if k == 0:
@@ -142,64 +250,119 @@ def copy_random_differing(s, symbols, i, j, same):
 
 
 @njit(inline="always")
-def random_other_country(s, home_c, n_countries):
-    """A random country other than home_c (home_c itself if it is the only one)."""
+def other_country(u, home_c, n_countries):
+    """A country other than home_c chosen by the uniform ``u`` (home_c if it is the only one)."""
     if n_countries < 2:
         return home_c
-    c = randint(s, n_countries - 1)
+    c = int(u * (n_countries - 1))
     return c + 1 if c >= home_c else c
 
 
 # --- channels -------------------------------------------------------------------------
 
+CONTACT_DRAWS = 6  # who, which neighbour, share?, which feature, i's and j's meeting positive?
+TALK_DRAWS = 3  # who, which neighbour, which country
+POST_DRAWS = 6  # which poster, posts?, hostile?, noise (two), which symbol
+FOLLOWER_DRAWS = 2  # sees the post?, adopts the symbol?
+
 
 @njit(cache=True)
-def contact_step(s, activations, indptr, indices, well_mixed, home, symbols, img, openness,
+def contact_step(s, activations, indptr, indices, well_mixed, starts, symbols, img, openness,
                  shift, counts, symbol_sharing, valence, positivity, negative_valence,
                  negative_weight, mu, accept, reject, boomerang, spillover):
     """Direct contact: random citizens meet a random neighbour, share symbols, judge."""
-    n = home.shape[0]
+    n = img.shape[0]
     n_features = symbols.shape[1]
-    for _ in range(activations):
-        i = randint(s, n)
-        j = random_neighbour(s, i, n, indptr, indices, well_mixed)
-        if j < 0:
-            continue
-        if symbol_sharing:
-            same = similarity_count(symbols, i, j)
-            if 0 < same < n_features and uniform(s) < same / n_features:
-                copy_random_differing(s, symbols, i, j, same)
-        if home[i] != home[j]:
-            for a, b in ((i, j), (j, i)):
-                if uniform(s) < positivity:
-                    v, m = valence, mu
+    u = np.empty(CONTACT_DRAWS * BLOCK)
+    ii = np.empty(BLOCK, np.int64)
+    jj = np.empty(BLOCK, np.int64)
+    negative_mu = min(1.0, mu * negative_weight)
+    for first in range(0, activations, BLOCK):
+        m = min(BLOCK, activations - first)
+        fill_uniform(s, u, CONTACT_DRAWS * m)
+        pick_pairs(u, CONTACT_DRAWS, m, n, indptr, indices, well_mixed, ii, jj)
+        for k in range(m):
+            i, j = ii[k], jj[k]
+            if j < 0:
+                continue
+            if symbol_sharing:
+                prefetch(symbols, (i, 0))
+                prefetch(symbols, (j, 0))
+            di, dj = country_of(i, starts), country_of(j, starts)
+            if di != dj:
+                prefetch(img, (i, PEOPLE, dj))
+                prefetch(img, (j, PEOPLE, di))
+                prefetch(openness, (i,))
+                prefetch(openness, (j,))
+        for k in range(m):
+            i, j = ii[k], jj[k]
+            if j < 0:
+                continue
+            r = k * CONTACT_DRAWS
+            if symbol_sharing:
+                same = similarity_count(symbols, i, j)
+                if 0 < same < n_features and u[r + 2] < same / n_features:
+                    copy_differing(u[r + 3], symbols, i, j, same)
+            di, dj = country_of(i, starts), country_of(j, starts)
+            if di != dj:
+                if u[r + 4] < positivity:
+                    v, w = valence, mu
                 else:
-                    v, m = negative_valence, min(1.0, mu * negative_weight)
-                deliver(img, shift, counts, home, openness, a, PEOPLE, home[b], v, m, accept,
-                        reject, boomerang, spillover, CONTACT)
+                    v, w = negative_valence, negative_mu
+                deliver_to(img, shift, counts, di, openness[i], i, PEOPLE, dj, v, w, accept,
+                           reject, boomerang, spillover, CONTACT)
+                if u[r + 5] < positivity:
+                    v, w = valence, mu
+                else:
+                    v, w = negative_valence, negative_mu
+                deliver_to(img, shift, counts, dj, openness[j], j, PEOPLE, di, v, w, accept,
+                           reject, boomerang, spillover, CONTACT)
 
 
 @njit(cache=True)
-def talk_step(s, activations, indptr, indices, well_mixed, home, n_countries, img, openness,
-              shift, counts, epsilon, mu, talk_people, talk_state, boomerang, spillover):
+def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness, shift,
+              counts, epsilon, mu, talk_people, talk_state, boomerang, spillover):
     """Peer talk: Deffuant bounded confidence about a random (foreign) country."""
-    n = home.shape[0]
-    for _ in range(activations):
-        i = randint(s, n)
-        j = random_neighbour(s, i, n, indptr, indices, well_mixed)
-        if j < 0:
-            continue
-        c = random_other_country(s, home[i], n_countries)
-        for which in range(2):
-            if (which == PEOPLE and not talk_people) or (which == STATE and not talk_state):
+    n = img.shape[0]
+    n_countries = starts.shape[0]
+    u = np.empty(TALK_DRAWS * BLOCK)
+    ii = np.empty(BLOCK, np.int64)
+    jj = np.empty(BLOCK, np.int64)
+    cc = np.empty(BLOCK, np.int64)
+    for first in range(0, activations, BLOCK):
+        m = min(BLOCK, activations - first)
+        fill_uniform(s, u, TALK_DRAWS * m)
+        pick_pairs(u, TALK_DRAWS, m, n, indptr, indices, well_mixed, ii, jj)
+        for k in range(m):
+            i, j = ii[k], jj[k]
+            if j < 0:
                 continue
-            xi = img[i, which, c]
-            xj = img[j, which, c]
-            if abs(xi - xj) < epsilon:
-                deliver(img, shift, counts, home, openness, i, which, c, xj, mu, np.inf, np.inf,
-                        boomerang, spillover, TALK)
-                deliver(img, shift, counts, home, openness, j, which, c, xi, mu, np.inf, np.inf,
-                        boomerang, spillover, TALK)
+            c = other_country(u[k * TALK_DRAWS + 2], country_of(i, starts), n_countries)
+            cc[k] = c
+            if talk_people:
+                prefetch(img, (i, PEOPLE, c))
+                prefetch(img, (j, PEOPLE, c))
+            if talk_state:
+                prefetch(img, (i, STATE, c))
+                prefetch(img, (j, STATE, c))
+            prefetch(openness, (i,))
+            prefetch(openness, (j,))
+        for k in range(m):
+            i, j = ii[k], jj[k]
+            if j < 0:
+                continue
+            c = cc[k]
+            di, dj = country_of(i, starts), country_of(j, starts)
+            for which in range(2):
+                if (which == PEOPLE and not talk_people) or (which == STATE and not talk_state):
+                    continue
+                xi = img[i, which, c]
+                xj = img[j, which, c]
+                if abs(xi - xj) < epsilon:
+                    deliver_to(img, shift, counts, di, openness[i], i, which, c, xj, mu, np.inf,
+                               np.inf, boomerang, spillover, TALK)
+                    deliver_to(img, shift, counts, dj, openness[j], j, which, c, xi, mu, np.inf,
+                               np.inf, boomerang, spillover, TALK)
 
 
 @njit(inline="always")
@@ -208,10 +371,9 @@ def favourability(img, i, c, state_weight):
 
 
 @njit(cache=True)
-def social_media_step(s, activations, posters, post_prob, f_indptr, f_indices, can_see, home,
-                      n_countries, symbols, img, openness, shift, counts, appeal, noise,
-                      see_prob, hostility, adoption, state_weight, mu, accept, reject,
-                      boomerang, spillover):
+def social_media_step(s, activations, posters, post_prob, f_indptr, f_indices, can_see, starts,
+                      symbols, img, openness, shift, counts, appeal, noise, see_prob, hostility,
+                      adoption, state_weight, mu, accept, reject, boomerang, spillover):
     """Posts: a poster's symbol and country reach followers; foreign ones judge and adopt.
 
     ``activations`` draws are made among ``posters``; each posts with probability
@@ -219,70 +381,125 @@ def social_media_step(s, activations, posters, post_prob, f_indptr, f_indices, c
     a post with probability ``see_prob``.
     """
     n_posters = posters.shape[0]
+    n_countries = starts.shape[0]
     n_features = symbols.shape[1]
     if n_posters == 0:
         return
-    for _ in range(activations):
-        p = posters[randint(s, n_posters)]
-        hp = home[p]
-        if uniform(s) >= post_prob[hp]:
-            continue
-        hostile = n_countries > 1 and uniform(s) < hostility
-        if hostile:
-            t = -1
-            worst = np.inf
-            for c in range(n_countries):
-                if c != hp:
-                    f = favourability(img, p, c, state_weight)
-                    if f < worst:
-                        worst, t = f, c
-            v = worst
-        else:
-            t = hp
-            v = min(1.0, max(-1.0, appeal[hp] + noise * normal(s)))
-        feature = randint(s, n_features)
-        symbol = symbols[p, feature]
-        for k in range(f_indptr[p], f_indptr[p + 1]):
-            q = f_indices[k]
-            if not can_see[q] or uniform(s) >= see_prob:
+    u = np.empty(POST_DRAWS * BLOCK)
+    fu = np.empty(FOLLOWER_DRAWS * BLOCK)
+    pp = np.empty(BLOCK, np.int64)
+    for first in range(0, activations, BLOCK):
+        m = min(BLOCK, activations - first)
+        fill_uniform(s, u, POST_DRAWS * m)
+        for k in range(m):
+            pp[k] = int(u[k * POST_DRAWS] * n_posters)
+            prefetch(posters, (pp[k],))
+        for k in range(m):
+            p = posters[pp[k]]
+            pp[k] = p
+            prefetch(f_indptr, (p,))
+            prefetch(symbols, (p, 0))
+        for k in range(m):
+            prefetch(f_indices, (f_indptr[pp[k]],))
+        for k in range(m):
+            p = pp[k]
+            r = k * POST_DRAWS
+            hp = country_of(p, starts)
+            if u[r + 1] >= post_prob[hp]:
                 continue
-            if home[q] == t:
-                continue  # posts speak to foreigners about the poster's (or a hated) country
-            deliver(img, shift, counts, home, openness, q, PEOPLE, t, v, mu, accept, reject,
-                    boomerang, spillover, SOCIAL_MEDIA)
-            if not hostile and adoption > 0.0 and symbols[q, feature] != symbol:
-                same = similarity_count(symbols, p, q)
-                if uniform(s) < adoption * same / n_features:
-                    symbols[q, feature] = symbol
+            hostile = n_countries > 1 and u[r + 2] < hostility
+            if hostile:
+                t = -1
+                worst = np.inf
+                for c in range(n_countries):
+                    if c != hp:
+                        f = favourability(img, p, c, state_weight)
+                        if f < worst:
+                            worst, t = f, c
+                v = worst
+            else:
+                t = hp
+                v = min(1.0, max(-1.0, appeal[hp] + noise * normal_from(u[r + 3], u[r + 4])))
+            feature = int(u[r + 5] * n_features)
+            symbol = symbols[p, feature]
+            adopt = not hostile and adoption > 0.0
+            lo, hi = f_indptr[p], f_indptr[p + 1]
+            for c0 in range(lo, hi, BLOCK):
+                c1 = min(hi, c0 + BLOCK)
+                fill_uniform(s, fu, FOLLOWER_DRAWS * (c1 - c0))
+                for kk in range(c0, c1):
+                    q = f_indices[kk]
+                    prefetch(can_see, (q,))
+                    prefetch(img, (q, PEOPLE, t))
+                    prefetch(openness, (q,))
+                    if adopt:
+                        prefetch(symbols, (q, 0))
+                for kk in range(c0, c1):
+                    q = f_indices[kk]
+                    r2 = FOLLOWER_DRAWS * (kk - c0)
+                    if fu[r2] >= see_prob or not can_see[q]:
+                        continue
+                    dq = country_of(q, starts)
+                    if dq == t:
+                        continue  # posts speak to foreigners about the poster's (or a hated) country
+                    deliver_to(img, shift, counts, dq, openness[q], q, PEOPLE, t, v, mu, accept,
+                               reject, boomerang, spillover, SOCIAL_MEDIA)
+                    if adopt and symbols[q, feature] != symbol:
+                        same = similarity_count(symbols, p, q)
+                        if fu[r2 + 1] < adoption * same / n_features:
+                            symbols[q, feature] = symbol
 
 
 @njit(cache=True)
-def state_media_step(s, starts, sizes, reach, relations, home, trust, img, openness, shift,
-                     counts, mu, accept, reject, boomerang, spillover):
+def state_media_step(s, starts, sizes, reach, relations, trust, img, openness, shift, counts, mu,
+                     accept, reject, boomerang, spillover):
     """State media: each state frames other states for its own citizens (valence = stance)."""
     n_countries = starts.shape[0]
     if n_countries < 2:
         return
+    u = np.empty(2 * BLOCK)
+    ii = np.empty(BLOCK, np.int64)
+    dd = np.empty(BLOCK, np.int64)
     for c in range(n_countries):
         if sizes[c] == 0:
             continue
-        for _ in range(stochastic_round(s, sizes[c] * reach[c])):
-            i = starts[c] + randint(s, sizes[c])
-            d = random_other_country(s, c, n_countries)
-            deliver(img, shift, counts, home, openness, i, STATE, d, relations[c, d],
-                    mu * trust[i], accept, reject, boomerang, spillover, STATE_MEDIA)
+        total = stochastic_round(s, sizes[c] * reach[c])
+        for first in range(0, total, BLOCK):
+            m = min(BLOCK, total - first)
+            fill_uniform(s, u, 2 * m)
+            for k in range(m):
+                i = starts[c] + int(u[2 * k] * sizes[c])
+                d = other_country(u[2 * k + 1], c, n_countries)
+                ii[k], dd[k] = i, d
+                prefetch(img, (i, STATE, d))
+                prefetch(openness, (i,))
+                prefetch(trust, (i,))
+            for k in range(m):
+                i, d = ii[k], dd[k]
+                deliver_to(img, shift, counts, c, openness[i], i, STATE, d, relations[c, d],
+                           mu * trust[i], accept, reject, boomerang, spillover, STATE_MEDIA)
 
 
 @njit(cache=True)
-def campaign_step(s, start, size, reach, country, which, valence, home, img, openness, shift,
+def campaign_step(s, start, size, target, reach, country, which, valence, img, openness, shift,
                   counts, mu, accept, reject, boomerang, spillover):
     """A public-diplomacy campaign messages random citizens of one target country."""
     if size == 0:
         return
-    for _ in range(stochastic_round(s, size * reach)):
-        i = start + randint(s, size)
-        deliver(img, shift, counts, home, openness, i, which, country, valence, mu, accept,
-                reject, boomerang, spillover, CAMPAIGN)
+    u = np.empty(BLOCK)
+    ii = np.empty(BLOCK, np.int64)
+    total = stochastic_round(s, size * reach)
+    for first in range(0, total, BLOCK):
+        m = min(BLOCK, total - first)
+        fill_uniform(s, u, m)
+        for k in range(m):
+            ii[k] = start + int(u[k] * size)
+            prefetch(img, (ii[k], which, country))
+            prefetch(openness, (ii[k],))
+        for k in range(m):
+            i = ii[k]
+            deliver_to(img, shift, counts, target, openness[i], i, which, country, valence, mu,
+                       accept, reject, boomerang, spillover, CAMPAIGN)
 
 
 @njit(cache=True)

@@ -249,7 +249,7 @@ class DiplomacyModel(mesa.Model):
         if not ch.enabled:
             return
         K.state_media_step(self.rng_state, self.starts, self.sizes, self.media_reach,
-                           self.relations, self.home, self.trust, self.images, self.openness,
+                           self.relations, self.trust, self.images, self.openness,
                            self.shift, self.counts, ch.mu, ch.accept, ch.reject,
                            **self._rules)
 
@@ -259,8 +259,8 @@ class DiplomacyModel(mesa.Model):
             which = K.PEOPLE if camp.image == "people" else K.STATE
             for target in camp.targets:
                 t = self.scenario.country_index(target)
-                K.campaign_step(self.rng_state, self.starts[t], self.sizes[t], camp.reach, source,
-                                which, camp.valence, self.home, self.images, self.openness,
+                K.campaign_step(self.rng_state, self.starts[t], self.sizes[t], t, camp.reach,
+                                source, which, camp.valence, self.images, self.openness,
                                 self.shift, self.counts, camp.mu, camp.accept, camp.reject,
                                 **self._rules)
 
@@ -270,7 +270,7 @@ class DiplomacyModel(mesa.Model):
             return
         g = self.graph
         K.contact_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
-                       g.indices, g.well_mixed, self.home, self.symbols, self.images,
+                       g.indices, g.well_mixed, self.starts, self.symbols, self.images,
                        self.openness, self.shift, self.counts, ch.symbol_sharing, ch.valence,
                        ch.positivity, ch.negative_valence, ch.negative_weight, ch.mu, ch.accept,
                        ch.reject, **self._rules)
@@ -290,7 +290,7 @@ class DiplomacyModel(mesa.Model):
         f = self.followers
         K.social_media_step(self.rng_state, self._activations(posters.size, min(1.0, top)),
                             posters, np.minimum(1.0, post_prob / min(1.0, top)), f.indptr,
-                            f.indices, can_post, self.home, self.n_countries, self.symbols,
+                            f.indices, can_post, self.starts, self.symbols,
                             self.images, self.openness, self.shift, self.counts, self.appeal,
                             ch.noise, see, ch.hostility, ch.adoption,
                             self.scenario.perception.state_weight, ch.mu, ch.accept, ch.reject,
@@ -302,7 +302,7 @@ class DiplomacyModel(mesa.Model):
             return
         g = self.graph
         K.talk_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
-                    g.indices, g.well_mixed, self.home, self.n_countries, self.images,
+                    g.indices, g.well_mixed, self.starts, self.images,
                     self.openness, self.shift, self.counts, ch.epsilon, ch.mu,
                     "people" in ch.images, "state" in ch.images, **self._rules)
 

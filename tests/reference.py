@@ -79,28 +79,30 @@ class World:
         self.shift[key] = self.shift.get(key, 0.0) + delta
 
 
-def neighbour(rng, i, adjacency):
+def neighbour(u, i, adjacency):
     nbrs = adjacency[i]
     if not nbrs:
         return -1
-    return nbrs[rng.randint(len(nbrs))]
+    return nbrs[int(u * len(nbrs))]
 
 
-def other_country(rng, home_c, n_countries):
+def other_country(u, home_c, n_countries):
     if n_countries < 2:
         return home_c
-    c = rng.randint(n_countries - 1)
+    c = int(u * (n_countries - 1))
     return c + 1 if c >= home_c else c
 
 
 def talk(rng, world, activations, adjacency, epsilon, mu, people, state, boomerang, spillover):
+    """Each activation draws exactly three uniforms: who, which neighbour, which country."""
     n = len(world.home)
     for _ in range(activations):
-        i = rng.randint(n)
-        j = neighbour(rng, i, adjacency)
+        u_who, u_neighbour, u_country = rng.uniform(), rng.uniform(), rng.uniform()
+        i = int(u_who * n)
+        j = neighbour(u_neighbour, i, adjacency)
         if j < 0:
             continue
-        c = other_country(rng, world.home[i], world.n_countries)
+        c = other_country(u_country, world.home[i], world.n_countries)
         for which, on in ((PEOPLE, people), (STATE, state)):
             if not on:
                 continue
@@ -112,23 +114,26 @@ def talk(rng, world, activations, adjacency, epsilon, mu, people, state, boomera
 
 def contact(rng, world, activations, adjacency, sharing, valence, positivity, neg_valence,
             neg_weight, mu, accept, reject, boomerang, spillover):
+    """Each activation draws exactly six uniforms: who, which neighbour, share?, which
+    feature, and whether each side's meeting is positive."""
     n = len(world.home)
     n_features = len(world.symbols[0])
     for _ in range(activations):
-        i = rng.randint(n)
-        j = neighbour(rng, i, adjacency)
+        u = [rng.uniform() for _ in range(6)]
+        i = int(u[0] * n)
+        j = neighbour(u[1], i, adjacency)
         if j < 0:
             continue
         si, sj = world.symbols[i], world.symbols[j]
         if sharing:
             same = sum(a == b for a, b in zip(si, sj, strict=True))
-            if 0 < same < n_features and rng.uniform() < same / n_features:
+            if 0 < same < n_features and u[2] < same / n_features:
                 differing = [f for f in range(n_features) if si[f] != sj[f]]
-                f = differing[rng.randint(len(differing))]
+                f = differing[int(u[3] * len(differing))]
                 si[f] = sj[f]
         if world.home[i] != world.home[j]:
-            for a, b in ((i, j), (j, i)):
-                if rng.uniform() < positivity:
+            for (a, b), u_positive in (((i, j), u[4]), ((j, i), u[5])):
+                if u_positive < positivity:
                     v, m = valence, mu
                 else:
                     v, m = neg_valence, min(1.0, mu * neg_weight)

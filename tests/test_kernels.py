@@ -25,6 +25,11 @@ def tiny_world(seed=1, n=12, n_countries=3, n_features=4, traits=3):
     return home, img, symbols, openness, adjacency, indptr, indices
 
 
+def starts_of(home, n_countries):
+    """First citizen of each country (citizens sorted by country)."""
+    return np.searchsorted(home, np.arange(n_countries)).astype(np.int64)
+
+
 def shift_dict(shift):
     return {k: v for k, v in np.ndenumerate(shift) if v != 0.0}
 
@@ -51,8 +56,8 @@ def test_talk_kernel_matches_reference():
     state = np.array([11, 22, 33, 44], dtype=np.uint64)
     world = ref.World(img, home, symbols, openness, 3)
     shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
-    K.talk_step(state, 200, indptr, indices, False, home, 3, img, openness, shift, counts,
-                0.8, 0.3, True, True, 0.5, 0.2)
+    K.talk_step(state, 200, indptr, indices, False, starts_of(home, 3), img, openness, shift,
+                counts, 0.8, 0.3, True, True, 0.5, 0.2)
     ref.talk(ref.Xoshiro([11, 22, 33, 44]), world, 200, adjacency, 0.8, 0.3, True, True, 0.5,
              0.2)
     np.testing.assert_allclose(img, np.array(world.img), atol=1e-12)
@@ -67,8 +72,8 @@ def test_contact_kernel_matches_reference():
     world = ref.World(img, home, symbols, openness, 3)
     shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
     args = (True, 0.6, 0.7, -0.6, 2.0, 0.1, 1.5, 1.8, 0.5, 0.2)
-    K.contact_step(state, 300, indptr, indices, False, home, symbols, img, openness, shift,
-                   counts, *args)
+    K.contact_step(state, 300, indptr, indices, False, starts_of(home, 3), symbols, img,
+                   openness, shift, counts, *args)
     ref.contact(ref.Xoshiro([5, 6, 7, 8]), world, 300, adjacency, *args)
     np.testing.assert_allclose(img, np.array(world.img), atol=1e-12)
     assert symbols.tolist() == world.symbols
