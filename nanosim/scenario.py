@@ -250,7 +250,7 @@ class Incident(_Between):
     kind: Literal["incident"]
     severity: Prob = _f(0.5, "How far relations drop and how bad the news is.")
     duration: int = _f(14, "Steps during which state media is intensified.", ge=1)
-    recovery: Prob = _f(0.02, "Once it is over, share of the remaining drop in relations that "
+    recovery: Prob = _f(0.05, "Once it is over, share of the remaining drop in relations that "
                               "diplomacy repairs per step (0: none).")
 
 
