@@ -15,6 +15,8 @@ _EXPORTS = {
     "load_scenario": "nanosim.scenario",
     "run": "nanosim.runner",
     "run_replicate": "nanosim.runner",
+    "sweep": "nanosim.sweep",  # the module, callable: nanosim.sweep(...) runs a sweep
+    "load_sweep": "nanosim.sweep",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -23,5 +25,6 @@ def __getattr__(name: str):
     if name in _EXPORTS:
         import importlib
 
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+        module = importlib.import_module(_EXPORTS[name])
+        return module if module.__name__ == f"nanosim.{name}" else getattr(module, name)
     raise AttributeError(f"module 'nanosim' has no attribute {name!r}")

@@ -502,23 +502,35 @@ def _is_whole(entry: os.DirEntry) -> bool:
         return False
 
 
+def check_folder(plan: Plan, out: str | Path) -> int:
+    """Refuse a folder that is not a sweep folder or holds another design; runs done there."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise NanosimError(f"{out}: exists and is not a folder")
+    if not out.is_dir():
+        return 0
+    if not (out / MANIFEST).exists():
+        if _visible(out):
+            raise NanosimError(f"{out}: not empty and not a sweep folder (no {MANIFEST}); "
+                               "choose a new or empty folder")
+        return 0
+    store = SweepStore(out)
+    _check_same_design(store.manifest, plan.manifest(), out)
+    return len(store.runs) - len(store.missing())
+
+
 @contextmanager
 def _open_folder(plan: Plan, out: str | Path) -> Iterator[SweepStore]:
     """The sweep folder for this plan, locked against a second sweep writing into it."""
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise NanosimError(f"{out}: exists and is not a folder")
-    if out.is_dir() and not (out / MANIFEST).exists() and _visible(out):
-        raise NanosimError(f"{out}: not empty and not a sweep folder (no {MANIFEST}); "
-                           "choose a new or empty folder")
+    check_folder(plan, out)
     (out / RUNS).mkdir(parents=True, exist_ok=True)
     with _lock(out):
-        manifest = plan.manifest()
         if (out / MANIFEST).exists():
-            _check_same_design(SweepStore(out).manifest, manifest, out)
+            check_folder(plan, out)  # another sweep may have started it meanwhile
         else:
             _write_text(out / "scenario.toml", plan.scenario.to_toml())
-            _write_text(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+            _write_text(out / MANIFEST, json.dumps(plan.manifest(), indent=1) + "\n")
         for stale in (out / RUNS).glob(".*.tmp"):
             stale.unlink(missing_ok=True)
         yield SweepStore(out)
@@ -550,19 +562,23 @@ def _check_same_design(found: dict, wanted: dict, folder: Path) -> None:
         return
     differs = []
     if found.get("scenario", {}).get("sha256") != wanted["scenario"]["sha256"]:
-        differs.append("the scenario (or its seed or --set values)")
-    if found.get("parameters") != wanted["parameters"]:
-        old = ", ".join(p["key"] for p in found.get("parameters", [])) or "none"
-        new = ", ".join(p["key"] for p in wanted["parameters"]) or "none"
-        differs.append(f"the swept values (folder: {old}; asked: {new})" if old != new
-                       else "the swept values")
-    elif found.get("points") != wanted["points"]:
-        differs.append("the points")
+        differs.append("the scenario differs (or its --seed or --set values)")
+    old = {p["key"]: p for p in found.get("parameters", [])}
+    new = {p["key"]: p for p in wanted["parameters"]}
+    if list(old) != list(new):
+        differs.append(f"swept keys differ (folder: {', '.join(old) or 'none'}; asked: "
+                       f"{', '.join(new) or 'none'})")
+    else:
+        changed = [k for k in new if old[k] != new[k]]
+        if changed:
+            differs.append(f"values of {', '.join(changed)} differ")
+        elif found.get("points") != wanted["points"]:
+            differs.append("the points differ")
     if found.get("replicates") != wanted["replicates"]:
-        differs.append(f"replicates (folder: {found.get('replicates')}, asked: "
+        differs.append(f"replicates differ (folder: {found.get('replicates')}, asked: "
                        f"{wanted['replicates']})")
-    raise NanosimError(f"{folder}: holds a different sweep ({'; '.join(differs) or 'design'} "
-                       "differ); use another --out folder, or delete this one to start again")
+    raise NanosimError(f"{folder}: holds a different sweep: {'; '.join(differs) or 'design'}; "
+                       "use another --out folder, or delete this one to start again")
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -615,10 +631,20 @@ def executor(workers: int | None = None, scheduler=None) -> Iterator[Executor]:
 
 
 def _worker_init() -> None:
-    """Local workers leave Ctrl-C to the sweep, which stops them."""
+    """Local workers leave Ctrl-C to the sweep, which stops them, and end with it."""
     import signal
+    import threading
+    from multiprocessing import parent_process
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = parent_process()
+    if parent is not None:  # a killed sweep (SIGKILL) must not leave its workers behind
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent) -> None:
+    parent.join()
+    os._exit(1)
 
 
 @contextmanager
@@ -712,10 +738,12 @@ def command(args: argparse.Namespace) -> int:
                       overrides=args.overrides, seed=args.seed)
     out = Path(args.out)
     total = len(plan.runs)
-    before = len(SweepStore(out).runs) - len(SweepStore(out).missing()) \
-        if (out / MANIFEST).exists() else 0
+    before = check_folder(plan, out)
+    if before == total:
+        print(f"nothing to run: all {total} runs are in {out}/{RUNS}")
+        return 0
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else \
-        f"{min(args.workers or default_workers(), max(1, total - before))} local worker(s)"
+        f"{min(args.workers or default_workers(), total - before)} local worker(s)"
     print(f"sweep: {len(plan.points)} point(s) x {plan.replicates} replicate(s) = {total} runs "
           f"of {plan.scenario.scenario.name!r}" + (f"; {before} already done" if before else "")
           + f"; on {where}", flush=True)
