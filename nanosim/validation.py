@@ -1,0 +1,406 @@
+"""Validation: the classic models nanosim contains, run as published.
+
+Two special cases of the model (docs/validation.md explains the protocol):
+
+* **Deffuant et al. (2000)**, bounded confidence in a well-mixed population of 1000:
+  the number of major opinion clusters against the threshold d (Deffuant's [0, 1]
+  scale; ours is [-1, 1], so ``channels.talk.epsilon = 2 d``), next to floor(1 / (2 d)).
+* **Axelrod (1997)**, cultural dissemination on a 10 x 10 grid run to absorption: the
+  mean number of stable regions for F, q in {5, 10, 15}, next to the paper's Table 2.
+
+Both start from the ordinary scenario files in ``scenarios/validation/`` and read the
+ordinary final-step metrics (``clusters_people``, ``cultural_regions``) from the tidy
+table. Replicate r of a cell is the same run whatever the number of worker processes,
+so every number here depends only on the seeds in those files.
+
+``python -m nanosim.validation --out docs/images [--quick]`` runs everything and
+writes the two figures, ``validation_results.md`` and ``validation_results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nanosim import kernels as K
+from nanosim.metrics import opinion_clusters
+from nanosim.model import DiplomacyModel
+from nanosim.results import select
+from nanosim.scenario import Scenario, load_scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "validation"
+DEFFUANT_FILE = SCENARIO_DIR / "deffuant.toml"
+AXELROD_FILE = SCENARIO_DIR / "axelrod.toml"
+
+# Deffuant et al. (2000): thresholds d on [0, 1] and replicates per threshold.
+DEFFUANT_THRESHOLDS = tuple(round(0.1 + 0.0125 * k, 4) for k in range(33))  # 0.1 .. 0.5
+DEFFUANT_REPLICATES = 40
+MAJOR_SHARES = (0.02, 0.10)  # other "major cluster" cut-offs, reported for sensitivity
+
+# Axelrod (1997), Table 2: mean stable regions on a 10 x 10 grid, 10 runs per cell,
+# keyed by (features F, traits q).
+AXELROD_TABLE2 = {
+    (5, 5): 1.0, (5, 10): 3.2, (5, 15): 20.0,
+    (10, 5): 1.0, (10, 10): 1.0, (10, 15): 1.4,
+    (15, 5): 1.0, (15, 10): 1.0, (15, 15): 1.2,
+}
+AXELROD_RUNS_PER_CELL = 10
+AXELROD_PRECISION = 0.10  # replicate until the 95 % CI half-width is <= 10 % of the mean
+AXELROD_BATCH = 100
+AXELROD_MAX_REPLICATES = 2000
+RESAMPLES = 20_000  # draws of 10-run means for the published value's p-value
+
+QUICK = dict(thresholds=(0.1, 0.2, 0.3, 0.5), deffuant_replicates=10, axelrod_batch=20,
+             axelrod_max=20)
+
+
+# --- scenarios ----------------------------------------------------------------------
+
+
+def deffuant_scenario(d: float, base: Scenario | None = None) -> Scenario:
+    """The Deffuant scenario at threshold ``d`` on Deffuant's [0, 1] scale."""
+    base = base or load_scenario(DEFFUANT_FILE)
+    return base.with_overrides({"channels.talk.epsilon": 2.0 * d})
+
+
+def axelrod_scenario(features: int, traits: int, base: Scenario | None = None) -> Scenario:
+    """The Axelrod scenario with F ``features`` of q ``traits`` each."""
+    base = base or load_scenario(AXELROD_FILE)
+    return base.with_overrides({"culture.features": [f"feature{k + 1}" for k in range(features)],
+                                "culture.traits": traits})
+
+
+def floor_rule(d: float) -> int:
+    """Deffuant's rule of thumb: floor(1 / (2 d)) major clusters (at least one)."""
+    return max(1, math.floor(1.0 / (2.0 * d) + 1e-9))
+
+
+# --- one run ------------------------------------------------------------------------
+
+
+def final_measures(scenario: Scenario, replicate: int) -> dict:
+    """Run one replicate to its end; its final-step validation measures.
+
+    ``clusters`` and ``regions`` come from the tidy table (the metrics users get);
+    the other cluster counts use other major-cluster cut-offs on the same final state.
+    """
+    model = DiplomacyModel(scenario, replicate, citizen_agents=False)
+    model.run_to_end()
+    table = model.recorder.table(replicate)
+    out = {"replicate": replicate, "steps": model.t,
+           "absorbed": not model.can_share_symbols()}
+    regions = select(table, "cultural_regions")["value"]
+    if len(regions):
+        out["regions"] = int(regions.iloc[-1])
+    clusters = select(table, "clusters_people")["value"]
+    if len(clusters):
+        out["clusters"] = int(clusters.iloc[-1])
+        opinions = model.images[:, K.PEOPLE, 0]
+        for share in MAJOR_SHARES:
+            out[f"clusters_{round(share * 100)}pct"] = opinion_clusters(opinions, major=share)
+        sizes = _cluster_sizes(opinions)
+        out["largest_share"] = float(sizes.max() / opinions.size)
+    return out
+
+
+def _cluster_sizes(values: np.ndarray) -> np.ndarray:
+    """Sizes of the gap-separated clusters that ``opinion_clusters`` counts."""
+    from nanosim.metrics import CLUSTER_GAP
+
+    v = np.sort(values)
+    cuts = np.flatnonzero(np.diff(v) > CLUSTER_GAP) + 1
+    return np.diff(np.concatenate([[0], cuts, [v.size]]))
+
+
+def _run_chunk(chunk: list[tuple[Scenario, int, dict]]) -> list[dict]:
+    return [{**labels, **final_measures(scenario, r)} for scenario, r, labels in chunk]
+
+
+def run_many(tasks: Sequence[tuple[Scenario, int, dict]], workers: int = 1,
+             chunk: int = 10) -> list[dict]:
+    """Run (scenario, replicate, labels) tasks, in order, on ``workers`` processes."""
+    chunks = [list(tasks[i:i + chunk]) for i in range(0, len(tasks), chunk)]
+    if workers <= 1 or len(chunks) <= 1:
+        return [row for c in chunks for row in _run_chunk(c)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [row for rows in pool.map(_run_chunk, chunks) for row in rows]
+
+
+# --- Deffuant -----------------------------------------------------------------------
+
+
+def deffuant_sweep(thresholds: Iterable[float] = DEFFUANT_THRESHOLDS,
+                   replicates: int = DEFFUANT_REPLICATES, *, base: Scenario | None = None,
+                   workers: int = 1) -> pd.DataFrame:
+    """One row per threshold d and replicate: major opinion clusters at the end."""
+    base = base or load_scenario(DEFFUANT_FILE)
+    tasks = [(deffuant_scenario(d, base), r, {"d": float(d)})
+             for d in thresholds for r in range(replicates)]
+    runs = pd.DataFrame(run_many(tasks, workers))
+    runs.insert(1, "epsilon", 2.0 * runs["d"])
+    return runs
+
+
+def deffuant_summary(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per threshold: floor(1/(2d)), mean/sd of major clusters, share matching the rule."""
+    rows = []
+    for d, part in runs.groupby("d"):
+        c = part["clusters"].to_numpy()
+        rule = floor_rule(d)
+        counts = np.bincount(c.astype(int), minlength=8)
+        rows.append({
+            "d": d, "epsilon": 2 * d, "floor_rule": rule, "replicates": len(c),
+            "mean": c.mean(), "sd": c.std(ddof=1) if len(c) > 1 else 0.0,
+            "mode": int(np.argmax(counts)), "share_matching_rule": float(np.mean(c == rule)),
+            "distribution": {int(k): int(n) for k, n in enumerate(counts) if n},
+            **{f"mean_{round(s * 100)}pct": part[f"clusters_{round(s * 100)}pct"].mean()
+               for s in MAJOR_SHARES},
+        })
+    return pd.DataFrame(rows)
+
+
+# --- Axelrod ------------------------------------------------------------------------
+
+
+def axelrod_runs(cells: Iterable[tuple[int, int]] = tuple(AXELROD_TABLE2), *,
+                 base: Scenario | None = None, workers: int = 1,
+                 precision: float = AXELROD_PRECISION, batch: int = AXELROD_BATCH,
+                 max_replicates: int = AXELROD_MAX_REPLICATES) -> pd.DataFrame:
+    """One row per (F, q) cell and replicate: stable regions at absorption.
+
+    Each cell gets batches of ``batch`` replicates (0, 1, 2, ...) until the 95 %
+    confidence interval of its mean is within ``precision`` of the mean, or
+    ``max_replicates`` have run. The stopping rule looks only at results, so the
+    replicates run do not depend on the number of workers.
+    """
+    base = base or load_scenario(AXELROD_FILE)
+    scenarios = {cell: axelrod_scenario(*cell, base) for cell in cells}
+    done: dict[tuple[int, int], list[dict]] = {cell: [] for cell in scenarios}
+    pending = list(scenarios)
+    while pending:
+        tasks = []
+        for cell in pending:
+            start = len(done[cell])
+            stop = min(start + batch, max_replicates)
+            tasks += [(scenarios[cell], r, {"F": cell[0], "q": cell[1]})
+                      for r in range(start, stop)]
+        for row in run_many(tasks, workers):
+            done[(row["F"], row["q"])].append(row)
+        pending = [cell for cell in pending
+                   if len(done[cell]) < max_replicates and not _precise(done[cell], precision)]
+    return pd.DataFrame([row for cell in scenarios for row in done[cell]])
+
+
+def _precise(rows: list[dict], precision: float) -> bool:
+    x = np.array([r["regions"] for r in rows], dtype=float)
+    if len(x) < 2:
+        return False
+    return 1.96 * x.std(ddof=1) / np.sqrt(len(x)) <= precision * x.mean()
+
+
+def axelrod_summary(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Per cell: Axelrod's value, our mean with 95 % CI, and how likely his value is.
+
+    ``p_published`` is the two-sided probability, under our distribution of region
+    counts, that a mean of 10 runs (the paper's sample) lies at least as far out as
+    the published one: resampled, with a fixed seed, from our runs.
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    for (f, q), part in runs.groupby(["F", "q"]):
+        x = part["regions"].to_numpy(dtype=float)
+        n = len(x)
+        sd = x.std(ddof=1) if n > 1 else 0.0
+        half = 1.96 * sd / np.sqrt(n)
+        published = AXELROD_TABLE2.get((f, q), np.nan)
+        means10 = rng.choice(x, size=(RESAMPLES, AXELROD_RUNS_PER_CELL)).mean(axis=1)
+        tail = min(np.mean(means10 <= published + 1e-9), np.mean(means10 >= published - 1e-9))
+        low10, high10 = np.quantile(means10, [0.025, 0.975])
+        rows.append({
+            "F": f, "q": q, "published": published, "replicates": n, "mean": x.mean(),
+            "ci_low": x.mean() - half, "ci_high": x.mean() + half, "sd": sd,
+            "median": float(np.median(x)), "share_one_region": float(np.mean(x == 1)),
+            "p_published": float(min(1.0, 2 * tail)), "range10_low": float(low10),
+            "range10_high": float(high10),
+            "mean_steps": part["steps"].mean(), "all_absorbed": bool(part["absorbed"].all()),
+        })
+    return pd.DataFrame(rows)
+
+
+# --- figures ------------------------------------------------------------------------
+
+
+def deffuant_figure(runs: pd.DataFrame):
+    """Major clusters against d: every replicate, the mean, and floor(1/(2d))."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    summary = deffuant_summary(runs)
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    counts = runs.groupby(["d", "clusters"]).size().reset_index(name="n")
+    ax.scatter(counts["d"], counts["clusters"], s=8 + 60 * counts["n"] / counts["n"].max(),
+               color="#9ecae1", edgecolor="none", label="replicates (area ∝ count)", zorder=2)
+    ax.plot(summary["d"], summary["mean"], "o-", color="#08519c", ms=3.5, lw=1.4,
+            label="nanosim: mean major clusters", zorder=3)
+    grid = np.linspace(min(runs["d"].min(), 0.1), 0.5, 801)
+    ax.step(grid, [floor_rule(d) for d in grid], where="post", color="#d95f02", lw=1.4,
+            label="floor(1 / (2d)), Deffuant et al. 2000", zorder=1)
+    ax.set(xlabel="confidence threshold d (Deffuant's [0, 1] scale; ε = 2d on [-1, 1])",
+           ylabel="major opinion clusters",
+           title=f"Deffuant et al. 2000: N = 1000, μ = 0.5, "
+                 f"{int(summary['replicates'].min())} replicates per d")
+    ax.set_ylim(0, max(6, runs["clusters"].max() + 1))
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def axelrod_figure(runs: pd.DataFrame):
+    """Mean stable regions per (F, q): ours with 95 % CI next to Axelrod's Table 2."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = axelrod_summary(runs)
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    x = np.arange(len(s))
+    ax.vlines(x + 0.12, s["range10_low"], s["range10_high"], color="#9ecae1", lw=6,
+              label=f"nanosim: 95 % range of a {AXELROD_RUNS_PER_CELL}-run mean")
+    err = np.vstack([s["mean"] - s["ci_low"], s["ci_high"] - s["mean"]])
+    ax.errorbar(x + 0.12, s["mean"], yerr=err, fmt="o", color="#08519c", ms=4, capsize=2,
+                label="nanosim: mean with 95 % CI")
+    ax.plot(x - 0.12, s["published"], "D", color="#d95f02", ms=5,
+            label=f"Axelrod 1997, Table 2 ({AXELROD_RUNS_PER_CELL} runs per cell)")
+    ax.set_yscale("log")
+    ax.set_xticks(x, [f"F={f}\nq={q}" for f, q in zip(s["F"], s["q"], strict=True)],
+                  fontsize=8)
+    ax.set(ylabel="stable regions at absorption (log scale)",
+           title="Axelrod 1997: 10 × 10 grid, 4 neighbours, no wrap-around")
+    ax.grid(axis="y", alpha=0.3, which="both")
+    ax.set_ylim(0.7, max(40, float(s["range10_high"].max()) * 1.3))
+    ax.legend(frameon=False, fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+def results_markdown(deffuant: pd.DataFrame, axelrod: pd.DataFrame) -> str:
+    """Both comparison tables as markdown."""
+    lines = ["### Deffuant et al. (2000): major opinion clusters", "",
+             "| d | ε = 2d | floor(1/(2d)) | mean | sd | share = rule | distribution "
+             "| mean (≥2 %) | mean (≥10 %) |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in deffuant.itertuples():
+        dist = ", ".join(f"{k}: {n}" for k, n in r.distribution.items())
+        lines.append(f"| {r.d:.4g} | {r.epsilon:.4g} | {r.floor_rule} | {r.mean:.2f} | "
+                     f"{r.sd:.2f} | {r.share_matching_rule:.0%} | {dist} | {r.mean_2pct:.2f} "
+                     f"| {r.mean_10pct:.2f} |")
+    lines += ["", "### Axelrod (1997): stable regions on a 10 × 10 grid", "",
+              "| F | q | Table 2 | nanosim mean | 95 % CI | sd | median | runs | "
+              "95 % range of a 10-run mean | p | mean events to absorption |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in axelrod.itertuples():
+        lines.append(f"| {r.F} | {r.q} | {r.published:.1f} | {r.mean:.2f} | "
+                     f"{r.ci_low:.2f}–{r.ci_high:.2f} | {r.sd:.2f} | {r.median:g} | "
+                     f"{r.replicates} | {r.range10_low:.1f}–{r.range10_high:.1f} | "
+                     f"{_p(r.p_published)} | {r.mean_steps * 100:,.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _p(p: float) -> str:
+    return f"< {1 / RESAMPLES:g}" if p == 0 else f"{p:.2f}" if p >= 0.01 else f"{p:.4f}"
+
+
+def write_results(out: str | Path, deffuant_runs: pd.DataFrame, axelrod_runs_: pd.DataFrame,
+                  settings: dict) -> list[Path]:
+    """Write the figures, the markdown tables and the JSON of our numbers into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    d_sum, a_sum = deffuant_summary(deffuant_runs), axelrod_summary(axelrod_runs_)
+    written = []
+    for name, fig in (("validation_deffuant.png", deffuant_figure(deffuant_runs)),
+                      ("validation_axelrod.png", axelrod_figure(axelrod_runs_))):
+        written.append(_atomic(out / name, lambda p, fig=fig: _save(fig, p)))
+    md = results_markdown(d_sum, a_sum)
+    written.append(_atomic(out / "validation_results.md", lambda p: p.write_text(md)))
+    data = {"settings": settings,
+            "deffuant": json.loads(d_sum.to_json(orient="records")),
+            "axelrod": json.loads(a_sum.to_json(orient="records"))}
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    written.append(_atomic(out / "validation_results.json", lambda p: p.write_text(text)))
+    return written
+
+
+def _save(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=100, format="png", metadata={"Software": None})
+    plt.close(fig)
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write through a temporary file in the same folder, then rename over ``path``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# --- command line -------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m nanosim.validation",
+                                description="Reproduce Deffuant et al. (2000) and Axelrod "
+                                            "(1997) with nanosim; write figures and tables.")
+    p.add_argument("--out", required=True, help="folder for the figures and tables")
+    p.add_argument("--quick", action="store_true",
+                   help="a few thresholds and replicates only (a smoke test, not validation)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="worker processes (results do not depend on it; default 2)")
+    args = p.parse_args(argv)
+    cfg = QUICK if args.quick else dict(
+        thresholds=DEFFUANT_THRESHOLDS, deffuant_replicates=DEFFUANT_REPLICATES,
+        axelrod_batch=AXELROD_BATCH, axelrod_max=AXELROD_MAX_REPLICATES)
+    t0 = time.perf_counter()
+    d_runs = deffuant_sweep(cfg["thresholds"], cfg["deffuant_replicates"], workers=args.workers)
+    t1 = time.perf_counter()
+    a_runs = axelrod_runs(workers=args.workers, batch=cfg["axelrod_batch"],
+                          max_replicates=cfg["axelrod_max"])
+    t2 = time.perf_counter()
+    settings = {"quick": args.quick, "deffuant_file": "scenarios/validation/deffuant.toml",
+                "axelrod_file": "scenarios/validation/axelrod.toml",
+                "deffuant_replicates": cfg["deffuant_replicates"],
+                "axelrod_precision": AXELROD_PRECISION, "axelrod_batch": cfg["axelrod_batch"],
+                "axelrod_max_replicates": cfg["axelrod_max"]}
+    written = write_results(args.out, d_runs, a_runs, settings)
+    print(results_markdown(deffuant_summary(d_runs), axelrod_summary(a_runs)))
+    print(f"Deffuant: {len(d_runs)} runs in {t1 - t0:.0f} s; Axelrod: {len(a_runs)} runs in "
+          f"{t2 - t1:.0f} s ({args.workers} worker(s))")
+    print("wrote " + ", ".join(str(w) for w in written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
