@@ -1,0 +1,163 @@
+"""nanosim compare: common random numbers, paired differences, refusals, files written."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nanosim import compare as C
+from nanosim import results
+from nanosim.errors import NanosimError, ScenarioError
+from nanosim.runner import run_replicate
+from nanosim.scenario import loads_scenario
+from tests.conftest import SMALL, small
+
+FAST = {"population.size": 300, "scenario.steps": 15, "scenario.replicates": 3}
+PAIR = ("Aland", "Bland")
+
+
+def fast(overrides=None, text=SMALL):
+    return small({**FAST, **(overrides or {})}, text)
+
+
+def two_country_text():
+    """SMALL without Cland (its campaign and share moved to Bland)."""
+    start, end = SMALL.index("[[country]]\nname = \"Cland\""), SMALL.index("[network]")
+    text = SMALL[:start] + SMALL[end:]
+    text = text.replace("share = 0.3", "share = 0.5")
+    start, end = text.index("[channels.campaign]"), text.index("[[events]]")
+    return text[:start] + text[end:]
+
+
+@pytest.fixture(scope="module")
+def pair_of_runs():
+    a = fast()
+    b = fast({"channels.contact.positivity": 1.0, "network.cross_border": 4.0})
+    return [a, b], C.run_comparison([a, b])
+
+
+def test_scenario_compared_with_itself_has_exactly_zero_paired_difference():
+    s = fast()
+    df = C.run_comparison([s, s])
+    table = C.comparison_table(df, "favourability", PAIR)
+    assert list(table["scenario"]) == ["small", "small (2)"]
+    assert (table[["diff_median", "diff_low", "diff_high"]].to_numpy() == 0).all()
+    first = df[df["scenario"] == "small"]["value"].to_numpy()
+    second = df[df["scenario"] == "small (2)"]["value"].to_numpy()
+    np.testing.assert_array_equal(first, second)
+
+
+def test_every_scenario_uses_the_first_scenarios_seed_by_default():
+    a, b = fast({"scenario.seed": 3}), fast({"scenario.seed": 99})
+    df = C.run_comparison([a, b])
+    values = [part["value"].to_numpy() for _, part in df.groupby("scenario", observed=True)]
+    np.testing.assert_array_equal(values[0], values[1])
+
+
+def test_replicate_in_a_comparison_is_the_replicate_run_alone(pair_of_runs):
+    (a, b), df = pair_of_runs
+    alone = run_replicate(b, 2, seed=a.scenario.seed)
+    part = df[(df["scenario"] == b.scenario.name + " (2)") & (df["replicate"] == 2)]
+    np.testing.assert_array_equal(part["value"].to_numpy(), alone["value"].to_numpy())
+
+
+def test_comparison_table_matches_the_tidy_table(pair_of_runs):
+    _, df = pair_of_runs
+    table = C.comparison_table(df, "image_people", PAIR).set_index("scenario")
+    rows = results.select(df, "image_people", *PAIR)
+    start = rows[rows["step"] == 0].set_index(["scenario", "replicate"])["value"]
+    end = rows[rows["step"] == rows["step"].max()].set_index(["scenario", "replicate"])["value"]
+    shift = (end - start).unstack("scenario")
+    first, second = shift.columns
+    assert table.loc[second, "median"] == pytest.approx(shift[second].median())
+    assert table.loc[second, "low"] == pytest.approx(shift[second].quantile(0.1))
+    assert table.loc[second, "high"] == pytest.approx(shift[second].quantile(0.9))
+    diff = shift[second] - shift[first]
+    assert table.loc[second, "diff_median"] == pytest.approx(diff.median())
+    assert table.loc[second, "diff_low"] == pytest.approx(diff.quantile(0.1))
+    assert table.loc[second, "replicates"] == 3
+    assert abs(table.loc[second, "diff_median"]) > 1e-4  # the scenarios do differ
+
+
+def test_scenarios_with_different_countries_are_refused():
+    other = loads_scenario(SMALL.replace("Aland", "Atlantis"), "other.toml", FAST)
+    with pytest.raises(ScenarioError) as err:
+        C.check_pair([fast(), other], None)
+    assert "other.toml" in str(err.value) and "Aland:Bland" in str(err.value)
+
+
+def test_different_countries_are_compared_on_a_pair_they_all_have():
+    two = small({**FAST}, two_country_text())
+    assert C.check_pair([fast(), two], "Aland:Bland") == PAIR
+    with pytest.raises(ScenarioError, match="Cland"):
+        C.check_pair([fast(), two], ("Aland", "Cland"))
+
+
+def test_malformed_pair_and_unknown_metric_are_refused():
+    with pytest.raises(NanosimError, match="OBSERVER:TARGET"):
+        C.check_pair([fast()], "Aland-Bland")
+    with pytest.raises(NanosimError, match="allowed: favourability"):
+        C.check_metric("happiness")
+
+
+def test_progress_is_reported_and_cancel_stops_the_runs():
+    calls = []
+    s = fast({"scenario.replicates": 2})
+    C.run_comparison([s, s], progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    with pytest.raises(C.Cancelled):
+        C.run_comparison([s, s], cancel=lambda: True)
+
+
+def test_write_comparison_writes_every_file(tmp_path, pair_of_runs):
+    _, df = pair_of_runs
+    out = C.write_comparison(df, tmp_path / "cmp", "favourability", PAIR, csv=True)
+    names = {p.name for p in out.iterdir()}
+    assert {"comparison.parquet", "comparison.csv", "comparison.md", "comparison.json",
+            "comparison.png", "final_shift.png", "channels.png"} <= names
+    back = pd.read_parquet(out / "comparison.parquet")
+    np.testing.assert_array_equal(back["value"].to_numpy(), df["value"].to_numpy())
+    assert list(back["scenario"].unique()) == list(df["scenario"].unique())
+    md = (out / "comparison.md").read_text()
+    table = C.comparison_table(df, "favourability", PAIR)
+    assert f"{table['median'].iloc[1]:+.3f}" in md and "small (2)" in md
+    assert (out / "comparison.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_figures_have_one_line_per_scenario(pair_of_runs):
+    _, df = pair_of_runs
+    figs = C.comparison_figures(df, "favourability", PAIR)
+    assert set(figs) == {"comparison", "final_shift", "channels"}
+    assert len(figs["comparison"].axes[0].get_lines()) >= 2
+    labels = [t.get_text() for t in figs["comparison"].axes[0].get_legend().get_texts()]
+    assert labels == ["small", "small (2)"]
+
+
+def _write_small(path, text=SMALL):
+    path.write_text(text)
+    return str(path)
+
+
+def test_cli_compare_writes_the_folder(tmp_path, capsys):
+    from nanosim.cli import main
+
+    a = _write_small(tmp_path / "a.toml")
+    b = _write_small(tmp_path / "b.toml", SMALL.replace('name = "small"', 'name = "other"'))
+    code = main(["compare", a, b, "--out", str(tmp_path / "out"), "--replicates", "2",
+                 "--set", "population.size=300", "--set", "scenario.steps=12",
+                 "--pair", "Bland:Aland", "--metric", "image_state"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "image state: Bland → Aland" in printed and "comparison.png" in printed
+    assert (tmp_path / "out" / "final_shift.png").exists()
+
+
+def test_cli_refuses_mismatched_countries_with_one_line_and_writes_nothing(tmp_path, capsys):
+    from nanosim.cli import main
+
+    a = _write_small(tmp_path / "a.toml")
+    b = _write_small(tmp_path / "b.toml", two_country_text())
+    code = main(["compare", a, b, "--out", str(tmp_path / "out"), "--pair", "Aland:Cland"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "b.toml" in err and "Aland:Cland" in err
+    assert not (tmp_path / "out").exists()
