@@ -1,0 +1,321 @@
+"""Parameter sweeps: designs, the resumable folder, local workers, reports; real processes."""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nanosim.errors import NanosimError, ScenarioError
+from nanosim.scenario import loads_scenario
+from nanosim.sweep import (
+    SweepStore,
+    latin_hypercube,
+    load_sweep,
+    parse_grid,
+    plan_sweep,
+    run_point,
+    sweep,
+)
+
+TINY = """
+[scenario]
+name = "tiny"
+steps = 12
+seed = 5
+replicates = 2
+
+[population]
+size = 300
+
+[[country]]
+name = "Aland"
+share = 0.6
+appeal = 0.5
+initial = { people = { Bland = 0.2 }, state = { Bland = 0.0 } }
+
+[[country]]
+name = "Bland"
+share = 0.4
+appeal = 0.3
+
+[network]
+cross_border = 0.5
+"""
+GRID = {"network.cross_border": [0.0, 2.0], "channels.social_media.reach": [0, 20]}
+
+
+def hashes(folder) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder, "runs").iterdir())}
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scen") / "tiny.toml"
+    path.write_text(TINY)
+    return path
+
+
+@pytest.fixture(scope="module")
+def swept(scenario_file, tmp_path_factory):
+    """A 2 x 2 grid, 2 replicates, on two local worker processes."""
+    out = tmp_path_factory.mktemp("sweep") / "out"
+    return sweep(scenario_file, out, grid=GRID, workers=2)
+
+
+# --- designs -------------------------------------------------------------------------------
+
+
+def test_grid_values_parse_like_set_values_and_ranges_are_evenly_spaced():
+    grid = parse_grid(["a=0,0.05,0.2", "b=homophilous,lattice", "c=0:100:5", "d=0:1:3",
+                       "e=[1, 2],[3]", "f=true,false"])
+    assert grid == {"a": [0.0, 0.05, 0.2], "b": ["homophilous", "lattice"],
+                    "c": [0, 25, 50, 75, 100], "d": [0.0, 0.5, 1.0], "e": [[1, 2], [3]],
+                    "f": [True, False]}
+    assert all(type(v) is int for v in grid["c"]) and all(type(v) is float for v in grid["a"])
+
+
+def test_several_grid_keys_form_their_product_first_key_slowest(scenario_file):
+    plan = plan_sweep(scenario_file, grid=["network.cross_border=0,1", "network.degree=4,6,8"])
+    assert plan.points == [{"network.cross_border": c, "network.degree": d}
+                           for c in (0, 1) for d in (4, 6, 8)]
+    assert plan.replicates == 2 and len(plan.runs) == 12
+
+
+def test_latin_hypercube_hits_every_stratum_once_and_is_fixed_by_the_seed():
+    ranges = {"x": (0.0, 1.0), "k": (4, 11)}
+    a = latin_hypercube(ranges, 8, seed=5)
+    assert a == latin_hypercube(ranges, 8, seed=5) != latin_hypercube(ranges, 8, seed=6)
+    assert sorted(np.floor(np.array(a["x"]) * 8).astype(int)) == list(range(8))
+    assert sorted(a["k"]) == list(range(4, 12))
+
+
+def test_sweep_file_gives_the_same_design_as_the_command_line(scenario_file):
+    path = scenario_file.parent / "design.toml"
+    path.write_text(f"""
+[sweep]
+scenario = "{scenario_file.name}"
+replicates = 3
+set = {{ "population.size" = 200 }}
+
+[sweep.grid]
+"network.cross_border" = [0, 0.5]
+
+[sweep.lhs]
+points = 4
+
+[sweep.lhs.ranges]
+"channels.social_media.reach" = [5, 50]
+""")
+    from_file = plan_sweep(path)
+    by_hand = plan_sweep(scenario_file, grid=["network.cross_border=0,0.5"], lhs=4,
+                         ranges=["channels.social_media.reach=5:50"], replicates=3,
+                         overrides=["population.size=200"])
+    assert from_file.manifest()["design_sha256"] == by_hand.manifest()["design_sha256"]
+    assert len(from_file.points) == 8 and from_file.scenario.population.size == 200
+
+
+def test_bad_sweep_value_is_refused_naming_the_key_and_nothing_is_written(scenario_file,
+                                                                           tmp_path, capsys):
+    from nanosim.cli import main
+
+    out = tmp_path / "out"
+    with pytest.raises(ScenarioError, match=r"network\.cross_border: must be in 0\.\.1000"):
+        sweep(scenario_file, out, grid={"network.cross_border": [0.1, -1]})
+    status = main(["sweep", str(scenario_file), "--out", str(out), "--grid",
+                   "network.kind=homophilous,ring"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "network.kind: must be one of 'homophilous'" in err and "(got 'ring')" in err
+    assert not out.exists()
+
+
+# --- running and the folder -------------------------------------------------------------
+
+
+def test_sweep_writes_one_file_per_run_and_a_manifest(swept):
+    assert sorted(hashes(swept.folder)) == [f"point-{p:04d}-rep-{r:03d}.parquet"
+                                            for p in range(4) for r in range(2)]
+    assert swept.missing() == [] and swept.manifest["runs"] == 8
+    assert list(swept.points.columns) == ["point", *GRID]
+    assert (swept.folder / "scenario.toml").exists()
+
+
+def test_a_run_is_the_same_as_its_point_run_alone(swept):
+    base = loads_scenario(TINY, "tiny.toml")
+    point = {"network.cross_border": 2.0, "channels.social_media.reach": 0}
+    alone = run_point(base, 2, point, 1)
+    stored = pd.read_parquet(swept.path(2, 1))
+    pd.testing.assert_frame_equal(stored, alone)
+    assert (stored["point"] == 2).all() and (stored["network.cross_border"] == 2.0).all()
+
+
+def test_load_sweep_returns_every_run_or_only_the_metrics_asked(swept):
+    df = load_sweep(swept.folder)
+    assert df.groupby(["point", "replicate"]).ngroups == 8
+    assert list(df.columns[:3]) == ["point", *GRID]
+    fav = swept.load(["favourability"])
+    assert set(fav["metric"].astype(str)) == {"favourability"}
+    assert len(fav) == (df["metric"] == "favourability").sum()
+    with pytest.raises(NanosimError, match="unknown metric 'favorability'; known: "):
+        swept.load("favorability")
+
+
+def test_rerun_runs_only_the_missing_runs_with_identical_bytes(swept, scenario_file, tmp_path):
+    out = tmp_path / "copy"
+    shutil.copytree(swept.folder, out)
+    before = hashes(out)
+    for name in ("point-0001-rep-000.parquet", "point-0003-rep-001.parquet"):
+        (out / "runs" / name).unlink()
+    kept = {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()}
+    store = sweep(scenario_file, out, grid=GRID, workers=1)
+    assert store.missing() == [] and hashes(out) == before
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()
+            if p.name in kept} == kept
+
+
+def test_a_different_design_in_the_same_folder_is_refused(swept, scenario_file):
+    with pytest.raises(NanosimError, match="holds a different sweep: replicates differ "
+                                           r"\(folder: 2, asked: 3\)"):
+        sweep(scenario_file, swept.folder, grid=GRID, replicates=3)
+    with pytest.raises(NanosimError, match=r"values of network\.cross_border differ"):
+        sweep(scenario_file, swept.folder, grid={**GRID, "network.cross_border": [0.0, 1.0]})
+    assert swept.missing() == [] and len(hashes(swept.folder)) == 8
+
+
+def test_a_folder_holding_other_files_is_not_used(scenario_file, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(NanosimError, match="not empty and not a sweep folder"):
+        sweep(scenario_file, tmp_path, grid=GRID)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_importing_nanosim_and_its_sweeps_does_not_import_dask():
+    code = ("import sys, nanosim, nanosim.sweep, nanosim.report; nanosim.load_sweep; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+# --- killed and interrupted sweeps --------------------------------------------------------
+
+
+def nanosim_sweep(scenario_file, out, *extra):
+    """A real ``nanosim sweep`` process in its own session (as a terminal's job would be)."""
+    cmd = [sys.executable, "-m", "nanosim", "sweep", str(scenario_file), "--out", str(out),
+           "--grid", "network.cross_border=0:2:8", "--set", "population.size=4000",
+           "--set", "scenario.steps=40", *extra]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def wait_for_runs(proc, out, n) -> None:
+    runs = Path(out, "runs")
+    deadline = time.monotonic() + 60
+    while not (runs.is_dir() and len(list(runs.glob("*.parquet"))) >= n):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the sweep wrote no runs in 60 s"
+        time.sleep(0.02)
+
+
+def session_processes(sid: int) -> list[int]:
+    """Live processes of a session (the sweep and any workers it left behind)."""
+    out = subprocess.run(["ps", "-eo", "pid=,sid=,stat="], capture_output=True, text=True)
+    return [int(pid) for pid, s, stat in (line.split()[:3] for line in out.stdout.splitlines())
+            if int(s) == sid and not stat.startswith("Z")]
+
+
+def left_behind(sid: int, seconds: float = 10) -> list[int]:
+    """Processes of the session still alive after waiting up to ``seconds`` for them to end."""
+    deadline = time.monotonic() + seconds
+    while session_processes(sid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return session_processes(sid)
+
+
+def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(scenario_file,
+                                                                          tmp_path):
+    from nanosim.cli import main
+
+    out = tmp_path / "out"
+    proc = nanosim_sweep(scenario_file, out, "--workers", "1")
+    wait_for_runs(proc, out, 2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    store = SweepStore(out)
+    assert 0 < len(store.missing()) < 16, "the kill was not midway"
+    assert left_behind(proc.pid) == [], "workers outlived the killed sweep"
+
+    status = main(["sweep", str(scenario_file), "--out", str(out), "--grid",
+                   "network.cross_border=0:2:8", "--set", "population.size=4000",
+                   "--set", "scenario.steps=40", "--workers", "2"])
+    assert status == 0 and store.missing() == []
+    names = sorted(os.listdir(out / "runs"))
+    assert names == [f"point-{p:04d}-rep-{r:03d}.parquet" for p in range(8) for r in range(2)]
+    df = store.load(["favourability"])
+    assert df.groupby(["point", "replicate"])["step"].count().nunique() == 1
+    for p, r in store.runs:  # each file holds its own run, whole
+        runs = pd.read_parquet(store.path(p, r), columns=["point", "replicate", "step"])
+        assert set(runs["point"]) == {p} and set(runs["replicate"]) == {r}
+        assert runs["step"].max() == 40
+    plan = plan_sweep(scenario_file, grid=["network.cross_border=0:2:8"],
+                      overrides=["population.size=4000", "scenario.steps=40"])
+    last = store.runs[-1]
+    pd.testing.assert_frame_equal(pd.read_parquet(store.path(*last)),
+                                  run_point(plan.scenario, last[0], plan.points[last[0]],
+                                            last[1]))
+
+
+def test_ctrl_c_stops_the_sweep_keeping_finished_runs(scenario_file, tmp_path):
+    out = tmp_path / "out"
+    proc = nanosim_sweep(scenario_file, out, "--workers", "2")
+    wait_for_runs(proc, out, 1)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = proc.communicate(timeout=60)
+    kept = 16 - len(SweepStore(out).missing())
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert f"interrupted; {kept} of 16 runs are kept in {out}" in err
+    assert [p for p in os.listdir(out / "runs") if p.startswith(".")] == []
+    assert left_behind(proc.pid) == []
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+def test_reduce_sweep_gives_the_final_step_band_across_replicates(swept):
+    from nanosim.report import reduce_sweep
+
+    table = reduce_sweep(swept.folder, "favourability", pair="Bland:Aland")
+    df = swept.load("favourability")
+    final = df[(df["step"] == 12) & (df["observer"] == "Bland") & (df["target"] == "Aland")]
+    expected = final.groupby("point")["value"].agg(["median", lambda v: v.quantile(0.1)])
+    assert list(table["point"]) == [0, 1, 2, 3] and (table["n"] == 2).all()
+    np.testing.assert_allclose(table["median"], expected["median"])
+    np.testing.assert_allclose(table["low"], expected.iloc[:, 1])
+    assert (table["low"] <= table["median"]).all() and (table["median"] <= table["high"]).all()
+    assert list(table.columns[:3]) == ["point", *GRID]
+
+
+def test_report_writes_curves_heatmap_and_csv(swept, tmp_path, capsys):
+    from nanosim.cli import main
+
+    assert main(["report", str(swept.folder), "--out", str(tmp_path / "rep")]) == 0
+    assert sorted(os.listdir(tmp_path / "rep")) == ["curves.png", "heatmap.png", "reduced.csv"]
+    csv = pd.read_csv(tmp_path / "rep" / "reduced.csv")
+    assert len(csv) == 4 * 2  # points x pairs
+    assert "curves.png" in capsys.readouterr().out
+
+
+def test_report_names_the_known_pairs_for_an_unknown_pair(swept):
+    from nanosim.report import report_figures
+
+    with pytest.raises(NanosimError, match="no such pair; known: Aland:Bland, Bland:Aland"):
+        report_figures(swept.folder, "favourability", "Aland:Cland")

@@ -1,0 +1,163 @@
+"""Sweeps on real Dask clusters: same bytes as local workers, and a lost worker is survived."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from nanosim.sweep import sweep
+
+pytestmark = pytest.mark.cluster
+
+TINY = """
+[scenario]
+name = "tiny"
+steps = 12
+seed = 11
+replicates = 2
+
+[population]
+size = 300
+
+[[country]]
+name = "Aland"
+share = 0.6
+appeal = 0.5
+initial = { people = { Bland = 0.2 }, state = { Bland = 0.0 } }
+
+[[country]]
+name = "Bland"
+share = 0.4
+appeal = 0.3
+
+[network]
+cross_border = 0.5
+"""
+GRID = {"network.cross_border": [0.0, 2.0], "channels.social_media.reach": "0:20:3"}
+DASK = Path(sys.executable).with_name("dask")
+
+
+def hashes(folder) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder, "runs").iterdir())}
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scen") / "tiny.toml"
+    path.write_text(TINY)
+    return path
+
+
+@pytest.fixture(scope="module")
+def local(scenario_file, tmp_path_factory):
+    """The reference: the same sweep on local worker processes."""
+    store = sweep(scenario_file, tmp_path_factory.mktemp("local") / "out", grid=GRID, workers=2)
+    assert len(hashes(store.folder)) == 12
+    return hashes(store.folder)
+
+
+@pytest.fixture(scope="module")
+def dask_processes(tmp_path_factory):
+    """A ``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("dask")
+    file = folder / "scheduler.json"
+    procs = []
+
+    def start(*args):
+        procs.append(subprocess.Popen([str(DASK), *args], cwd=folder, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, start_new_session=True))
+        return procs[-1]
+
+    try:
+        start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+              "--scheduler-file", str(file))
+        for name in ("w1", "w2"):
+            start("worker", "--scheduler-file", str(file), "--nthreads", "1", "--name", name,
+                  "--no-dashboard", "--host", "127.0.0.1")
+        wait_until(file.exists, "the scheduler file")
+        address = json.loads(file.read_text())["address"]
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield {"address": address, "file": file, "start": start, "folder": folder}
+    finally:
+        for proc in procs:
+            stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a process and everything it started (its session), then reap it."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        except ProcessLookupError:
+            pass
+
+
+def wait_until(condition, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} after {seconds} s"
+        time.sleep(0.05)
+
+
+def test_sweep_on_a_local_cluster_gives_the_same_bytes_as_local_workers(scenario_file,
+                                                                        tmp_path, local):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        store = sweep(scenario_file, tmp_path / "out", grid=GRID,
+                      scheduler=cluster.scheduler_address)
+    assert store.missing() == [] and hashes(tmp_path / "out") == local
+
+
+def test_sweep_on_separate_dask_processes_gives_the_same_bytes(scenario_file, tmp_path,
+                                                               local, dask_processes):
+    from nanosim.cli import main
+
+    status = main(["sweep", str(scenario_file), "--out", str(tmp_path / "out"),
+                   "--grid", "network.cross_border=0,2.0", "--grid",
+                   "channels.social_media.reach=0:20:3",
+                   "--scheduler", dask_processes["address"]])
+    assert status == 0 and hashes(tmp_path / "out") == local
+
+
+def test_sweep_survives_a_killed_dask_worker(scenario_file, tmp_path, local, dask_processes):
+    """A third worker joins, takes a run, and is SIGKILLed while it runs it."""
+    from distributed import Client
+
+    extra = dask_processes["start"]("worker", "--scheduler-file", str(dask_processes["file"]),
+                                    "--nthreads", "1", "--name", "doomed", "--no-nanny",
+                                    "--no-dashboard", "--host", "127.0.0.1")
+    killed = threading.Event()
+    with Client(dask_processes["address"], timeout="30s") as client:
+        client.wait_for_workers(3, timeout=60)
+        doomed = next(a for a, w in client.scheduler_info(n_workers=-1)["workers"].items()
+                      if w["name"] == "doomed")
+
+        def kill_when_busy():
+            wait_until(lambda: client.processing(workers=[doomed]).get(doomed), "run on it")
+            os.kill(extra.pid, signal.SIGKILL)
+            killed.set()
+
+        killer = threading.Thread(target=kill_when_busy, daemon=True)
+        killer.start()
+        store = sweep(scenario_file, tmp_path / "out", grid=GRID,
+                      scheduler=dask_processes["address"])
+        killer.join(timeout=5)
+    assert killed.is_set() and extra.wait(timeout=10) == -signal.SIGKILL
+    assert store.missing() == [] and hashes(tmp_path / "out") == local
