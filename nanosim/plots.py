@@ -110,9 +110,10 @@ def scenario_matrices_figure(df: pd.DataFrame, metric: str = "favourability", ti
 
     ``df`` is a comparison table (column ``scenario``); cells are medians across replicates.
     """
-    order = list(pd.unique(df["scenario"].astype(str)))
-    finals = {s: R.bands(R.final(R.select(df[df["scenario"].astype(str) == s], metric)),
-                         ["observer", "target"]) for s in order}
+    rows = R.select(df, metric)
+    finals = {str(s): R.bands(R.final(part), ["observer", "target"])
+              for s, part in rows.groupby("scenario", observed=True, sort=False)}
+    order = list(finals)
     names = list(dict.fromkeys(str(n) for t in finals.values()
                                for n in list(t["observer"]) + list(t["target"])))
     grids = {s: _grid(t, names) for s, t in finals.items()}
