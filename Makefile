@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/nanosim demo --out out/demo
+	$(BIN)/nanosim compare scenarios/crisis.toml scenarios/crisis_with_nano.toml \
+	  --out out/demo --replicates 6
+	@echo "demo figure: out/demo/comparison.png (table: out/demo/comparison.md)"
 
 test: $(STAMP)
 	$(BIN)/ruff check nanosim tests benchmarks
