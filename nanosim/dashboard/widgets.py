@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import solara
 from ipyvuetify.extra import FileInput
@@ -26,28 +27,31 @@ def figure_png(fig, dpi: int = SCREEN_DPI) -> bytes:
 
 
 @solara.component
-def FigureCard(title: str, png: bytes, filename: str | None = None):
+def FigureCard(title: str, png: bytes, filename: str | None = None, width: str = "100%"):
     """A figure (PNG) with its title and, if ``filename`` is given, a download button."""
-    with solara.Card(title, classes=["nanosim-figure"], style={"margin-bottom": "12px"}):
-        solara.Image(png, format="png")
+    with solara.Card(title, classes=["nanosim-figure"],
+                     style={"margin-bottom": "12px", "width": width}):
+        solara.Image(png, format="png", width="100%")
         if filename:
             solara.FileDownload(png, filename=filename, label=f"Download {filename}",
                                 mime_type="image/png")
+
+
+def format_cell(value, digits: int = 4) -> str:
+    """How a table cell is shown: floats with a sign and ``digits`` decimals."""
+    if isinstance(value, float | np.floating):
+        return f"{value:+.{digits}f}"
+    return str(value)
 
 
 @solara.component
 def DataTable(df: pd.DataFrame, digits: int = 4, classes: list[str] | None = None):
     """A plain HTML table of ``df`` (numbers shown with ``digits`` decimals)."""
 
-    def cell(v):
-        if isinstance(v, float):
-            return f"{v:+.{digits}f}"
-        return str(v)
-
     head = solara.v.Html(tag="thead", children=[solara.v.Html(tag="tr", children=[
         solara.v.Html(tag="th", children=[str(c)]) for c in df.columns])])
     body = solara.v.Html(tag="tbody", children=[
-        solara.v.Html(tag="tr", children=[solara.v.Html(tag="td", children=[cell(v)])
+        solara.v.Html(tag="tr", children=[solara.v.Html(tag="td", children=[format_cell(v, digits)])
                                           for v in row])
         for row in df.itertuples(index=False)])
     solara.v.SimpleTable(dense=True, class_=" ".join(classes or []), children=[head, body])
@@ -64,25 +68,39 @@ def ErrorLine(message: str | None):
 def ScenarioUpload(on_entry: Callable[[catalogue.Entry], None],
                    on_error: Callable[[str], None]):
     """A file picker for a scenario TOML; valid files become entries, invalid ones an error."""
-    file_info, set_file_info = solara.use_state(None)
-    with solara.Column(gap="0px") as main:
-        solara.Text("Upload a scenario (.toml)", style={"font-size": "0.85em"})
-        picker = FileInput.element(accept=".toml", multiple=False, on_file_info=set_file_info)
 
-    def read_upload():
-        if not file_info:
-            return
-        widget = solara.get_widget(picker)
-        widget.version += 1  # as solara's FileDrop does: re-arm the chunk listeners
-        widget.reset_stats()
-        upload = widget.get_files()[0]
-        data = upload["file_obj"].read()
+    def received(name: str, data: bytes):
         try:
-            entry = catalogue.upload(upload["name"], data)
+            entry = catalogue.upload(name, data)
         except ScenarioError as e:
             on_error(str(e))
             return
         on_entry(entry)
 
-    solara.use_thread(read_upload, [file_info])
-    return main
+    with solara.Column(gap="0px", classes=["nanosim-upload"]):
+        solara.Text("Upload a scenario (.toml)", style={"font-size": "0.85em"})
+        _FilePicker(on_file=received)
+
+
+@solara.component
+def _FilePicker(on_file: Callable[[str, bytes], None]):
+    """ipyvuetify's file input (a real ``<input type=file>``); ``on_file(name, data)``."""
+    file_info, set_file_info = solara.use_state(None)
+    files, set_files = solara.use_state(None)
+    picker = FileInput.element(accept=".toml", multiple=False, on_file_info=set_file_info)
+
+    def wire_files():  # as solara's FileDrop: take the file handles in the render context
+        if file_info:
+            widget = solara.get_widget(picker)
+            widget.version += 1
+            widget.reset_stats()
+            set_files(widget.get_files())
+
+    solara.use_effect(wire_files, [file_info])
+
+    def read_files():  # reading waits for the browser to send the bytes: off the main loop
+        if files:
+            on_file(files[0]["name"], files[0]["file_obj"].read())
+
+    solara.use_thread(read_files, [files])
+    return picker

@@ -1,0 +1,80 @@
+"""Driving the dashboard in a real browser: start the server, open headless Chromium.
+
+Used by the end-to-end tests and by ``python -m nanosim.dashboard.screenshots``.
+Needs Playwright for Python and Debian's Chromium (never a downloaded browser).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1440, "height": 1000}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def dashboard_server(folder: str | Path | None = None, port: int | None = None,
+                     timeout: float = 90.0) -> Iterator[str]:
+    """Run ``nanosim dashboard [folder]`` on 127.0.0.1; yields its address; stops it after."""
+    port = port or free_port()
+    cmd = [sys.executable, "-m", "nanosim", "dashboard", "--port", str(port)]
+    if folder is not None:
+        cmd.insert(4, str(folder))
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"dashboard server exited: {proc.stdout.read()}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"dashboard server not up after {timeout} s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Debian's headless Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser, url: str, tab: str = "Compare", timeout_ms: float = 60_000):
+    """A new browser context (a new session) showing ``tab``; returns the page."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    page.goto(url)
+    page.get_by_role("tab", name=tab).click()
+    return page

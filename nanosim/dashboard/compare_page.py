@@ -1,0 +1,232 @@
+"""The Compare page: run scenarios side by side (common random numbers) and compare shifts.
+
+The work is done by :mod:`nanosim.compare` (the same code as ``nanosim compare``);
+this page only chooses its inputs, runs it in the background and shows its outputs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import solara
+
+from nanosim.dashboard.catalogue import Entry
+from nanosim.dashboard.widgets import (
+    DataTable,
+    ErrorLine,
+    FigureCard,
+    ScenarioUpload,
+    figure_png,
+)
+from nanosim.errors import NanosimError
+from nanosim.scenario import Scenario
+
+METRICS = ("favourability", "image_people", "image_state", "share_favourable")
+FIGURE_TITLES = {
+    "comparison": "Perception shift over time (median, 10–90 % band)",
+    "final_shift": "Final shift by scenario",
+    "channels": "Shift by channel: nano vs high politics",
+    "matrices": "Final favourability by scenario, and the differences",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked to compare."""
+
+    labels: tuple[str, ...]
+    replicates: int
+    seed: int | None
+    citizens: int | None
+    steps: int | None
+    metric: str
+    observer: str
+    target: str
+
+    @property
+    def pair(self) -> str:
+        return f"{self.observer}:{self.target}"
+
+
+def prepare(entries: list[Entry], request: Request) -> list[Scenario]:
+    """The chosen scenarios with the citizens/steps overrides applied (ScenarioError if bad)."""
+    chosen = [e for e in entries if e.label in request.labels and e.scenario is not None]
+    if len(chosen) < 2:
+        raise NanosimError("choose two or more scenarios to compare")
+    overrides = {}
+    if request.citizens is not None:
+        overrides["population.size"] = request.citizens
+    if request.steps is not None:
+        overrides["scenario.steps"] = request.steps
+    return [e.scenario.with_overrides(overrides) if overrides else e.scenario for e in chosen]
+
+
+def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=None) -> dict:
+    """Run the comparison and turn it into what the page shows: table, CSV, PNG figures."""
+    from nanosim import compare as C
+    from nanosim import plots
+
+    pair = C.check_pair(scenarios, request.pair)
+    start = time.perf_counter()
+    df = C.run_comparison(scenarios, replicates=request.replicates, seed=request.seed,
+                          progress=progress, cancel=cancel)
+    seconds = time.perf_counter() - start
+    table = C.comparison_table(df, request.metric, pair)
+    figures = dict(C.comparison_figures(df, request.metric, pair))
+    figures["matrices"] = plots.scenario_matrices_figure(df)
+    return {
+        "table": table,
+        "csv": table.to_csv(index=False).encode(),
+        "figures": {name: figure_png(fig, dpi=100) for name, fig in figures.items()},
+        "seconds": seconds,
+        "summary": (f"{len(scenarios)} scenarios × {request.replicates} replicates, "
+                    f"{scenarios[0].scenario.steps} steps of "
+                    f"{scenarios[0].population.size:,} citizens"),
+    }
+
+
+def common_countries(scenarios: list[Scenario]) -> list[str]:
+    """Countries every scenario has, in the first scenario's order."""
+    if not scenarios:
+        return []
+    names = scenarios[0].country_names
+    return [n for n in names if all(n in s.country_names for s in scenarios[1:])]
+
+
+@solara.component
+def ComparePage(entries: list[Entry], on_upload):
+    """Choose scenarios and settings, run in the background, see and download the results."""
+    usable = [e for e in entries if e.scenario is not None]
+    broken = [e for e in entries if e.scenario is None]
+    selected = solara.use_reactive(())
+    replicates = solara.use_reactive(5)
+    seed = solara.use_reactive(None)
+    citizens = solara.use_reactive(None)
+    steps = solara.use_reactive(None)
+    metric = solara.use_reactive("favourability")
+    upload_error = solara.use_reactive(None)
+    request = solara.use_reactive(None)
+
+    chosen = [e.scenario for e in usable if e.label in selected.value]
+    countries = common_countries(chosen or [e.scenario for e in usable[:1]])
+    observer = solara.use_reactive(countries[0] if countries else "")
+    target = solara.use_reactive(countries[1] if len(countries) > 1 else "")
+    attempt = solara.use_reactive(0)  # Run again with the same settings still reruns
+    obs = observer.value if observer.value in countries else (countries or [""])[0]
+    targets = [c for c in countries if c != obs]
+    tgt = target.value if target.value in targets else (targets or [""])[0]
+
+    cancel_flag = solara.use_memo(threading.Event, [request.value, attempt.value])
+
+    def work():
+        from nanosim import compare as C
+
+        req = request.value
+        if req is None:
+            return None
+        try:
+            scenarios = prepare(usable, req)
+        except NanosimError as e:
+            return {"error": str(e)}
+        shown = [-1]
+
+        def progress(done, total):
+            percent = int(100 * done / max(total, 1))
+            if percent != shown[0]:
+                shown[0] = percent
+                job.progress = percent
+
+        try:
+            return compare(scenarios, req, progress=progress, cancel=cancel_flag.is_set)
+        except C.Cancelled:
+            raise
+        except NanosimError as e:  # the user's input: one line on the page, no traceback
+            return {"error": str(e)}
+
+    job = solara.lab.use_task(work, dependencies=[request.value, attempt.value],
+                              raise_error=False)
+
+    def run():
+        upload_error.set(None)
+        request.set(Request(tuple(selected.value), replicates.value, seed.value, citizens.value,
+                            steps.value, metric.value, obs, tgt))
+        attempt.set(attempt.value + 1)
+
+    def cancel():
+        cancel_flag.set()
+        job.cancel()
+
+    def toggle(label, on):
+        current = [x for x in selected.value if x != label]
+        selected.set(tuple(current + [label]) if on else tuple(current))
+
+    def uploaded(entry: Entry):
+        upload_error.set(None)
+        on_upload(entry)
+        toggle(entry.label, True)
+
+    with solara.Columns([1, 3]):
+        with solara.Column():
+            with solara.Card("Scenarios", classes=["nanosim-scenarios"]):
+                for e in usable:
+                    solara.Checkbox(label=f"{e.label} — {e.scenario.scenario.name}",
+                                    value=e.label in selected.value,
+                                    on_value=lambda on, label=e.label: toggle(label, on))
+                for e in broken:
+                    solara.Text(f"{e.label}: {e.error}", style={"color": "#b00020",
+                                                                 "font-size": "0.8em"})
+                ScenarioUpload(on_entry=uploaded, on_error=upload_error.set)
+                ErrorLine(upload_error.value)
+            with solara.Card("Settings"):
+                solara.InputInt("Replicates", value=replicates)
+                solara.InputInt("Seed (blank: each file's)", value=seed, optional=True)
+                solara.InputInt("Citizens (blank: each file's)", value=citizens, optional=True)
+                solara.InputInt("Steps (blank: each file's)", value=steps, optional=True)
+                solara.Select("Metric", values=list(METRICS), value=metric)
+                solara.Select("Observer", values=countries, value=obs, on_value=observer.set)
+                solara.Select("Target", values=targets, value=tgt, on_value=target.set)
+                if chosen and not targets:
+                    solara.Warning("These scenarios share fewer than two countries: there is "
+                                   "no observer → target pair to compare.")
+            with solara.Row():
+                solara.Button("Run", icon_name="mdi-play", color="primary", on_click=run,
+                              disabled=job.pending or len(selected.value) < 2 or not targets)
+                solara.Button("Cancel", icon_name="mdi-stop", on_click=cancel,
+                              disabled=not job.pending)
+        with solara.Column():
+            Results(job)
+
+
+@solara.component
+def Results(job):
+    """Progress while running; then the table, the figures and their downloads."""
+    if job.pending:
+        solara.ProgressLinear(job.progress if job.progress is not None else True)
+        solara.Text(f"Running… {job.progress or 0} %", classes=["nanosim-progress"])
+        return
+    if job.cancelled:
+        solara.Warning("Cancelled.", classes=["nanosim-cancelled"])
+        return
+    if job.error:
+        exc = job.exception
+        ErrorLine(str(exc) if isinstance(exc, NanosimError) else f"{type(exc).__name__}: {exc}")
+        return
+    data = job.value if job.finished else None
+    if not data:
+        solara.Info("Choose two or more scenarios and press Run.")
+        return
+    if "error" in data:
+        ErrorLine(data["error"])
+        return
+    solara.Success(f"{data['summary']} in {data['seconds']:.1f} s",
+                   classes=["nanosim-finished"])
+    with solara.Card("Final shifts", classes=["nanosim-table"]):
+        DataTable(data["table"], classes=["nanosim-comparison-table"])
+        solara.FileDownload(data["csv"], filename="comparison.csv",
+                            label="Download comparison.csv")
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+        for name, png in data["figures"].items():
+            FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png",
+                       width="100%" if name == "matrices" else "calc(50% - 12px)")

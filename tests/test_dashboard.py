@@ -1,0 +1,173 @@
+"""End-to-end tests of the Solara dashboard in Debian's headless Chromium (Playwright).
+
+One dashboard server serves the whole module; each test opens its own browser context,
+which is a separate session. What is checked is what a person sees on the page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from nanosim.dashboard.browser import CHROMIUM
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+
+from nanosim.dashboard import catalogue  # noqa: E402
+from nanosim.dashboard.browser import chromium, dashboard_server, open_page  # noqa: E402
+from nanosim.dashboard.widgets import format_cell  # noqa: E402
+from nanosim.errors import ScenarioError  # noqa: E402
+from nanosim.scenario import load_scenario, loads_scenario  # noqa: E402
+
+BAD_SCENARIO = """
+[scenario]
+name = "Broken"
+[[country]]
+name = "A"
+share = 1.0
+[channels.contact]
+rate = 3.5
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dashboard-scenarios")
+    (folder / "tiny.toml").write_text(
+        '[scenario]\nname = "Tiny two-country world"\nsteps = 30\nseed = 3\n'
+        "[population]\nsize = 200\n"
+        '[[country]]\nname = "A"\nshare = 0.5\n[[country]]\nname = "B"\nshare = 0.5\n')
+    with dashboard_server(folder) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with chromium() as b:
+        yield b
+
+
+def bundled():
+    return [e for e in catalogue.scan(catalogue.BUNDLED_DIR, "bundled") if e.scenario]
+
+
+def same_countries(entries):
+    """The first two entries whose scenarios have the same countries."""
+    for k, a in enumerate(entries):
+        for b in entries[k + 1:]:
+            if a.scenario.country_names == b.scenario.country_names:
+                return [a, b]
+    pytest.fail("no two bundled scenarios with the same countries")
+
+
+def read_table(page) -> list[list[str]]:
+    rows = page.locator(".nanosim-comparison-table tr")
+    return [[c.strip() for c in rows.nth(i).locator("th, td").all_inner_texts()]
+            for i in range(rows.count())]
+
+
+def step_number(page) -> int:
+    return int(re.search(r"Step (\d+) of", page.locator(".nanosim-step").inner_text())[1])
+
+
+def test_compare_page_lists_the_bundled_scenarios(browser, server):
+    page = open_page(browser, server, "Compare")
+    box = page.locator(".nanosim-scenarios")
+    for entry in bundled():
+        box.get_by_text(f"{entry.label} — {entry.scenario.scenario.name}").wait_for()
+    box.get_by_text("tiny (folder) — Tiny two-country world").wait_for()
+    page.context.close()
+
+
+def test_comparison_in_the_browser_matches_nanosim_compare(browser, server):
+    from nanosim import compare as C
+
+    chosen = same_countries(bundled())
+    page = open_page(browser, server, "Compare")
+    for entry in chosen:
+        page.get_by_text(f"{entry.label} — {entry.scenario.scenario.name}").click()
+    for label, value in (("Replicates", "2"), ("Seed (blank: each file's)", "5"),
+                         ("Citizens (blank: each file's)", "300")):
+        field = page.get_by_label(label)
+        field.fill(value)
+        field.press("Enter")
+    page.get_by_role("button", name="Run").click()
+    page.locator(".nanosim-finished, .nanosim-error").first.wait_for(timeout=120_000)
+    assert page.locator(".nanosim-error").count() == 0, page.locator(".nanosim-error").inner_text()
+    figure = page.locator(".nanosim-figure", has_text="Perception shift over time")
+    assert figure.locator("img").evaluate("img => img.naturalWidth") > 100
+    shown = read_table(page)
+
+    scenarios = [e.scenario.with_overrides({"population.size": 300}) for e in chosen]
+    pair = C.check_pair(scenarios, None)
+    df = C.run_comparison(scenarios, replicates=2, seed=5)
+    expected = C.comparison_table(df, "favourability", pair)
+    assert shown[0] == [str(c) for c in expected.columns]
+    assert shown[1:] == [[format_cell(v) for v in row]
+                         for row in expected.itertuples(index=False)]
+    page.context.close()
+
+
+def test_explore_steps_the_model_and_redraws_its_chart(browser, server):
+    page = open_page(browser, server, "Explore")
+    page.get_by_text("Step 0 of").wait_for()
+    chart = page.locator(".nanosim-chart-history canvas").first
+    chart.wait_for()
+    page.wait_for_timeout(500)
+    before = chart.screenshot()
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text("Step 1 of").wait_for()
+    page.wait_for_timeout(500)
+    assert step_number(page) == 1
+    assert chart.screenshot() != before
+    page.context.close()
+
+
+def test_invalid_upload_shows_the_cli_message_and_the_server_stays_up(browser, server,
+                                                                      tmp_path):
+    bad = tmp_path / "broken.toml"
+    bad.write_text(BAD_SCENARIO)
+    with pytest.raises(ScenarioError) as cli_error:
+        loads_scenario(BAD_SCENARIO, "broken.toml")
+    page = open_page(browser, server, "Compare")
+    page.locator("input[type=file]").set_input_files(str(bad))
+    error = page.locator(".nanosim-error")
+    error.wait_for()
+    assert error.inner_text().strip() == str(cli_error.value)
+    page.reload()
+    page.get_by_role("tab", name="Compare").click()
+    page.locator(".nanosim-scenarios").get_by_text("tiny (folder)").wait_for()
+    page.context.close()
+
+
+def test_second_browser_session_has_its_own_model(browser, server):
+    first = open_page(browser, server, "Explore")
+    first.get_by_text("Step 0 of").wait_for()
+    for n in (1, 2, 3):
+        first.get_by_role("button", name="Step", exact=True).click()
+        first.get_by_text(f"Step {n} of").wait_for()
+    second = open_page(browser, server, "Explore")
+    second.get_by_text("Step 0 of").wait_for()
+    second.get_by_role("button", name="Step", exact=True).click()
+    second.get_by_text("Step 1 of").wait_for()
+    assert step_number(first) == 3
+    assert step_number(second) == 1
+    first.context.close()
+    second.context.close()
+
+
+def test_uploaded_scenario_is_offered_for_comparison(browser, server, tmp_path):
+    good = tmp_path / "mine.toml"
+    good.write_text(Path(catalogue.BUNDLED_DIR / "quickstart.toml").read_text())
+    name = load_scenario(good).scenario.name
+    page = open_page(browser, server, "Compare")
+    page.locator("input[type=file]").set_input_files(str(good))
+    page.locator(".nanosim-scenarios").get_by_text(f"mine (upload) — {name}").wait_for()
+    page.context.close()
