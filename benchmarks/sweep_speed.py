@@ -1,0 +1,130 @@
+"""Sweep speed: 1 vs 2 local workers on a 40-run sweep, and per-run overhead on a LocalCluster.
+
+    .venv/bin/python -m benchmarks.sweep_speed            # both measurements (~3 min)
+    .venv/bin/python -m benchmarks.sweep_speed --skip-cluster
+
+Workers: each sweep is a fresh ``nanosim sweep`` process into a fresh folder, timed
+from start to exit (what a user waits for, worker start-up included); the 1- and
+2-worker sweeps run back to back. Overhead: the same 20,000-citizen, 180-step runs
+timed in this process (``run_replicate``) and through ``nanosim.sweep`` on a
+one-worker ``distributed.LocalCluster`` (scheduling, moving the table back, writing
+its Parquet file), both after a warm-up run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def time_cli_sweep(scenario: Path, runs: int, size: int, workers: int, folder: Path) -> float:
+    """Wall seconds of one ``nanosim sweep`` command of ``runs`` runs (one point per run)."""
+    cmd = [sys.executable, "-m", "nanosim", "sweep", str(scenario), "--out", str(folder),
+           "--grid", f"network.cross_border=0:2:{runs}", "--replicates", "1",
+           "--set", f"population.size={size}", "--workers", str(workers)]
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def workers_speedup(scenario: Path, runs: int, size: int, repeat: int) -> list[tuple]:
+    """(workers, seconds) for 1 and 2 workers, back to back, ``repeat`` times (1,2,2,1,...)."""
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeat):
+            for workers in ((1, 2) if i % 2 == 0 else (2, 1)):
+                folder = Path(tmp, f"w{workers}-{i}")
+                out.append((workers, time_cli_sweep(scenario, runs, size, workers, folder)))
+    return out
+
+
+def cluster_overhead(scenario: Path, runs: int, repeat: int) -> dict:
+    """Wall and CPU seconds per run in this process and through a one-worker LocalCluster.
+
+    Blocks of ``runs`` runs alternate between the two, ``repeat`` times; each side's
+    fastest block counts (the least disturbed by other work on the machine). A
+    cluster block is a whole ``nanosim.sweep`` call: connecting, checking the design,
+    the manifest, moving each table back and writing its Parquet file. CPU seconds of
+    a cluster block are the worker's plus this process's (scheduler, client, writing),
+    a measure that other load on the machine does not inflate.
+    """
+    from distributed import Client, LocalCluster
+
+    from nanosim import load_scenario, run_replicate, sweep
+
+    s = load_scenario(scenario, {"population.size": 20_000, "scenario.steps": 180})
+    warm = s.with_overrides({"scenario.seed": s.scenario.seed + 1})
+    run_replicate(warm, 0)  # compiled kernels loaded
+    direct, cluster, direct_cpu, cluster_cpu = [], [], [], []
+    with tempfile.TemporaryDirectory() as tmp, LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as c, \
+            Client(c) as client:
+        sweep(warm, Path(tmp, "warm"), replicates=1, scheduler=c.scheduler_address)
+
+        def cpu() -> float:
+            return time.process_time() + sum(client.run(time.process_time).values())
+
+        for i in range(repeat):
+            start, cpu0 = time.perf_counter(), time.process_time()
+            for r in range(runs):
+                run_replicate(s, r)
+            direct.append((time.perf_counter() - start) / runs)
+            direct_cpu.append((time.process_time() - cpu0) / runs)
+            start, cpu0 = time.perf_counter(), cpu()
+            store = sweep(s, Path(tmp, f"sweep{i}"), replicates=runs,
+                          scheduler=c.scheduler_address)
+            cluster.append((time.perf_counter() - start) / runs)
+            cluster_cpu.append((cpu() - cpu0) / runs)
+            assert store.complete
+    return {"direct": min(direct), "cluster": min(cluster),
+            "overhead": min(cluster) / min(direct) - 1, "all_direct": direct,
+            "all_cluster": cluster, "direct_cpu": min(direct_cpu),
+            "cluster_cpu": min(cluster_cpu),
+            "cpu_overhead": min(cluster_cpu) / min(direct_cpu) - 1}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scenario", default=str(ROOT / "scenarios" / "crisis.toml"),
+                   help="scenario of the 1-vs-2-workers sweep (default crisis.toml)")
+    p.add_argument("--runs", type=int, default=40, help="runs in that sweep (default 40)")
+    p.add_argument("--size", type=int, default=10_000, help="its citizens (default 10,000)")
+    p.add_argument("--repeat", type=int, default=1, help="pairs of measurements (default 1)")
+    p.add_argument("--overhead-runs", type=int, default=4,
+                   help="20,000-citizen runs timed each way (default 3)")
+    p.add_argument("--skip-workers", action="store_true")
+    p.add_argument("--skip-cluster", action="store_true")
+    args = p.parse_args()
+    print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
+    if not args.skip_workers:
+        times = workers_speedup(Path(args.scenario), args.runs, args.size, args.repeat)
+        for workers, seconds in times:
+            print(f"{args.runs} runs of {args.size} citizens, {workers} worker(s): "
+                  f"{seconds:.1f} s")
+        one = [t for w, t in times if w == 1]
+        two = [t for w, t in times if w == 2]
+        print(f"speed-up 2 vs 1 workers: {sum(one) / sum(two):.2f}x")
+    if not args.skip_cluster:
+        o = cluster_overhead(ROOT / "scenarios" / "quickstart.toml", args.overhead_runs,
+                             max(3, args.repeat))
+        print(f"20,000 citizens x 180 steps, blocks of {args.overhead_runs} runs: "
+              f"{o['direct']:.2f} s per run in this process, {o['cluster']:.2f} s per run "
+              f"through nanosim.sweep on a LocalCluster: overhead {100 * o['overhead']:+.1f} %")
+        print(f"  CPU per run: {o['direct_cpu']:.2f} s in this process, {o['cluster_cpu']:.2f} s "
+              f"on the LocalCluster (worker + scheduler + writing): overhead "
+              f"{100 * o['cpu_overhead']:+.1f} %")
+        print("  all blocks (s per run): in-process "
+              + ", ".join(f"{t:.2f}" for t in o["all_direct"]) + "; LocalCluster "
+              + ", ".join(f"{t:.2f}" for t in o["all_cluster"]))
+    print(f"load average {os.getloadavg()[0]:.1f} at end")
+
+
+if __name__ == "__main__":
+    main()
