@@ -7,6 +7,9 @@ runs in ``make validate``: the tests marked slow here, then
 ``python -m nanosim.validation --out docs/images``.
 """
 
+import os
+import stat
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -169,6 +172,9 @@ def test_quick_validation_writes_figures_and_tables(tmp_path):
     md = (tmp_path / "validation_results.md").read_text()
     assert "| 5 | 15 | 20.0 |" in md and "| 0.2 | 0.4 | 2 |" in md
     assert not list(tmp_path.glob(".*"))  # no temporary files left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "validation_results.md").stat().st_mode) == 0o666 & ~umask
 
 
 # --- full runs (make validate) --------------------------------------------------------
@@ -203,4 +209,5 @@ def test_full_axelrod_table_is_consistent_with_the_paper():
     means = summary["mean"]
     assert means[(5, 5)] < means[(5, 10)] < means[(5, 15)]  # more traits, more regions
     assert means[(5, 15)] > means[(10, 15)] >= means[(15, 15)]  # more features, fewer
-    assert (summary["p_published"] >= 0.01).all(), summary
+    # no published cell is unlikely under our runs at a family-wise 5 % level (Bonferroni)
+    assert (summary["p_published"] >= 0.05 / len(summary)).all(), summary
