@@ -131,10 +131,12 @@ def check_pair(scenarios: list[Scenario],
             hint = (f"pairs all of them have: {', '.join(f'{o}:{t}' for o, t in shared[:6])}"
                     if shared else "they share no pair; compare scenarios with the same "
                                    "countries")
+            same = all(set(x.country_names) == set(s.country_names) for x in scenarios)
+            why = "" if same else "the scenarios have different countries and "
             raise ScenarioError(
                 s.source, "--pair",
-                f"scenarios have different countries and the pair {chosen[0]}:{chosen[1]} "
-                f"is not in this one (countries: {', '.join(s.country_names)}); {hint}")
+                f"{why}the pair {chosen[0]}:{chosen[1]} is not in this scenario (countries: "
+                f"{', '.join(s.country_names)}); {hint}")
     return chosen
 
 
