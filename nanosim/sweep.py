@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from nanosim.errors import NanosimError, ScenarioError
-from nanosim.scenario import Scenario, load_scenario, parse_value
+from nanosim.scenario import Scenario, load_scenario, parse_override, parse_value
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
@@ -65,10 +65,6 @@ class Plan:
     parameters: list[dict]  # {"key", "kind": "grid", "values"} or {"key", "kind": "lhs", "range"}
     points: list[dict[str, Any]]
     replicates: int
-
-    @property
-    def keys(self) -> list[str]:
-        return [p["key"] for p in self.parameters]
 
     @property
     def runs(self) -> list[tuple[int, int]]:
@@ -117,8 +113,6 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
     base = spec["scenario"]
     fixed = dict(spec["set"])
     if overrides:
-        from nanosim.scenario import parse_override
-
         items = (overrides.items() if isinstance(overrides, Mapping)
                  else (parse_override(o) for o in overrides))
         fixed.update(items)
@@ -703,7 +697,8 @@ def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, schedul
                         while pending:
                             done, _ = wait(pending, return_when=FIRST_COMPLETED)
                             for fut in sorted(done, key=pending.get):
-                                write_table(fut.result(), store.path(*pending.pop(fut)))
+                                run = pending.pop(fut)
+                                write_table(_result(fut, run, store), store.path(*run))
                                 bar.update()
                     except BaseException:
                         _keep_finished(pending, store, write_table)
@@ -711,6 +706,19 @@ def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, schedul
         finally:
             bar.close()
     return store
+
+
+def _result(fut, run: tuple[int, int], store: SweepStore) -> pd.DataFrame:
+    """A run's table; a worker that died (out of memory, killed) is a clear error."""
+    try:
+        return fut.result()
+    except Exception as e:
+        if type(e).__name__ not in ("BrokenProcessPool", "KilledWorker"):
+            raise
+        name = store.path(*run).stem
+        raise NanosimError(f"a worker process died while running {name} (out of memory?); "
+                           f"finished runs are kept in {store.folder}; run the same command "
+                           "again to continue") from None
 
 
 def _keep_finished(pending: dict, store: SweepStore, write_table) -> None:

@@ -247,7 +247,7 @@ def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(scena
 
     out = tmp_path / "out"
     proc = nanosim_sweep(scenario_file, out, "--workers", "1")
-    wait_for_runs(proc, out, 2)
+    wait_for_runs(proc, out, 1)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     store = SweepStore(out)
@@ -256,7 +256,7 @@ def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(scena
 
     status = main(["sweep", str(scenario_file), "--out", str(out), "--grid",
                    "network.cross_border=0:2:8", "--set", "population.size=4000",
-                   "--set", "scenario.steps=40", "--workers", "2"])
+                   "--set", "scenario.steps=40", "--workers", "1"])
     assert status == 0 and store.missing() == []
     names = sorted(os.listdir(out / "runs"))
     assert names == [f"point-{p:04d}-rep-{r:03d}.parquet" for p in range(8) for r in range(2)]
