@@ -41,9 +41,7 @@ def final_values(folder: str | Path | SweepStore, metric: str = "favourability")
         if len(part):
             parts.append(_last_step(part))
     table = _last_step(pd.concat(parts, ignore_index=True))
-    for col in PAIR:
-        table[col] = table[col].astype(str)
-    table = table.drop(columns="step").sort_values([*RUN, *PAIR], kind="stable")
+    table = table.drop(columns="step").sort_values([*RUN, *PAIR], kind="stable")  # engine order
     return table.merge(store.points, on="point", how="left").reset_index(drop=True)
 
 
