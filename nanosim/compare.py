@@ -216,6 +216,11 @@ def channel_table(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> pd.Da
     return out
 
 
+def event_steps(scenarios: list[Scenario]) -> list[int]:
+    """Steps at which any of the scenarios has an event (to mark on time axes)."""
+    return sorted({e.step for s in scenarios for e in s.events})
+
+
 def _scenarios(df: pd.DataFrame) -> list[str]:
     col = df["scenario"]
     if isinstance(col.dtype, pd.CategoricalDtype):
@@ -235,10 +240,13 @@ def _first_pair(df: pd.DataFrame, metric: str) -> tuple[str, str]:
 
 
 def comparison_figures(df: pd.DataFrame, metric: str = "favourability",
-                       pair: tuple[str, str] | None = None) -> dict:
-    """Figures ``comparison`` (shift over time), ``final_shift`` and ``channels``."""
+                       pair: tuple[str, str] | None = None, event_steps=()) -> dict:
+    """Figures ``comparison`` (shift over time), ``final_shift`` and ``channels``.
+
+    ``event_steps`` are marked on the time axis (see :func:`event_steps`).
+    """
     pair = pair or _first_pair(df, metric)
-    return {"comparison": _over_time_figure(df, metric, pair),
+    return {"comparison": _over_time_figure(df, metric, pair, event_steps),
             "final_shift": _final_shift_figure(df, metric, pair),
             "channels": _channels_figure(df, metric, pair)}
 
@@ -247,7 +255,7 @@ def _label(metric: str, pair: tuple[str, str]) -> str:
     return f"{metric.replace('_', ' ')}: {pair[0]} → {pair[1]}"
 
 
-def _over_time_figure(df, metric, pair):
+def _over_time_figure(df, metric, pair, event_steps=()):
     import matplotlib.pyplot as plt
 
     from nanosim import plots
@@ -257,8 +265,11 @@ def _over_time_figure(df, metric, pair):
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for name, part in table.groupby("scenario", observed=True, sort=False):
         plots.band_plot(ax, part, str(name))
+    for step in event_steps:
+        ax.axvline(step, color="grey", ls=":", lw=0.8)
     ax.axhline(0, color="grey", lw=0.6)
-    ax.set(xlabel="step (day)", ylabel=f"shift in {metric.replace('_', ' ')} since step 0",
+    ax.set(xlabel="step (day)" + ("; dotted: events" if len(event_steps) else ""),
+           ylabel=f"shift in {metric.replace('_', ' ')} since step 0",
            title=f"Perception shift, {_label(metric, pair)}\n(median and 10–90 % of "
                  f"{int(rows['replicate'].nunique())} replicates; common random numbers)")
     ax.legend(fontsize=8, loc="best")
@@ -328,14 +339,15 @@ def _channels_figure(df, metric, pair):
 
 
 def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favourability",
-                     pair: tuple[str, str] | None = None, csv: bool = False) -> Path:
+                     pair: tuple[str, str] | None = None, csv: bool = False,
+                     event_steps=()) -> Path:
     """Write the tidy table, comparison.md, comparison.json and the three figures, atomically."""
     from nanosim import plots
     from nanosim.outputs import staged, versions, write_table
 
     pair = pair or _first_pair(df, metric)
     table = comparison_table(df, metric, pair)
-    figures = comparison_figures(df, metric, pair)
+    figures = comparison_figures(df, metric, pair, event_steps)
     out = Path(out_dir)
     with staged(out) as stage:
         write_table(df, stage / "comparison.parquet")
@@ -407,7 +419,8 @@ def command(args: argparse.Namespace) -> int:
                         progress=(lambda done, total: bar.update(done - bar.n)) if bar else None)
     if bar:
         bar.close()
-    out = write_comparison(df, args.out, metric, pair, csv=args.csv)
+    out = write_comparison(df, args.out, metric, pair, csv=args.csv,
+                           event_steps=event_steps(scenarios))
     print(f"{len(scenarios)} scenarios x {n} replicates (seed {root}, common random numbers) "
           f"in {timer.seconds:.1f} s; final shift of {_label(metric, pair)}")
     print("\n".join(table_lines(comparison_table(df, metric, pair))))

@@ -123,11 +123,14 @@ def test_write_comparison_writes_every_file(tmp_path, pair_of_runs):
     assert (out / "comparison.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_figures_have_one_line_per_scenario(pair_of_runs):
-    _, df = pair_of_runs
-    figs = C.comparison_figures(df, "favourability", PAIR)
+def test_figures_have_one_line_per_scenario_and_mark_the_events(pair_of_runs):
+    scenarios, df = pair_of_runs
+    steps = C.event_steps(scenarios)
+    assert steps == [10]
+    figs = C.comparison_figures(df, "favourability", PAIR, steps)
     assert set(figs) == {"comparison", "final_shift", "channels"}
-    assert len(figs["comparison"].axes[0].get_lines()) >= 2
+    xs = [line.get_xdata()[0] for line in figs["comparison"].axes[0].get_lines()]
+    assert 10 in xs
     labels = [t.get_text() for t in figs["comparison"].axes[0].get_legend().get_texts()]
     assert labels == ["small", "small (2)"]
 
