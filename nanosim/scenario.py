@@ -81,7 +81,7 @@ class Perception(Section):
     initial_distribution: Literal["normal", "uniform"] = _f(
         "normal", "Initial images: normal around the country's `initial` means, or uniform on "
         "[-1, 1] (Deffuant's set-up).")
-    initial_sd: float = _f(0.2, "Spread of initial images around their means.", ge=0.0, le=2.0)
+    initial_sd: float = _f(0.4, "Spread of initial images around their means.", ge=0.0, le=2.0)
     default_image: Valence = _f(0.0, "Initial mean image of a country not named in `initial`.")
     own_image: Valence = _f(0.6, "Initial mean image of one's own country (kept out of metrics).")
 
@@ -90,7 +90,7 @@ class StateSettings(Section):
     """`country.state`: the government's settings."""
 
     responsiveness: Prob = _f(0.02, "Weight of own public opinion on official stance per step.")
-    media_reach: Prob = _f(0.05, "Share of own citizens reached by official framing per step.")
+    media_reach: Prob = _f(0.15, "Share of own citizens reached by official framing per step.")
     trust: Prob = _f(0.6, "Mean citizen trust in the own government's messaging.")
     trust_sd: float = _f(0.1, "Spread of that trust across citizens.", ge=0.0, le=1.0)
 
@@ -147,7 +147,7 @@ class Contact(Section):
     rate: Prob = _f(0.2, "Chance per step that a citizen meets a random social neighbour.")
     symbol_sharing: bool = _f(True, "Meetings share symbols (Axelrod).")
     valence: Valence = _f(0.6, "Valence of a positive cross-border meeting.")
-    positivity: Prob = _f(0.8, "Chance a cross-border meeting is positive.")
+    positivity: Prob = _f(0.9, "Chance a cross-border meeting is positive.")
     negative_valence: Valence = _f(-0.6, "Valence of a negative meeting.")
     negative_weight: float = _f(2.0, "Weight of a negative meeting relative to a positive one.",
                                 ge=0.0, le=100.0)
@@ -175,9 +175,9 @@ class Talk(Section):
     """`[channels.talk]`: peer talk with a neighbour (bounded confidence, Deffuant)."""
 
     enabled: bool = _f(True, "Channel on or off.")
-    rate: Prob = _f(0.1, "Chance per step that a citizen talks with a neighbour.")
-    epsilon: float = _f(0.6, "Confidence bound on the [-1, 1] scale.", ge=0.0, le=2.0)
-    mu: Prob = _f(0.3, "Convergence weight.")
+    rate: Prob = _f(0.05, "Chance per step that a citizen talks with a neighbour.")
+    epsilon: float = _f(0.3, "Confidence bound on the [-1, 1] scale.", ge=0.0, le=2.0)
+    mu: Prob = _f(0.2, "Convergence weight.")
     images: list[Literal["people", "state"]] = _f(["people", "state"], "Images discussed.",
                                                  min_length=1)
 
@@ -186,7 +186,7 @@ class StateMedia(Section):
     """`[channels.state_media]`: domestic official framing (high politics)."""
 
     enabled: bool = _f(True, "Channel on or off.")
-    mu: Prob = _f(0.05, "Channel weight (times the citizen's trust in the state).")
+    mu: Prob = _f(0.12, "Channel weight (times the citizen's trust in the state).")
     accept: float = _f(2.0, "Latitude of acceptance.", ge=0.0)
     reject: float = _f(INF, "Latitude of rejection (inf: never).", ge=0.0)
 

@@ -19,7 +19,7 @@ def error_of(text=SMALL, overrides=None) -> str:
 
 def test_a_single_country_is_a_complete_scenario():
     s = loads_scenario(MINIMAL)
-    assert s.scenario.steps == 180 and s.channels.talk.rate == 0.1
+    assert s.scenario.steps == 180 and s.channels.talk.rate == 0.05
     assert s.country_names == ["Solo"]
 
 
