@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -98,8 +99,9 @@ def final_measures(scenario: Scenario, replicate: int) -> dict:
     model = DiplomacyModel(scenario, replicate, citizen_agents=False)
     model.run_to_end()
     table = model.recorder.table(replicate)
-    out = {"replicate": replicate, "steps": model.t,
-           "absorbed": not model.can_share_symbols()}
+    out = {"replicate": replicate, "steps": model.t}
+    if scenario.scenario.stop_when_absorbed:
+        out["absorbed"] = not model.can_share_symbols()
     regions = select(table, "cultural_regions")["value"]
     if len(regions):
         out["regions"] = int(regions.iloc[-1])
@@ -109,18 +111,7 @@ def final_measures(scenario: Scenario, replicate: int) -> dict:
         opinions = model.images[:, K.PEOPLE, 0]
         for share in MAJOR_SHARES:
             out[f"clusters_{round(share * 100)}pct"] = opinion_clusters(opinions, major=share)
-        sizes = _cluster_sizes(opinions)
-        out["largest_share"] = float(sizes.max() / opinions.size)
     return out
-
-
-def _cluster_sizes(values: np.ndarray) -> np.ndarray:
-    """Sizes of the gap-separated clusters that ``opinion_clusters`` counts."""
-    from nanosim.metrics import CLUSTER_GAP
-
-    v = np.sort(values)
-    cuts = np.flatnonzero(np.diff(v) > CLUSTER_GAP) + 1
-    return np.diff(np.concatenate([[0], cuts, [v.size]]))
 
 
 def _run_chunk(chunk: list[tuple[Scenario, int, dict]]) -> list[dict]:
@@ -133,7 +124,8 @@ def run_many(tasks: Sequence[tuple[Scenario, int, dict]], workers: int = 1,
     chunks = [list(tasks[i:i + chunk]) for i in range(0, len(tasks), chunk)]
     if workers <= 1 or len(chunks) <= 1:
         return [row for c in chunks for row in _run_chunk(c)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: the parent may hold numba/arrow threads, and fork would copy their locks
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         return [row for rows in pool.map(_run_chunk, chunks) for row in rows]
 
 
