@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     df = run_all(scenario, progress=True)
     out = write_run(df, scenario, args.out, wall_seconds=timer.seconds, csv=args.csv)
     print(f"{scenario.scenario.name}: {scenario.scenario.replicates} replicate(s) x "
-          f"{scenario.scenario.steps} steps of {scenario.population.size} citizens "
+          f"{int(df['step'].max())} steps of {scenario.population.size} citizens "
           f"in {timer.seconds:.1f} s")
     print("\n".join(summary_lines(df)))
     print(f"results: {out}/ (timeseries.parquet, summary.json, perception.png, matrix.png, "

@@ -87,9 +87,9 @@ class Recorder:
         """Measures taken once, at the end: cultural regions and opinion clusters."""
         m = self.model
         g = m.graph
-        if not g.well_mixed:
-            self.final["cultural_regions"] = np.array(
-                K.cultural_regions(g.indptr, g.indices, m.symbols), dtype=float)
+        regions = (len(np.unique(m.symbols, axis=0)) if g.well_mixed
+                   else K.cultural_regions(g.indptr, g.indices, m.symbols))
+        self.final["cultural_regions"] = np.array(regions, dtype=float)
         for which, name in ((K.PEOPLE, "clusters_people"), (K.STATE, "clusters_state")):
             out = np.full((m.n_countries, m.n_countries), np.nan)
             for d, c in zip(*np.nonzero(_pair_mask(m.n_countries, include_own=True)),

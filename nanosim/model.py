@@ -400,8 +400,11 @@ class DiplomacyModel(mesa.Model):
     def can_share_symbols(self) -> bool:
         """Whether any neighbouring pair can still share a symbol (Axelrod not absorbed)."""
         g = self.graph
-        if g.well_mixed:
-            return len({tuple(r) for r in self.symbols}) > 1
+        if g.well_mixed:  # everyone meets everyone: look at the distinct cultures only
+            cultures = np.unique(self.symbols, axis=0)
+            same = (cultures[:, None, :] == cultures[None, :, :]).sum(axis=2)
+            np.fill_diagonal(same, 0)
+            return bool(((same > 0) & (same < cultures.shape[1])).any())
         return bool(K.can_share_symbols(g.indptr, g.indices, self.symbols))
 
     def timeseries(self):

@@ -199,3 +199,13 @@ nodes = "nodes.csv"
     assert model.n_citizens == 10 and model.graph.n_edges == 10
     model.run_to_end()
     assert model.t == 30
+
+
+def test_absorption_on_a_complete_graph_ignores_pairs_with_nothing_in_common():
+    model = DiplomacyModel(small({"network.kind": "complete", "population.size": 3,
+                                  "culture.features": ["cuisine", "music"],
+                                  "culture.traits": 9}))
+    model.symbols[:] = [[0, 0], [1, 1], [2, 2]]  # nobody shares anything: absorbed
+    assert not model.can_share_symbols()
+    model.symbols[2] = [0, 5]  # shares one of two features with citizen 0
+    assert model.can_share_symbols()
