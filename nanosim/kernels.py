@@ -135,16 +135,25 @@ def prefetch(typingctx, arr, index):
 
 
 @njit(inline="always")
+def prefetch_images(img, i, c):
+    """Prefetch both of citizen i's images of country c (a change spills to the other)."""
+    prefetch(img, (i, PEOPLE, c))
+    prefetch(img, (i, STATE, c))
+
+
+@njit(inline="always")
 def country_of(i, starts):
-    """The country of citizen i: the last c with ``starts[c] <= i`` (binary search)."""
+    """The country of citizen i: the last c with ``starts[c] <= i``.
+
+    A branch-free binary search: its loop length depends only on the number of
+    countries, so it costs no mispredicted branches.
+    """
     lo = 0
-    hi = starts.shape[0] - 1
-    while lo < hi:
-        mid = (lo + hi + 1) >> 1
-        if starts[mid] <= i:
-            lo = mid
-        else:
-            hi = mid - 1
+    size = starts.shape[0]
+    while size > 1:
+        half = size >> 1
+        lo = lo + half if starts[lo + half] <= i else lo
+        size -= half
     return lo
 
 
@@ -276,6 +285,8 @@ def contact_step(s, activations, indptr, indices, well_mixed, starts, symbols, i
     u = np.empty(CONTACT_DRAWS * BLOCK)
     ii = np.empty(BLOCK, np.int64)
     jj = np.empty(BLOCK, np.int64)
+    hi_ = np.empty(BLOCK, np.int64)
+    hj_ = np.empty(BLOCK, np.int64)
     negative_mu = min(1.0, mu * negative_weight)
     for first in range(0, activations, BLOCK):
         m = min(BLOCK, activations - first)
@@ -289,9 +300,10 @@ def contact_step(s, activations, indptr, indices, well_mixed, starts, symbols, i
                 prefetch(symbols, (i, 0))
                 prefetch(symbols, (j, 0))
             di, dj = country_of(i, starts), country_of(j, starts)
+            hi_[k], hj_[k] = di, dj
             if di != dj:
-                prefetch(img, (i, PEOPLE, dj))
-                prefetch(img, (j, PEOPLE, di))
+                prefetch_images(img, i, dj)
+                prefetch_images(img, j, di)
                 prefetch(openness, (i,))
                 prefetch(openness, (j,))
         for k in range(m):
@@ -303,7 +315,7 @@ def contact_step(s, activations, indptr, indices, well_mixed, starts, symbols, i
                 same = similarity_count(symbols, i, j)
                 if 0 < same < n_features and u[r + 2] < same / n_features:
                     copy_differing(u[r + 3], symbols, i, j, same)
-            di, dj = country_of(i, starts), country_of(j, starts)
+            di, dj = hi_[k], hj_[k]
             if di != dj:
                 if u[r + 4] < positivity:
                     v, w = valence, mu
@@ -329,6 +341,8 @@ def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness
     ii = np.empty(BLOCK, np.int64)
     jj = np.empty(BLOCK, np.int64)
     cc = np.empty(BLOCK, np.int64)
+    hi_ = np.empty(BLOCK, np.int64)
+    hj_ = np.empty(BLOCK, np.int64)
     for first in range(0, activations, BLOCK):
         m = min(BLOCK, activations - first)
         fill_uniform(s, u, TALK_DRAWS * m)
@@ -337,22 +351,24 @@ def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness
             i, j = ii[k], jj[k]
             if j < 0:
                 continue
-            c = other_country(u[k * TALK_DRAWS + 2], country_of(i, starts), n_countries)
+            di = country_of(i, starts)
+            hi_[k], hj_[k] = di, country_of(j, starts)
+            c = other_country(u[k * TALK_DRAWS + 2], di, n_countries)
             cc[k] = c
-            if talk_people:
-                prefetch(img, (i, PEOPLE, c))
-                prefetch(img, (j, PEOPLE, c))
-            if talk_state:
-                prefetch(img, (i, STATE, c))
-                prefetch(img, (j, STATE, c))
+            if talk_people and talk_state or spillover > 0.0:
+                prefetch_images(img, i, c)
+                prefetch_images(img, j, c)
+            else:
+                which = PEOPLE if talk_people else STATE
+                prefetch(img, (i, which, c))
+                prefetch(img, (j, which, c))
             prefetch(openness, (i,))
             prefetch(openness, (j,))
         for k in range(m):
             i, j = ii[k], jj[k]
             if j < 0:
                 continue
-            c = cc[k]
-            di, dj = country_of(i, starts), country_of(j, starts)
+            c, di, dj = cc[k], hi_[k], hj_[k]
             for which in range(2):
                 if (which == PEOPLE and not talk_people) or (which == STATE and not talk_state):
                     continue
@@ -388,6 +404,7 @@ def social_media_step(s, activations, posters, post_prob, f_indptr, f_indices, c
     u = np.empty(POST_DRAWS * BLOCK)
     fu = np.empty(FOLLOWER_DRAWS * BLOCK)
     pp = np.empty(BLOCK, np.int64)
+    fc = np.empty(BLOCK, np.int64)
     for first in range(0, activations, BLOCK):
         m = min(BLOCK, activations - first)
         fill_uniform(s, u, POST_DRAWS * m)
@@ -429,19 +446,21 @@ def social_media_step(s, activations, posters, post_prob, f_indptr, f_indices, c
                 fill_uniform(s, fu, FOLLOWER_DRAWS * (c1 - c0))
                 for kk in range(c0, c1):
                     q = f_indices[kk]
+                    dq = country_of(q, starts)
+                    fc[kk - c0] = dq
+                    if dq == t:  # posts speak to foreigners about the poster's (or a hated) country
+                        continue
                     prefetch(can_see, (q,))
-                    prefetch(img, (q, PEOPLE, t))
+                    prefetch_images(img, q, t)
                     prefetch(openness, (q,))
                     if adopt:
                         prefetch(symbols, (q, 0))
                 for kk in range(c0, c1):
                     q = f_indices[kk]
                     r2 = FOLLOWER_DRAWS * (kk - c0)
-                    if fu[r2] >= see_prob or not can_see[q]:
+                    dq = fc[kk - c0]
+                    if dq == t or fu[r2] >= see_prob or not can_see[q]:
                         continue
-                    dq = country_of(q, starts)
-                    if dq == t:
-                        continue  # posts speak to foreigners about the poster's (or a hated) country
                     deliver_to(img, shift, counts, dq, openness[q], q, PEOPLE, t, v, mu, accept,
                                reject, boomerang, spillover, SOCIAL_MEDIA)
                     if adopt and symbols[q, feature] != symbol:
@@ -471,7 +490,7 @@ def state_media_step(s, starts, sizes, reach, relations, trust, img, openness, s
                 i = starts[c] + int(u[2 * k] * sizes[c])
                 d = other_country(u[2 * k + 1], c, n_countries)
                 ii[k], dd[k] = i, d
-                prefetch(img, (i, STATE, d))
+                prefetch_images(img, i, d)
                 prefetch(openness, (i,))
                 prefetch(trust, (i,))
             for k in range(m):
@@ -494,7 +513,7 @@ def campaign_step(s, start, size, target, reach, country, which, valence, img, o
         fill_uniform(s, u, m)
         for k in range(m):
             ii[k] = start + int(u[k] * size)
-            prefetch(img, (ii[k], which, country))
+            prefetch_images(img, ii[k], country)
             prefetch(openness, (ii[k],))
         for k in range(m):
             i = ii[k]
@@ -520,26 +539,33 @@ def image_moments(img, starts, sizes, state_weight):
     """Per observer d and target c: sums of favourability, its square, and favourable counts.
 
     Returns ``sums[d, c, k]`` with k = 0 fav, 1 fav^2, 2 people, 3 state, 4 fav > 0,
-    5 people > 0, 6 state > 0.
+    5 people > 0, 6 state > 0. One streaming pass over the images; the loop over
+    targets is innermost and branch-free.
     """
     n_countries = starts.shape[0]
-    out = np.zeros((n_countries, img.shape[2], 7))
+    n_targets = img.shape[2]
+    out = np.zeros((n_countries, n_targets, 7))
+    acc = np.zeros((7, n_targets))
+    w = state_weight
     for d in range(n_countries):
+        acc[:] = 0.0
         for i in range(starts[d], starts[d] + sizes[d]):
-            for c in range(img.shape[2]):
-                p = img[i, PEOPLE, c]
-                st = img[i, STATE, c]
-                f = state_weight * st + (1.0 - state_weight) * p
-                out[d, c, 0] += f
-                out[d, c, 1] += f * f
-                out[d, c, 2] += p
-                out[d, c, 3] += st
-                if f > 0.0:
-                    out[d, c, 4] += 1.0
-                if p > 0.0:
-                    out[d, c, 5] += 1.0
-                if st > 0.0:
-                    out[d, c, 6] += 1.0
+            people = img[i, PEOPLE]
+            state = img[i, STATE]
+            for c in range(n_targets):
+                p = people[c]
+                st = state[c]
+                f = w * st + (1.0 - w) * p
+                acc[0, c] += f
+                acc[1, c] += f * f
+                acc[2, c] += p
+                acc[3, c] += st
+                acc[4, c] += 1.0 if f > 0.0 else 0.0
+                acc[5, c] += 1.0 if p > 0.0 else 0.0
+                acc[6, c] += 1.0 if st > 0.0 else 0.0
+        for c in range(n_targets):
+            for k in range(7):
+                out[d, c, k] = acc[k, c]
     return out
 
 
