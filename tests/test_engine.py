@@ -202,9 +202,9 @@ nodes = "nodes.csv"
 
 
 def test_absorption_on_a_complete_graph_ignores_pairs_with_nothing_in_common():
-    model = DiplomacyModel(small({"network.kind": "complete", "population.size": 3,
-                                  "culture.features": ["cuisine", "music"],
-                                  "culture.traits": 9}))
+    text = ('[population]\nsize = 3\n[culture]\nfeatures = ["a", "b"]\ntraits = 9\n'
+            '[network]\nkind = "complete"\n[[country]]\nname = "Solo"\nshare = 1.0\n')
+    model = DiplomacyModel(small(text=text))
     model.symbols[:] = [[0, 0], [1, 1], [2, 2]]  # nobody shares anything: absorbed
     assert not model.can_share_symbols()
     model.symbols[2] = [0, 5]  # shares one of two features with citizen 0
