@@ -24,6 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def compile_kernels(scenario: Path) -> None:
+    """One small run here, so that no timed worker compiles the numba kernels."""
+    from nanosim import load_scenario, run_replicate
+
+    run_replicate(load_scenario(scenario, {"population.size": 500}), 0)
+
+
 def time_cli_sweep(scenario: Path, runs: int, size: int, workers: int, folder: Path) -> float:
     """Wall seconds of one ``nanosim sweep`` command of ``runs`` runs (one point per run)."""
     cmd = [sys.executable, "-m", "nanosim", "sweep", str(scenario), "--out", str(folder),
@@ -103,6 +110,7 @@ def main() -> None:
     p.add_argument("--skip-cluster", action="store_true")
     args = p.parse_args()
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
+    compile_kernels(Path(args.scenario))
     if not args.skip_workers:
         times = workers_speedup(Path(args.scenario), args.runs, args.size, args.repeat)
         for workers, seconds in times:

@@ -65,7 +65,13 @@ def scenario_file(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def swept(scenario_file, tmp_path_factory):
+def compiled():
+    """One run in this process first, so workers load compiled kernels, not compile them."""
+    run_point(loads_scenario(TINY, "tiny.toml"), 0, {}, 0)
+
+
+@pytest.fixture(scope="module")
+def swept(compiled, scenario_file, tmp_path_factory):
     """A 2 x 2 grid, 2 replicates, on two local worker processes."""
     out = tmp_path_factory.mktemp("sweep") / "out"
     return sweep(scenario_file, out, grid=GRID, workers=2)
@@ -241,7 +247,8 @@ def left_behind(sid: int, seconds: float = 10) -> list[int]:
     return session_processes(sid)
 
 
-def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(scenario_file,
+def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(compiled,
+                                                                          scenario_file,
                                                                           tmp_path):
     from nanosim.cli import main
 
@@ -274,7 +281,7 @@ def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(scena
                                             last[1]))
 
 
-def test_ctrl_c_stops_the_sweep_keeping_finished_runs(scenario_file, tmp_path):
+def test_ctrl_c_stops_the_sweep_keeping_finished_runs(compiled, scenario_file, tmp_path):
     out = tmp_path / "out"
     proc = nanosim_sweep(scenario_file, out, "--workers", "2")
     wait_for_runs(proc, out, 1)

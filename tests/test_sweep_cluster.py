@@ -58,7 +58,11 @@ def scenario_file(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def local(scenario_file, tmp_path_factory):
-    """The reference: the same sweep on local worker processes."""
+    """The reference: the same sweep on local worker processes (kernels compiled here first)."""
+    from nanosim.scenario import loads_scenario
+    from nanosim.sweep import run_point
+
+    run_point(loads_scenario(TINY, "tiny.toml"), 0, {}, 0)
     store = sweep(scenario_file, tmp_path_factory.mktemp("local") / "out", grid=GRID, workers=2)
     assert len(hashes(store.folder)) == 12
     return hashes(store.folder)
