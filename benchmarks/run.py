@@ -1,0 +1,328 @@
+"""``python -m benchmarks.run``: measure nanosim against its peers and at scale.
+
+Writes ``benchmarks/results.md`` and ``benchmarks/results.json``. Every
+configuration runs in a fresh Python process (so its peak memory is its own);
+figures are medians over repeats. Sections:
+
+1. the bounded-confidence special case: nanosim's engine, a Mesa per-agent
+   model and ndlib's AlgorithmicBiasModel (gamma = 0), interactions per second;
+2. the full model at 10^4, 10^5 and 10^6 citizens (10 countries, 365 steps,
+   every channel on): build, simulation, metrics, peak memory;
+3. the slope: time per step against N;
+4. the quickstart scenario and the start-up of ``nanosim run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SIZES = (10_000, 100_000, 1_000_000)
+SLOPE_EXTRA = (30_000, 300_000)
+PEER_BUDGET = 60.0  # seconds: a slow peer runs at a size only if it should finish in this
+CHILD_TIMEOUT = 900
+
+
+# --- one configuration, in a child process -----------------------------------------------
+
+
+def run_case(args: argparse.Namespace) -> dict:
+    from benchmarks import workloads as w
+
+    if args.case == "nanosim":
+        return w.measure_special(args.n, args.interactions, args.repeats)
+    if args.case == "mesa":
+        return w.measure_mesa(args.n, args.interactions, args.repeats)
+    if args.case == "ndlib":
+        return w.measure_ndlib(args.n, args.interactions, args.repeats)
+    if args.case == "full":
+        return w.measure_full(args.n, args.steps)
+    if args.case == "quickstart":
+        return w.measure_quickstart(str(ROOT / "scenarios" / "quickstart.toml"))
+    raise SystemExit(f"unknown case {args.case!r}")
+
+
+def child(case: str, **options) -> dict | None:
+    """Run one case in a fresh interpreter; its JSON result, or None if it failed."""
+    cmd = [sys.executable, "-m", "benchmarks.run", "--case", case]
+    for key, value in options.items():
+        cmd += [f"--{key}", str(value)]
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                              timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        print(f"  {case} {options}: timed out", file=sys.stderr)
+        return None
+    if done.returncode != 0:
+        print(f"  {case} {options} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+        return None
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_seconds"] = time.perf_counter() - start
+    print(f"  {case} {options}: {result['wall_seconds']:.1f} s", file=sys.stderr)
+    return result
+
+
+# --- the sections ----------------------------------------------------------------------
+
+
+def special_case(repeats: int) -> dict:
+    out: dict[str, list[dict]] = {"nanosim": [], "mesa": [], "ndlib": []}
+    for n in SIZES:
+        r = child("nanosim", n=n, interactions=max(n, 2_000_000), repeats=repeats)
+        if r:
+            out["nanosim"].append(r)
+    for peer in ("mesa", "ndlib"):
+        previous = None
+        for n in SIZES:
+            if previous is not None:
+                forecast = previous["wall_seconds"] * n / previous["n"]
+                if forecast > PEER_BUDGET:
+                    out[peer].append({"n": n, "skipped": f"forecast {forecast:.0f} s"})
+                    continue
+            r = child(peer, n=n, interactions=n, repeats=max(1, repeats // 2))
+            if r is None:
+                break
+            out[peer].append(r)
+            previous = r
+    return out
+
+
+def full_model(repeats: int, sizes=SIZES) -> list[dict]:
+    rows = []
+    for n in sizes:
+        runs = [r for r in (child("full", n=n, steps=365) for _ in range(repeats)) if r]
+        if runs:
+            rows.append(median_run(runs))
+    return rows
+
+
+def median_run(runs: list[dict]) -> dict:
+    """Per-field medians of repeated runs of one configuration."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, float):
+            out[key] = statistics.median(r[key] for r in runs)
+    out["peak_rss"] = max(r["peak_rss"] for r in runs)
+    out["repeats"] = len(runs)
+    return out
+
+
+def quickstart() -> dict:
+    """The quickstart (1 replicate) after the JIT is loaded, and ``nanosim run`` twice."""
+    result = child("quickstart") or {}
+    exe = str(Path(sys.executable).with_name("nanosim"))
+    scenario = str(ROOT / "scenarios" / "quickstart.toml")
+    walls = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(2):
+            start = time.perf_counter()
+            subprocess.run([exe, "run", scenario, "--replicates", "1", "--out",
+                            f"{tmp}/run{k}"], check=True, capture_output=True)
+            walls.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import nanosim.cli, nanosim.commands, "
+                    "nanosim.runner, nanosim.outputs"], check=True)
+    result["import_seconds"] = time.perf_counter() - start
+    result["cli_wall_seconds"] = walls
+    return result
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def mega(x: float) -> str:
+    return f"{x / 1e6:.2f}" if x < 1e7 else f"{x / 1e6:.1f}"
+
+
+def gib(x: float) -> str:
+    return f"{x / 2**30:.2f}"
+
+
+def report(results: dict) -> str:
+    lines = [
+        "# nanosim benchmarks",
+        "",
+        f"Measured {results['date']} on {results['machine']} "
+        f"(load average {results['load_before']} before, {results['load_after']} after; "
+        "the machine is shared, so figures are medians over repeats). "
+        "Regenerate with `make bench`.",
+        "",
+    ]
+    sc = results.get("special_case")
+    if sc:
+        lines += [
+            "## 1. Bounded confidence (Deffuant), one country, Watts–Strogatz degree 10",
+            "",
+            "Pairwise interactions per second on one core, stepping only (after build and "
+            "JIT). epsilon = 0.2 and mu = 0.5 on Deffuant's [0, 1] scale (nanosim: 0.4 on "
+            "[-1, 1]), opinions uniform at the start. nanosim runs its real engine path "
+            "(`DiplomacyModel.step()` with a one-country scenario: talk only, rate 1, people "
+            "image, spillover 0); *kernel* is `kernels.talk_step` called directly. The peers "
+            "run only at sizes they are forecast to finish within a minute.",
+            "",
+            "| N | nanosim engine (M/s) | nanosim kernel (M/s) | Mesa per-agent (M/s) "
+            "| ndlib (M/s) | × Mesa | × ndlib |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        peers = {p: {r["n"]: r for r in sc[p]} for p in ("mesa", "ndlib")}
+        for r in sc["nanosim"]:
+            n = r["n"]
+            eng = median(r["rates"])
+            cells = [f"{n:,}", mega(eng), mega(median(r["kernel_rates"]))]
+            ratios = []
+            for p in ("mesa", "ndlib"):
+                pr = peers[p].get(n)
+                if pr is None or "skipped" in pr:
+                    cells.append("not run" + (f" ({pr['skipped']})" if pr else ""))
+                    ratios.append("–")
+                else:
+                    rate = median(pr["rates"])
+                    cells.append(f"{rate / 1e6:.3f}")
+                    ratios.append(f"{eng / rate:,.0f}×")
+            lines.append("| " + " | ".join(cells + ratios) + " |")
+        lines.append("")
+    rows = results.get("full_model")
+    if rows:
+        lines += [
+            "## 2. The full model: 10 countries, 365 steps, every channel on",
+            "",
+            "Contact, social media (with hostility), talk, state media, relations, a standing "
+            "campaign and an incident, a summit, a festival and an exchange programme. "
+            "*Build* includes the networks; *metrics* is recording every step (per-step cost "
+            "in the last column but one, against a simulated step) plus the end-of-run "
+            "measures and the tidy table. Memory is the peak resident set of the whole "
+            "process; per citizen it is the growth over the process before the model was "
+            "built, divided by N.",
+            "",
+            "| citizens | networks (s) | build (s) | simulation (s) | metrics (s) | total (s) "
+            "| step (ms) | record / step | peak memory (GiB) | bytes / citizen |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in rows:
+            if r["n"] not in SIZES:
+                continue
+            total = r["build_seconds"] + r["simulation_seconds"] + r["metrics_seconds"]
+            sim_step = r["simulation_seconds"] / r["steps"]
+            lines.append(
+                f"| {r['n']:,} | {r['network_seconds']:.2f} | {r['build_seconds']:.2f} "
+                f"| {r['simulation_seconds']:.2f} | {r['metrics_seconds']:.2f} | {total:.1f} "
+                f"| {1e3 * sim_step:.1f} | {r['record_seconds'] / r['records'] / sim_step:.2f} "
+                f"| {gib(r['peak_rss'])} | {r['model_bytes'] / r['n']:.0f} |")
+        lines.append("")
+        lines += [
+            "## 3. The slope: simulated time per step against N",
+            "",
+            "| citizens | step (ms) | ns per citizen-step |",
+            "|---:|---:|---:|",
+        ]
+        for r in sorted(rows, key=lambda r: r["n"]):
+            per = r["simulation_seconds"] / r["steps"]
+            lines.append(f"| {r['n']:,} | {1e3 * per:.2f} | {1e9 * per / r['n']:.0f} |")
+        fit = results.get("slope")
+        if fit:
+            lines += ["", f"Least-squares slope of log(step time) on log(N): **{fit:.2f}** "
+                      "(1 = linear)."]
+        lines.append("")
+    qs = results.get("quickstart")
+    if qs:
+        walls = qs.get("cli_wall_seconds", [])
+        lines += [
+            "## 4. Quickstart and start-up",
+            "",
+            "`scenarios/quickstart.toml` (20,000 citizens, 3 countries, 180 steps, every "
+            "channel on), one replicate:",
+            "",
+            f"- simulation after the JIT is loaded: **{qs['run_seconds']:.2f} s** "
+            f"(build {qs['build_seconds']:.2f} s);",
+            f"- loading the cached compiled kernels: {qs['jit_load']:.2f} s; importing the "
+            f"CLI's modules: {qs['import_seconds']:.2f} s;",
+            "- `nanosim run scenarios/quickstart.toml --replicates 1` end to end (including "
+            "writing Parquet and three figures): "
+            + ", then ".join(f"{w:.1f} s" for w in walls) + ".",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def slope(rows: list[dict]) -> float | None:
+    import numpy as np
+
+    if len(rows) < 2:
+        return None
+    x = np.log([r["n"] for r in rows])
+    y = np.log([r["simulation_seconds"] / r["steps"] for r in rows])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--case", help=argparse.SUPPRESS)
+    p.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--interactions", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--steps", type=int, default=365, help=argparse.SUPPRESS)
+    p.add_argument("--repeats", type=int, default=5, help="repeats per configuration")
+    p.add_argument("--full-repeats", type=int, default=3,
+                   help="repeats of each full-model size")
+    p.add_argument("--only", choices=["special", "full", "quickstart"], action="append",
+                   help="run only these sections (default: all)")
+    p.add_argument("--out", default=str(HERE), help="folder for results.md and results.json")
+    args = p.parse_args(argv)
+    if args.case:
+        print(json.dumps(run_case(args)))
+        return 0
+
+    sections = set(args.only or ["special", "full", "quickstart"])
+    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "load_before": load_average(),
+               "machine": f"{cpu_name()}, {os.cpu_count()} cores, Python "
+                          f"{platform.python_version()}"}
+    if "special" in sections:
+        print("special case", file=sys.stderr)
+        results["special_case"] = special_case(args.repeats)
+    if "full" in sections:
+        print("full model", file=sys.stderr)
+        rows = full_model(args.full_repeats)
+        rows += full_model(1, SLOPE_EXTRA)
+        results["full_model"] = sorted(rows, key=lambda r: r["n"])
+        results["slope"] = slope(results["full_model"])
+    if "quickstart" in sections:
+        print("quickstart", file=sys.stderr)
+        results["quickstart"] = quickstart()
+    results["load_after"] = load_average()
+    out = Path(args.out)
+    (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out / "results.md").write_text(report(results))
+    print(report(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

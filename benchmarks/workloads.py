@@ -1,0 +1,257 @@
+"""The nanosim workloads of the benchmark, each measured in its own fresh process.
+
+Every ``measure_*`` function returns a plain dict (it is printed as JSON by
+``python -m benchmarks.run --case ...``), including the process's peak resident
+memory, so that each configuration's peak is its own.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+
+EPSILON = 0.2  # bounded confidence on [0, 1] (nanosim's scale is [-1, 1]: 0.4)
+MU = 0.5  # Deffuant's classic value, and ndlib's fixed one
+DEGREE = 10
+REWIRE = 0.1
+COUNTRIES = 10
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def current_rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+
+def special_case_scenario(n: int, steps: int):
+    """Peer talk only, people image only, one country, Watts–Strogatz degree 10 (Deffuant)."""
+    from nanosim.scenario import loads_scenario
+
+    text = f"""
+[scenario]
+name = "Bounded confidence, one country"
+steps = {steps}
+record_every = {steps}
+[population]
+size = {n}
+openness = 1.0
+openness_sd = 0.0
+[perception]
+spillover = 0.0
+initial_distribution = "uniform"
+[[country]]
+name = "A"
+share = 1.0
+[network]
+kind = "homophilous"
+degree = {DEGREE}
+rewire = {REWIRE}
+cross_border = 0.0
+online_share = 0.0
+[channels.talk]
+rate = 1.0
+epsilon = {2 * EPSILON}
+mu = {MU}
+images = ["people"]
+[channels.contact]
+enabled = false
+[channels.social_media]
+enabled = false
+[channels.state_media]
+enabled = false
+[channels.relations]
+enabled = false
+[channels.events]
+enabled = false
+"""
+    return loads_scenario(text, "<benchmark: special case>")
+
+
+def full_model_scenario(n: int, steps: int = 365, countries: int = COUNTRIES):
+    """Ten countries, every channel on, a standing campaign and one event of each kind."""
+    from nanosim.scenario import loads_scenario
+
+    names = [f"C{k}" for k in range(countries)]
+    parts = [f"""
+[scenario]
+name = "Full model, {countries} countries"
+steps = {steps}
+[population]
+size = {n}
+[channels.social_media]
+hostility = 0.05
+[channels.campaign]
+country = "C0"
+targets = {names[1:4]!r}
+"""]
+    for k, name in enumerate(names):
+        parts.append(f"""
+[[country]]
+name = "{name}"
+share = {1 / countries}
+appeal = {0.2 + 0.05 * k:.2f}
+relations = {{ {names[(k + 1) % countries]} = 0.3 }}
+""")
+    at = [max(0, min(steps - 1, round(steps * f))) for f in (0.15, 0.3, 0.45, 0.6)]
+    parts.append(f"""
+[[events]]
+step = {at[0]}
+kind = "incident"
+between = ["C0", "C1"]
+severity = 0.8
+[[events]]
+step = {at[1]}
+kind = "summit"
+between = ["C2", "C3"]
+[[events]]
+step = {at[2]}
+kind = "festival"
+country = "C4"
+[[events]]
+step = {at[3]}
+kind = "exchange_programme"
+between = ["C0", "C1"]
+ties = {max(1, n // 100)}
+""")
+    return loads_scenario("".join(parts).replace("'", '"'), "<benchmark: full model>")
+
+
+def measure_special(n: int, interactions: int, repeats: int) -> dict:
+    """nanosim's engine on the special case: talk activations per second while stepping."""
+    from nanosim import kernels as K
+    from nanosim.model import DiplomacyModel
+
+    steps = max(1, round(interactions / n))
+    scenario = special_case_scenario(n, steps)
+    DiplomacyModel(special_case_scenario(200, 2), citizen_agents=False).run_to_end()  # load JIT
+    rates, kernel_rates = [], []
+    for r in range(repeats):
+        model = DiplomacyModel(scenario, r, citizen_agents=False)
+        start = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+        seconds = time.perf_counter() - start
+        rates.append(steps * n / seconds)
+        # the bare kernel on the same graph, from the state the run left
+        g, ch = model.graph, scenario.channels.talk
+        start = time.perf_counter()
+        K.talk_step(model.rng_state, steps * n, g.indptr, g.indices, g.well_mixed, model.starts,
+                    model.images, model.openness, model.shift, model.counts, ch.epsilon, ch.mu,
+                    True, False, 0.5, 0.0)
+        kernel_rates.append(steps * n / (time.perf_counter() - start))
+    return {"n": n, "interactions": steps * n, "rates": rates, "kernel_rates": kernel_rates,
+            "peak_rss": peak_rss_bytes()}
+
+
+def measure_mesa(n: int, interactions: int, repeats: int) -> dict:
+    from benchmarks.mesa_deffuant import DeffuantModel
+
+    steps = max(1, round(interactions / n))
+    rates, builds = [], []
+    for r in range(repeats):
+        start = time.perf_counter()
+        model = DeffuantModel(n, DEGREE, REWIRE, EPSILON, MU, rng=r)
+        builds.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+        rates.append(steps * n / (time.perf_counter() - start))
+    return {"n": n, "interactions": steps * n, "rates": rates, "build_seconds": builds,
+            "peak_rss": peak_rss_bytes()}
+
+
+def measure_ndlib(n: int, interactions: int, repeats: int) -> dict:
+    from benchmarks import ndlib_deffuant as nd
+
+    rates, builds = [], []
+    per = None
+    for r in range(repeats):
+        start = time.perf_counter()
+        model = nd.build(n, DEGREE, REWIRE, EPSILON, seed=r + 1)
+        builds.append(time.perf_counter() - start)
+        per = nd.interactions_per_iteration(model)
+        iterations = max(1, round(interactions / per))
+        start = time.perf_counter()
+        nd.run(model, iterations)
+        rates.append(iterations * per / (time.perf_counter() - start))
+    return {"n": n, "interactions": iterations * per, "rates": rates, "build_seconds": builds,
+            "peak_rss": peak_rss_bytes()}
+
+
+def measure_full(n: int, steps: int = 365) -> dict:
+    """The full model: network build, simulation, metrics, peak memory (one fresh process)."""
+    from nanosim import network
+    from nanosim.model import DiplomacyModel
+
+    start = time.perf_counter()
+    DiplomacyModel(full_model_scenario(2000, 20), citizen_agents=False).run_to_end()
+    jit_load = time.perf_counter() - start
+    scenario = full_model_scenario(n, steps)
+    baseline = current_rss_bytes()
+
+    timers = {"network": 0.0, "record": 0.0, "final": 0.0}
+    calls = {"record": 0}
+
+    def timed(fn, key):
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                timers[key] += time.perf_counter() - t0
+                calls[key] = calls.get(key, 0) + 1
+        return wrapper
+
+    originals = network.homophilous, network.followers
+    network.homophilous = timed(network.homophilous, "network")
+    network.followers = timed(network.followers, "network")
+    try:
+        start = time.perf_counter()
+        model = DiplomacyModel(scenario, citizen_agents=False)
+        build = time.perf_counter() - start
+    finally:
+        network.homophilous, network.followers = originals
+    recorder = model.recorder
+    recorder.record = timed(recorder.record, "record")
+    recorder.finish = timed(recorder.finish, "final")
+    start = time.perf_counter()
+    model.run_to_end()  # steps, records every step, then the end-of-run measures
+    t0 = time.perf_counter()
+    table = recorder.table()
+    timers["final"] += time.perf_counter() - t0
+    total_run = time.perf_counter() - start
+    metrics = timers["record"] + timers["final"]
+    return {
+        "n": n, "countries": model.n_countries, "steps": model.t, "jit_load": jit_load,
+        "network_seconds": timers["network"], "build_seconds": build,
+        "simulation_seconds": total_run - metrics, "metrics_seconds": metrics,
+        "record_seconds": timers["record"], "records": calls["record"],
+        "final_seconds": timers["final"],
+        "rows": len(table), "peak_rss": peak_rss_bytes(),
+        "model_bytes": max(0, peak_rss_bytes() - baseline),
+        "messages": int(model.counts.sum()),
+    }
+
+
+def measure_quickstart(path: str) -> dict:
+    """The quickstart scenario, one replicate: build and simulation after the JIT is loaded."""
+    from nanosim.model import DiplomacyModel
+    from nanosim.scenario import load_scenario
+
+    scenario = load_scenario(path, {"scenario.replicates": 1})
+    start = time.perf_counter()
+    DiplomacyModel(scenario.with_overrides({"population.size": 300}),
+                   citizen_agents=False).run_to_end()
+    jit_load = time.perf_counter() - start
+    start = time.perf_counter()
+    model = DiplomacyModel(scenario, citizen_agents=False)
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    model.run_to_end()
+    model.recorder.table()
+    return {"jit_load": jit_load, "build_seconds": build,
+            "run_seconds": time.perf_counter() - start, "peak_rss": peak_rss_bytes()}
