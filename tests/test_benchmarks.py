@@ -1,0 +1,69 @@
+"""The benchmark's peers implement the same rule as nanosim's engine (tiny graphs, seconds)."""
+
+import numpy as np
+import pytest
+
+from benchmarks import workloads
+from benchmarks.mesa_deffuant import DeffuantModel
+from nanosim.model import DiplomacyModel
+
+N, STEPS = 100, 150
+
+
+def nanosim_opinions(epsilon: float) -> np.ndarray:
+    """Final opinions on [0, 1] of nanosim's one-country talk-only scenario."""
+    scenario = workloads.special_case_scenario(N, STEPS).with_overrides(
+        {"channels.talk.epsilon": 2 * epsilon})
+    model = DiplomacyModel(scenario, citizen_agents=False)
+    model.run_to_end()
+    return (model.images[:, 0, 0] + 1) / 2
+
+
+def mesa_opinions(epsilon: float) -> np.ndarray:
+    model = DeffuantModel(N, workloads.DEGREE, workloads.REWIRE, epsilon, workloads.MU, rng=3)
+    for _ in range(STEPS):
+        model.step()
+    return np.array(model.opinions())
+
+
+def spread(x: np.ndarray) -> float:
+    return float(x.max() - x.min())
+
+
+def test_mesa_peer_and_nanosim_both_reach_consensus_with_wide_confidence():
+    assert spread(nanosim_opinions(1.0)) < 0.01
+    assert spread(mesa_opinions(1.0)) < 0.01
+
+
+def test_mesa_peer_and_nanosim_both_stay_apart_with_narrow_confidence():
+    # epsilon 0.02: only near-identical neighbours talk, so the uniform start barely moves
+    for opinions in (nanosim_opinions(0.02), mesa_opinions(0.02)):
+        assert spread(opinions) > 0.8
+        assert np.std(opinions) > 0.2
+
+
+def test_mesa_peer_moves_a_close_pair_to_their_average():
+    model = DeffuantModel(3, degree=2, rewire=0.0, epsilon=0.5, mu=0.5, rng=1)  # a triangle
+    a, b, c = model.agents
+    a.opinion, b.opinion, c.opinion = 0.2, 0.4, 0.4
+    a.step()
+    assert a.opinion == pytest.approx(0.3)
+    assert sorted([b.opinion, c.opinion]) == pytest.approx([0.3, 0.4])
+
+
+def test_mesa_peer_ignores_a_neighbour_beyond_confidence():
+    model = DeffuantModel(3, degree=2, rewire=0.0, epsilon=0.1, mu=0.5, rng=1)
+    a, b, c = model.agents
+    a.opinion, b.opinion, c.opinion = 0.2, 0.4, 0.4
+    a.step()
+    assert [a.opinion, b.opinion, c.opinion] == [0.2, 0.4, 0.4]
+
+
+def test_ndlib_peer_reaches_consensus_with_wide_confidence():
+    pytest.importorskip("ndlib")
+    from benchmarks import ndlib_deffuant as nd
+
+    model = nd.build(N, workloads.DEGREE, workloads.REWIRE, epsilon=1.0, seed=2)
+    assert nd.interactions_per_iteration(model) == N
+    nd.run(model, 60)
+    assert spread(nd.opinions(model)) < 0.01
