@@ -6,7 +6,6 @@ which is a separate session. What is checked is what a person sees on the page.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,12 @@ pytestmark = [
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
 from nanosim.dashboard import catalogue  # noqa: E402
-from nanosim.dashboard.browser import chromium, dashboard_server, open_page  # noqa: E402
+from nanosim.dashboard.browser import (  # noqa: E402
+    chromium,
+    dashboard_server,
+    open_page,
+    shown_step,
+)
 from nanosim.dashboard.widgets import format_cell  # noqa: E402
 from nanosim.errors import ScenarioError  # noqa: E402
 from nanosim.scenario import load_scenario, loads_scenario  # noqa: E402
@@ -73,10 +77,6 @@ def read_table(page) -> list[list[str]]:
             for i in range(rows.count())]
 
 
-def step_number(page) -> int:
-    return int(re.search(r"Step (\d+) of", page.locator(".nanosim-step").inner_text())[1])
-
-
 def test_compare_page_lists_the_bundled_scenarios(browser, server):
     page = open_page(browser, server, "Compare")
     box = page.locator(".nanosim-scenarios")
@@ -125,7 +125,7 @@ def test_explore_steps_the_model_and_redraws_its_chart(browser, server):
     page.get_by_role("button", name="Step", exact=True).click()
     page.get_by_text("Step 1 of").wait_for()
     page.wait_for_timeout(500)
-    assert step_number(page) == 1
+    assert shown_step(page) == 1
     assert chart.screenshot() != before
     page.context.close()
 
@@ -157,8 +157,8 @@ def test_second_browser_session_has_its_own_model(browser, server):
     second.get_by_text("Step 0 of").wait_for()
     second.get_by_role("button", name="Step", exact=True).click()
     second.get_by_text("Step 1 of").wait_for()
-    assert step_number(first) == 3
-    assert step_number(second) == 1
+    assert shown_step(first) == 3
+    assert shown_step(second) == 1
     first.context.close()
     second.context.close()
 

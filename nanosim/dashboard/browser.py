@@ -10,6 +10,7 @@ import contextlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,13 +36,15 @@ def dashboard_server(folder: str | Path | None = None, port: int | None = None,
     cmd = [sys.executable, "-m", "nanosim", "dashboard", "--port", str(port)]
     if folder is not None:
         cmd.insert(4, str(folder))
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would block it
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"dashboard server exited: {proc.stdout.read()}")
+                log.seek(0)
+                raise RuntimeError(f"dashboard server exited: {log.read()[-2000:]}")
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
                 break
             if time.monotonic() > deadline:
@@ -55,6 +58,7 @@ def dashboard_server(folder: str | Path | None = None, port: int | None = None,
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
 @contextlib.contextmanager
@@ -78,3 +82,20 @@ def open_page(browser, url: str, tab: str = "Compare", timeout_ms: float = 60_00
     page.goto(url)
     page.get_by_role("tab", name=tab).click()
     return page
+
+
+def shown_step(page) -> int:
+    """The step the Explore page shows ("Step N of M")."""
+    import re
+
+    return int(re.search(r"Step (\d+) of", page.locator(".nanosim-step").inner_text())[1])
+
+
+def wait_for_step(page, at_least: int, timeout: float = 120.0) -> int:
+    """Wait until the Explore page shows step ``at_least`` or later; returns the step."""
+    deadline = time.monotonic() + timeout
+    while (step := shown_step(page)) < at_least:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Explore stayed at step {step} (< {at_least}) for {timeout} s")
+        page.wait_for_timeout(200)
+    return step

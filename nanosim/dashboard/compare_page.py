@@ -226,7 +226,10 @@ def Results(job):
         DataTable(data["table"], classes=["nanosim-comparison-table"])
         solara.FileDownload(data["csv"], filename="comparison.csv",
                             label="Download comparison.csv")
-    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
-        for name, png in data["figures"].items():
-            FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png",
-                       width="100%" if name == "matrices" else "calc(50% - 12px)")
+    figures = data["figures"]
+    with solara.GridFixed(columns=2, align_items="start"):
+        for name, png in figures.items():
+            if name != "matrices":
+                FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png")
+    if "matrices" in figures:
+        FigureCard(FIGURE_TITLES["matrices"], figures["matrices"], "matrices.png")

@@ -11,6 +11,8 @@ from nanosim.dashboard.catalogue import FOLDER_ENV
 from nanosim.dashboard.widgets import DataTable, ErrorLine, FigureCard, figure_png
 from nanosim.errors import NanosimError
 
+FIGURE_TITLES = {"curves": "Response curves", "heatmap": "Heatmap of the final value",
+                 "lhs": "Latin hypercube points"}
 SWEEP_METRICS = ("favourability", "image_people", "image_state", "share_favourable",
                  "relations", "polarization", "symbol_share", "gap")
 
@@ -59,7 +61,10 @@ def SweepsPage():
     def load():
         if request.value is None:
             return None
-        return open_sweep(*request.value)
+        try:
+            return open_sweep(*request.value)
+        except NanosimError as e:  # the user's input: one line on the page, no traceback
+            return {"error": str(e)}
 
     result = solara.lab.use_task(load, dependencies=[request.value], raise_error=False)
 
@@ -84,14 +89,17 @@ def SweepsPage():
     data = result.value if result.finished else None
     if not data:
         return
+    if "error" in data:
+        ErrorLine(data["error"])
+        return
     with solara.Row(style={"align-items": "center"}):
         solara.Text(f"{data['name']}: {data['runs'] - data['missing']} of {data['runs']} runs "
                     "present")
         solara.Select("Pair", values=data["pairs"], value=data["pair"],
                       on_value=lambda p: (pair.set(p), ask(p)), style={"max-width": "260px"})
-    with solara.Row(style={"flex-wrap": "wrap"}):
+    with solara.GridFixed(columns=2, align_items="start"):
         for name, png in data["figures"].items():
-            FigureCard(name, png, f"{name}.png")
+            FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png")
     with solara.Card("Reduced table (final value, median and 10–90 % band per point)"):
         solara.FileDownload(data["csv"], filename="reduced.csv", label="Download reduced.csv")
         DataTable(data["table"])

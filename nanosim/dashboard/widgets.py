@@ -27,10 +27,9 @@ def figure_png(fig, dpi: int = SCREEN_DPI) -> bytes:
 
 
 @solara.component
-def FigureCard(title: str, png: bytes, filename: str | None = None, width: str = "100%"):
+def FigureCard(title: str, png: bytes, filename: str | None = None):
     """A figure (PNG) with its title and, if ``filename`` is given, a download button."""
-    with solara.Card(title, classes=["nanosim-figure"],
-                     style={"margin-bottom": "12px", "width": width}):
+    with solara.Card(title, classes=["nanosim-figure"], style={"margin-bottom": "12px"}):
         solara.Image(png, format="png", width="100%")
         if filename:
             solara.FileDownload(png, filename=filename, label=f"Download {filename}",
