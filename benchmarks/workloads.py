@@ -128,58 +128,61 @@ def measure_special(n: int, interactions: int, repeats: int) -> dict:
     steps = max(1, round(interactions / n))
     scenario = special_case_scenario(n, steps)
     DiplomacyModel(special_case_scenario(200, 2), citizen_agents=False).run_to_end()  # load JIT
-    rates, kernel_rates = [], []
+    rates, cpu_rates, kernel_rates = [], [], []
     for r in range(repeats):
         model = DiplomacyModel(scenario, r, citizen_agents=False)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for _ in range(steps):
             model.step()
-        seconds = time.perf_counter() - start
-        rates.append(steps * n / seconds)
-        # the bare kernel on the same graph, from the state the run left
+        rates.append(steps * n / (time.perf_counter() - start))
+        cpu_rates.append(steps * n / (time.process_time() - cpu))
+        # the bare kernel on a fresh state of the same graph
+        model = DiplomacyModel(scenario, r, citizen_agents=False)
         g, ch = model.graph, scenario.channels.talk
-        start = time.perf_counter()
+        cpu = time.process_time()
         K.talk_step(model.rng_state, steps * n, g.indptr, g.indices, g.well_mixed, model.starts,
                     model.images, model.openness, model.shift, model.counts, ch.epsilon, ch.mu,
                     True, False, 0.5, 0.0)
-        kernel_rates.append(steps * n / (time.perf_counter() - start))
-    return {"n": n, "interactions": steps * n, "rates": rates, "kernel_rates": kernel_rates,
-            "peak_rss": peak_rss_bytes()}
+        kernel_rates.append(steps * n / (time.process_time() - cpu))
+    return {"n": n, "interactions": steps * n, "rates": rates, "cpu_rates": cpu_rates,
+            "kernel_cpu_rates": kernel_rates, "peak_rss": peak_rss_bytes()}
 
 
 def measure_mesa(n: int, interactions: int, repeats: int) -> dict:
     from benchmarks.mesa_deffuant import DeffuantModel
 
     steps = max(1, round(interactions / n))
-    rates, builds = [], []
+    rates, cpu_rates, builds = [], [], []
     for r in range(repeats):
         start = time.perf_counter()
         model = DeffuantModel(n, DEGREE, REWIRE, EPSILON, MU, rng=r)
         builds.append(time.perf_counter() - start)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for _ in range(steps):
             model.step()
         rates.append(steps * n / (time.perf_counter() - start))
-    return {"n": n, "interactions": steps * n, "rates": rates, "build_seconds": builds,
-            "peak_rss": peak_rss_bytes()}
+        cpu_rates.append(steps * n / (time.process_time() - cpu))
+    return {"n": n, "interactions": steps * n, "rates": rates, "cpu_rates": cpu_rates,
+            "build_seconds": builds, "peak_rss": peak_rss_bytes()}
 
 
 def measure_ndlib(n: int, interactions: int, repeats: int) -> dict:
     from benchmarks import ndlib_deffuant as nd
 
-    rates, builds = [], []
-    per = None
+    rates, cpu_rates, builds = [], [], []
+    per = iterations = 0
     for r in range(repeats):
         start = time.perf_counter()
         model = nd.build(n, DEGREE, REWIRE, EPSILON, seed=r + 1)
         builds.append(time.perf_counter() - start)
         per = nd.interactions_per_iteration(model)
         iterations = max(1, round(interactions / per))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         nd.run(model, iterations)
         rates.append(iterations * per / (time.perf_counter() - start))
-    return {"n": n, "interactions": iterations * per, "rates": rates, "build_seconds": builds,
-            "peak_rss": peak_rss_bytes()}
+        cpu_rates.append(iterations * per / (time.process_time() - cpu))
+    return {"n": n, "interactions": iterations * per, "rates": rates, "cpu_rates": cpu_rates,
+            "build_seconds": builds, "peak_rss": peak_rss_bytes()}
 
 
 def measure_full(n: int, steps: int = 365) -> dict:
