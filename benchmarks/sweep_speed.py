@@ -55,12 +55,13 @@ def workers_speedup(scenario: Path, runs: int, size: int, repeat: int) -> list[t
 def cluster_overhead(scenario: Path, runs: int, repeat: int) -> dict:
     """Wall and CPU seconds per run in this process and through a one-worker LocalCluster.
 
-    Blocks of ``runs`` runs alternate between the two, ``repeat`` times; each side's
-    fastest block counts (the least disturbed by other work on the machine). A
-    cluster block is a whole ``nanosim.sweep`` call: connecting, checking the design,
-    the manifest, moving each table back and writing its Parquet file. CPU seconds of
-    a cluster block are the worker's plus this process's (scheduler, client, writing),
-    a measure that other load on the machine does not inflate.
+    The cluster's cost per run is the difference between a ``runs + 1``-run and a
+    one-run ``nanosim.sweep`` (so the fixed cost of a sweep cancels out): scheduling,
+    moving each table back, writing its Parquet file. In-process blocks time the same
+    replicates. Blocks alternate ``repeat`` times; each side's fastest counts (the
+    least disturbed by other work on the machine). CPU seconds on the cluster side
+    are the worker's plus this process's (scheduler, client, writing files), a
+    measure that other load on the machine inflates less than wall time.
     """
     from distributed import Client, LocalCluster
 
@@ -69,32 +70,37 @@ def cluster_overhead(scenario: Path, runs: int, repeat: int) -> dict:
     s = load_scenario(scenario, {"population.size": 20_000, "scenario.steps": 180})
     warm = s.with_overrides({"scenario.seed": s.scenario.seed + 1})
     run_replicate(warm, 0)  # compiled kernels loaded
-    direct, cluster, direct_cpu, cluster_cpu = [], [], [], []
+    sides: dict[str, list] = {"direct": [], "cluster": [], "direct_cpu": [], "cluster_cpu": [],
+                              "fixed": []}
     with tempfile.TemporaryDirectory() as tmp, LocalCluster(
             n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as c, \
             Client(c) as client:
-        sweep(warm, Path(tmp, "warm"), replicates=1, scheduler=c.scheduler_address)
+        sweep(warm, Path(tmp, "warm"), replicates=1, scheduler=client)  # imports, worker warm
 
-        def cpu() -> float:
-            return time.process_time() + sum(client.run(time.process_time).values())
+        def clocks() -> tuple[float, float]:
+            cpu = time.process_time() + sum(client.run(time.process_time).values())
+            return time.perf_counter(), cpu
+
+        def timed_sweep(name: str, n: int) -> tuple[float, float]:
+            w0, c0 = clocks()
+            assert sweep(s, Path(tmp, name), replicates=n, scheduler=client).complete
+            w1, c1 = clocks()
+            return w1 - w0, c1 - c0
 
         for i in range(repeat):
             start, cpu0 = time.perf_counter(), time.process_time()
-            for r in range(runs):
+            for r in range(1, runs + 1):
                 run_replicate(s, r)
-            direct.append((time.perf_counter() - start) / runs)
-            direct_cpu.append((time.process_time() - cpu0) / runs)
-            start, cpu0 = time.perf_counter(), cpu()
-            store = sweep(s, Path(tmp, f"sweep{i}"), replicates=runs,
-                          scheduler=c.scheduler_address)
-            cluster.append((time.perf_counter() - start) / runs)
-            cluster_cpu.append((cpu() - cpu0) / runs)
-            assert store.complete
-    return {"direct": min(direct), "cluster": min(cluster),
-            "overhead": min(cluster) / min(direct) - 1, "all_direct": direct,
-            "all_cluster": cluster, "direct_cpu": min(direct_cpu),
-            "cluster_cpu": min(cluster_cpu),
-            "cpu_overhead": min(cluster_cpu) / min(direct_cpu) - 1}
+            sides["direct"].append((time.perf_counter() - start) / runs)
+            sides["direct_cpu"].append((time.process_time() - cpu0) / runs)
+            short, short_cpu = timed_sweep(f"short{i}", 1)
+            long, long_cpu = timed_sweep(f"long{i}", runs + 1)
+            sides["cluster"].append((long - short) / runs)
+            sides["cluster_cpu"].append((long_cpu - short_cpu) / runs)
+            sides["fixed"].append(short - sides["cluster"][-1])
+    best = {k: min(v) for k, v in sides.items()}
+    return {**best, "overhead": best["cluster"] / best["direct"] - 1,
+            "cpu_overhead": best["cluster_cpu"] / best["direct_cpu"] - 1, "all": sides}
 
 
 def main() -> None:
@@ -102,9 +108,9 @@ def main() -> None:
     p.add_argument("--scenario", default=str(ROOT / "scenarios" / "crisis.toml"),
                    help="scenario of the 1-vs-2-workers sweep (default crisis.toml)")
     p.add_argument("--runs", type=int, default=40, help="runs in that sweep (default 40)")
-    p.add_argument("--size", type=int, default=10_000, help="its citizens (default 10,000)")
+    p.add_argument("--size", type=int, default=20_000, help="its citizens (default 20,000)")
     p.add_argument("--repeat", type=int, default=1, help="pairs of measurements (default 1)")
-    p.add_argument("--overhead-runs", type=int, default=4,
+    p.add_argument("--overhead-runs", type=int, default=6,
                    help="20,000-citizen runs timed each way (default 3)")
     p.add_argument("--skip-workers", action="store_true")
     p.add_argument("--skip-cluster", action="store_true")
@@ -122,15 +128,15 @@ def main() -> None:
     if not args.skip_cluster:
         o = cluster_overhead(ROOT / "scenarios" / "quickstart.toml", args.overhead_runs,
                              max(3, args.repeat))
-        print(f"20,000 citizens x 180 steps, blocks of {args.overhead_runs} runs: "
+        print(f"20,000 citizens x 180 steps, {args.overhead_runs} runs a block: "
               f"{o['direct']:.2f} s per run in this process, {o['cluster']:.2f} s per run "
               f"through nanosim.sweep on a LocalCluster: overhead {100 * o['overhead']:+.1f} %")
         print(f"  CPU per run: {o['direct_cpu']:.2f} s in this process, {o['cluster_cpu']:.2f} s "
               f"on the LocalCluster (worker + scheduler + writing): overhead "
-              f"{100 * o['cpu_overhead']:+.1f} %")
+              f"{100 * o['cpu_overhead']:+.1f} %; fixed cost of a sweep {o['fixed']:.2f} s")
         print("  all blocks (s per run): in-process "
-              + ", ".join(f"{t:.2f}" for t in o["all_direct"]) + "; LocalCluster "
-              + ", ".join(f"{t:.2f}" for t in o["all_cluster"]))
+              + ", ".join(f"{t:.2f}" for t in o["all"]["direct"]) + "; LocalCluster "
+              + ", ".join(f"{t:.2f}" for t in o["all"]["cluster"]))
     print(f"load average {os.getloadavg()[0]:.1f} at end")
 
 

@@ -32,7 +32,7 @@ import sys
 import time
 import types
 from collections.abc import Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from concurrent.futures import Executor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -694,12 +694,10 @@ def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, schedul
                     pending = {ex.submit(run_point, plan.scenario, p, plan.points[p], r): (p, r)
                                for p, r in todo}
                     try:
-                        while pending:
-                            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                            for fut in sorted(done, key=pending.get):
-                                run = pending.pop(fut)
-                                write_table(_result(fut, run, store), store.path(*run))
-                                bar.update()
+                        for fut in as_completed(list(pending)):
+                            run = pending.pop(fut)
+                            write_table(_result(fut, run, store), store.path(*run))
+                            bar.update()
                     except BaseException:
                         _keep_finished(pending, store, write_table)
                         raise
