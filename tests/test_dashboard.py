@@ -10,25 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from nanosim.dashboard.browser import CHROMIUM
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
-]
-pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
-
-from nanosim.dashboard import catalogue  # noqa: E402
-from nanosim.dashboard.browser import (  # noqa: E402
+from nanosim.cli import main
+from nanosim.dashboard import catalogue
+from nanosim.dashboard.browser import (
+    CHROMIUM,
     chromium,
     dashboard_server,
     open_page,
     shown_step,
 )
-from nanosim.dashboard.widgets import format_cell  # noqa: E402
-from nanosim.errors import ScenarioError  # noqa: E402
-from nanosim.scenario import load_scenario, loads_scenario  # noqa: E402
+from nanosim.dashboard.widgets import format_cell
+from nanosim.errors import ScenarioError
+from nanosim.scenario import load_scenario, loads_scenario
+
+BROWSER = pytest.mark.skipif(not CHROMIUM.exists(),
+                             reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
 
 BAD_SCENARIO = """
 [scenario]
@@ -54,6 +50,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(server):
+    pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
     with chromium() as b:
         yield b
 
@@ -77,6 +74,8 @@ def read_table(page) -> list[list[str]]:
             for i in range(rows.count())]
 
 
+@pytest.mark.browser
+@BROWSER
 def test_compare_page_lists_the_bundled_scenarios(browser, server):
     page = open_page(browser, server, "Compare")
     box = page.locator(".nanosim-scenarios")
@@ -86,6 +85,8 @@ def test_compare_page_lists_the_bundled_scenarios(browser, server):
     page.context.close()
 
 
+@pytest.mark.browser
+@BROWSER
 def test_comparison_in_the_browser_matches_nanosim_compare(browser, server):
     from nanosim import compare as C
 
@@ -115,6 +116,8 @@ def test_comparison_in_the_browser_matches_nanosim_compare(browser, server):
     page.context.close()
 
 
+@pytest.mark.browser
+@BROWSER
 def test_explore_steps_the_model_and_redraws_its_chart(browser, server):
     page = open_page(browser, server, "Explore")
     page.get_by_text("Step 0 of").wait_for()
@@ -130,6 +133,8 @@ def test_explore_steps_the_model_and_redraws_its_chart(browser, server):
     page.context.close()
 
 
+@pytest.mark.browser
+@BROWSER
 def test_invalid_upload_shows_the_cli_message_and_the_server_stays_up(browser, server,
                                                                       tmp_path):
     bad = tmp_path / "broken.toml"
@@ -147,6 +152,8 @@ def test_invalid_upload_shows_the_cli_message_and_the_server_stays_up(browser, s
     page.context.close()
 
 
+@pytest.mark.browser
+@BROWSER
 def test_second_browser_session_has_its_own_model(browser, server):
     first = open_page(browser, server, "Explore")
     first.get_by_text("Step 0 of").wait_for()
@@ -163,6 +170,8 @@ def test_second_browser_session_has_its_own_model(browser, server):
     second.context.close()
 
 
+@pytest.mark.browser
+@BROWSER
 def test_uploaded_scenario_is_offered_for_comparison(browser, server, tmp_path):
     good = tmp_path / "mine.toml"
     good.write_text(Path(catalogue.BUNDLED_DIR / "quickstart.toml").read_text())
@@ -171,3 +180,10 @@ def test_uploaded_scenario_is_offered_for_comparison(browser, server, tmp_path):
     page.locator("input[type=file]").set_input_files(str(good))
     page.locator(".nanosim-scenarios").get_by_text(f"mine (upload) — {name}").wait_for()
     page.context.close()
+
+
+def test_dashboard_command_refuses_a_missing_folder_in_one_line(tmp_path, capsys):
+    assert main(["dashboard", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"nanosim: error: {tmp_path / 'nowhere'}: not a folder (give a folder of " \
+                  "scenario TOML files)"
