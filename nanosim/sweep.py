@@ -595,9 +595,10 @@ def default_workers() -> int:
 def executor(workers: int | None = None, scheduler=None) -> Iterator[Executor]:
     """A ``concurrent.futures`` executor: local processes, or a Dask cluster's.
 
-    ``scheduler``: a Dask scheduler address (``tcp://HOST:PORT``) or a
-    ``distributed.Client``. Local workers start by ``forkserver`` (``spawn`` where
-    there is none), never by a bare ``fork`` of a process that may hold threads.
+    ``scheduler``: a Dask scheduler address (``tcp://HOST:PORT``), a
+    ``distributed.Client`` or a ``LocalCluster``. Local workers start by
+    ``forkserver`` (``spawn`` where there is none), never by a bare ``fork`` of a
+    process that may hold threads.
     """
     if scheduler is not None:
         with _dask_executor(scheduler) as ex:
@@ -643,16 +644,17 @@ def _exit_with(parent) -> None:
 
 @contextmanager
 def _dask_executor(scheduler) -> Iterator[Executor]:
-    if hasattr(scheduler, "get_executor"):
+    if hasattr(scheduler, "get_executor"):  # a Client
         yield scheduler.get_executor(pure=False)
         return
+    scheduler = getattr(scheduler, "scheduler_address", scheduler)  # a LocalCluster
     try:
         from distributed import Client
     except ImportError:
         raise NanosimError("--scheduler needs dask.distributed: pip install "
                            "'dask[distributed]'") from None
     try:
-        client = Client(str(scheduler), timeout="20s", set_as_default=False)
+        client = Client(str(scheduler), timeout="10s", set_as_default=False)
     except Exception as e:  # noqa: BLE001 - any failure to connect is the user's address
         raise NanosimError(f"cannot reach the Dask scheduler at {scheduler}: "
                            f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
@@ -672,8 +674,9 @@ def sweep(scenario_or_path: Scenario | str | Path, out: str | Path, grid=None,
 
     ``scenario_or_path``: a Scenario, a scenario file or a sweep file. ``grid``,
     ``lhs``, ``ranges`` and ``replicates`` as in :func:`plan_sweep`. ``workers``: local
-    processes (default: the number of cores); ``scheduler``: a Dask scheduler address
-    or Client, to run on a cluster instead. Nothing is written if the design is invalid.
+    processes (default: the number of cores); ``scheduler``: a Dask scheduler address,
+    Client or LocalCluster, to run on a cluster instead. Nothing is written if the
+    design is invalid or the scheduler cannot be reached.
     """
     plan = plan_sweep(scenario_or_path, grid, lhs, ranges, replicates)
     return run_plan(plan, out, workers=workers, scheduler=scheduler, progress=progress)
@@ -684,23 +687,23 @@ def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, schedul
     """Run the plan's missing runs into ``out``; each file is written as its run ends."""
     from nanosim.outputs import write_table
 
-    with _open_folder(plan, out) as store:
+    done = check_folder(plan, out)
+    if done == len(plan.runs):
+        return SweepStore(out)
+    n_workers = min(workers or default_workers(), len(plan.runs) - done)
+    with executor(n_workers, scheduler) as ex, _open_folder(plan, out) as store:
         todo = store.missing()
         bar = _progress_bar(len(plan.runs), len(plan.runs) - len(todo), progress)
+        pending = {ex.submit(run_point, plan.scenario, p, plan.points[p], r): (p, r)
+                   for p, r in todo}
         try:
-            if todo:
-                n_workers = min(workers or default_workers(), len(todo))
-                with executor(n_workers, scheduler) as ex:
-                    pending = {ex.submit(run_point, plan.scenario, p, plan.points[p], r): (p, r)
-                               for p, r in todo}
-                    try:
-                        for fut in as_completed(list(pending)):
-                            run = pending.pop(fut)
-                            write_table(_result(fut, run, store), store.path(*run))
-                            bar.update()
-                    except BaseException:
-                        _keep_finished(pending, store, write_table)
-                        raise
+            for fut in as_completed(list(pending)):
+                run = pending.pop(fut)
+                write_table(_result(fut, run, store), store.path(*run))
+                bar.update()
+        except BaseException:
+            _keep_finished(pending, store, write_table)
+            raise
         finally:
             bar.close()
     return store
