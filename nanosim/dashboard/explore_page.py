@@ -9,7 +9,7 @@ import solara
 
 from nanosim.dashboard import live
 from nanosim.dashboard.catalogue import Entry
-from nanosim.dashboard.widgets import ErrorLine
+from nanosim.dashboard.widgets import CommitSlider, ErrorLine
 from nanosim.errors import NanosimError
 
 PLAY_PAUSE_SECONDS = 0.05  # breathing room between frames while playing
@@ -101,14 +101,8 @@ def LiveModel(entry: Entry):
                 solara.SliderInt("replicate (seed stream)", value=replicate, min=0, max=20)
             with solara.Card("Parameters (changing one rebuilds the model)"):
                 for k in knobs:
-                    v = values.value[k.key]
-                    if k.key == "population.size":
-                        solara.SliderInt(k.label, value=int(v), min=int(k.low), max=int(k.high),
-                                         step=int(k.step),
-                                         on_value=lambda x, key=k.key: set_knob(key, x))
-                    else:
-                        solara.SliderFloat(k.label, value=v, min=k.low, max=k.high, step=k.step,
-                                           on_value=lambda x, key=k.key: set_knob(key, x))
+                    CommitSlider(k.label, values.value[k.key], k.low, k.high, k.step,
+                                 on_commit=lambda x, key=k.key: set_knob(key, x))
         with solara.Column():
             ErrorLine(error)
             if model is not None:

@@ -57,6 +57,18 @@ def DataTable(df: pd.DataFrame, digits: int = 4, classes: list[str] | None = Non
 
 
 @solara.component
+def CommitSlider(label: str, value: float, low: float, high: float, step: float,
+                 on_commit: Callable[[float], None]):
+    """A slider that reports its value when released (not at every pixel of a drag)."""
+    shown, set_shown = solara.use_state(value)
+    solara.use_effect(lambda: set_shown(value), [value])
+    slider = solara.v.Slider(v_model=shown, on_v_model=set_shown, label=f"{label}: {shown:g}",
+                             min=low, max=high, step=step, thumb_label=True, hide_details=True)
+    solara.v.use_event(slider, "change", lambda *args: on_commit(args[-1]))
+    return slider
+
+
+@solara.component
 def ErrorLine(message: str | None):
     """One line saying what is wrong (nothing when there is no message)."""
     if message:
