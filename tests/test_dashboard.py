@@ -44,6 +44,11 @@ def server(tmp_path_factory):
         '[scenario]\nname = "Tiny two-country world"\nsteps = 30\nseed = 3\n'
         "[population]\nsize = 200\n"
         '[[country]]\nname = "A"\nshare = 0.5\n[[country]]\nname = "B"\nshare = 0.5\n')
+    from nanosim.sweep import plan_sweep, run_plan
+
+    plan = plan_sweep(folder / "tiny.toml", grid={"network.cross_border": [0.0, 0.5]},
+                      replicates=1)
+    run_plan(plan, folder / "tiny_sweep", workers=1)
     with dashboard_server(folder) as url:
         yield url
 
@@ -168,6 +173,18 @@ def test_second_browser_session_has_its_own_model(browser, server):
     assert shown_step(second) == 1
     first.context.close()
     second.context.close()
+
+
+@pytest.mark.browser
+@BROWSER
+def test_sweeps_page_shows_the_report_curves_of_a_sweep_folder(browser, server):
+    page = open_page(browser, server, "Sweeps")
+    page.get_by_role("button", name="Open").click()
+    curves = page.locator(".nanosim-figure", has_text="Response curves")
+    curves.wait_for()
+    assert curves.locator("img").evaluate("img => img.naturalWidth") > 100
+    page.get_by_text("Tiny two-country world: 2 of 2 runs present").wait_for()
+    page.context.close()
 
 
 @pytest.mark.browser
