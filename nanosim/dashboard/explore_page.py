@@ -83,7 +83,7 @@ def LiveModel(entry: Entry):
     def set_knob(key, v):
         values.set({**values.value, key: v})
 
-    with solara.Columns([1, 3]):
+    with solara.Columns([2, 5]):
         with solara.Column():
             with solara.Card("Model"):
                 with solara.Row():
@@ -99,7 +99,7 @@ def LiveModel(entry: Entry):
                 solara.Text(f"Step {tick.value} of {steps}", classes=["nanosim-step"])
                 solara.SliderInt("steps per frame", value=steps_per_frame, min=1, max=20)
                 solara.SliderInt("replicate (seed stream)", value=replicate, min=0, max=20)
-            with solara.Card("Parameters (changing one rebuilds the model)"):
+            with solara.Card("Parameters", subtitle="changing one rebuilds the model"):
                 for k in knobs:
                     CommitSlider(k.label, values.value[k.key], k.low, k.high, k.step,
                                  on_commit=lambda x, key=k.key: set_knob(key, x))
