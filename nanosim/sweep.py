@@ -685,8 +685,6 @@ def sweep(scenario_or_path: Scenario | str | Path, out: str | Path, grid=None,
 def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, scheduler=None,
              progress: bool = False) -> SweepStore:
     """Run the plan's missing runs into ``out``; each file is written as its run ends."""
-    from nanosim.outputs import write_table
-
     done = check_folder(plan, out)
     if done == len(plan.runs):
         return SweepStore(out)
@@ -696,6 +694,8 @@ def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, schedul
         bar = _progress_bar(len(plan.runs), len(plan.runs) - len(todo), progress)
         pending = {ex.submit(run_point, plan.scenario, p, plan.points[p], r): (p, r)
                    for p, r in todo}
+        from nanosim.outputs import write_table  # while the workers start
+
         try:
             for fut in as_completed(list(pending)):
                 run = pending.pop(fut)
