@@ -112,6 +112,8 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=1, help="pairs of measurements (default 1)")
     p.add_argument("--overhead-runs", type=int, default=6,
                    help="20,000-citizen runs timed each way (default 3)")
+    p.add_argument("--no-profiler", action="store_true",
+                   help="turn off the Dask workers' sampling profiler for the LocalCluster")
     p.add_argument("--skip-workers", action="store_true")
     p.add_argument("--skip-cluster", action="store_true")
     args = p.parse_args()
@@ -126,6 +128,10 @@ def main() -> None:
         two = [t for w, t in times if w == 2]
         print(f"speed-up 2 vs 1 workers: {sum(one) / sum(two):.2f}x")
     if not args.skip_cluster:
+        if args.no_profiler:
+            import dask
+
+            dask.config.set({"distributed.worker.profile.enabled": False})
         o = cluster_overhead(ROOT / "scenarios" / "quickstart.toml", args.overhead_runs,
                              max(3, args.repeat))
         print(f"20,000 citizens x 180 steps, {args.overhead_runs} runs a block: "
