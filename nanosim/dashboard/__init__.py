@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -44,7 +43,7 @@ def address(host: str, port: int) -> str:
 
 
 def command(args: argparse.Namespace) -> int:
-    """Serve the dashboard until interrupted; print the address first."""
+    """Print the address, then replace this process by the Solara server (until Ctrl+C)."""
     if args.folder is not None and not Path(args.folder).is_dir():
         raise NanosimError(f"{args.folder}: not a folder (give a folder of scenario TOML files)")
     if not 1 <= args.port <= 65535:
@@ -53,10 +52,7 @@ def command(args: argparse.Namespace) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"nanosim dashboard: listening on {args.host}: other machines can reach it",
               flush=True)
-    proc = subprocess.Popen(server_command(args.host, args.port), env=server_env(args.folder))
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(timeout=10)
-        raise
+    cmd = server_command(args.host, args.port)
+    # Become the server (no child left behind when this process is stopped).
+    os.execve(cmd[0], cmd, server_env(args.folder))
+    return 0  # not reached
