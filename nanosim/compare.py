@@ -69,7 +69,7 @@ def run_comparison(scenarios: list[Scenario], replicates: int | None = None,
 
     The table is the runner's tidy table of every run plus a categorical column
     ``scenario`` (names made unique). ``progress(done, total)`` is called after each
-    run; ``cancel()`` is checked before each run and raises :class:`Cancelled`.
+    run; ``cancel()`` is checked at every step and raises :class:`Cancelled`.
     """
     from nanosim.runner import concat_tables, run_replicate
 
@@ -77,11 +77,16 @@ def run_comparison(scenarios: list[Scenario], replicates: int | None = None,
     labels = scenario_labels(scenarios)
     total = n * len(scenarios)
     tables, codes = [], []
+
+    def check_cancel(_step: int = 0) -> None:
+        if cancel is not None and cancel():
+            raise Cancelled(f"comparison cancelled after {len(tables)} of {total} runs")
+
     for k, scenario in enumerate(scenarios):
         for r in range(n):
-            if cancel is not None and cancel():
-                raise Cancelled(f"comparison cancelled after {len(tables)} of {total} runs")
-            table = run_replicate(scenario, r, seed=root)
+            check_cancel()
+            table = run_replicate(scenario, r, seed=root,
+                                  progress=check_cancel if cancel is not None else None)
             tables.append(table)
             codes.append(np.full(len(table), k, dtype=np.int16))
             if progress is not None:

@@ -164,3 +164,14 @@ def test_cli_refuses_mismatched_countries_with_one_line_and_writes_nothing(tmp_p
     assert code == 2 and len(err.splitlines()) == 1
     assert "b.toml" in err and "Aland:Cland" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_cancel_stops_a_run_midway():
+    asked = []
+
+    def cancel():
+        asked.append(1)
+        return len(asked) > 5  # lets the first run start, then stops it at a step
+
+    with pytest.raises(C.Cancelled, match="after 0 of"):
+        C.run_comparison([fast(), fast()], cancel=cancel)
