@@ -197,15 +197,17 @@ def measure_full(n: int, steps: int = 365) -> dict:
     baseline = current_rss_bytes()
 
     timers = {"network": 0.0, "record": 0.0, "final": 0.0}
+    cpu = {"record": 0.0, "final": 0.0, "network": 0.0}
     calls = {"record": 0}
 
     def timed(fn, key):
         def wrapper(*args, **kwargs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
                 timers[key] += time.perf_counter() - t0
+                cpu[key] += time.process_time() - c0
                 calls[key] = calls.get(key, 0) + 1
         return wrapper
 
@@ -213,27 +215,28 @@ def measure_full(n: int, steps: int = 365) -> dict:
     network.homophilous = timed(network.homophilous, "network")
     network.followers = timed(network.followers, "network")
     try:
-        start = time.perf_counter()
+        start, c0 = time.perf_counter(), time.process_time()
         model = DiplomacyModel(scenario, citizen_agents=False)
-        build = time.perf_counter() - start
+        build, build_cpu = time.perf_counter() - start, time.process_time() - c0
     finally:
         network.homophilous, network.followers = originals
     recorder = model.recorder
     recorder.record = timed(recorder.record, "record")
     recorder.finish = timed(recorder.finish, "final")
-    start = time.perf_counter()
+    start, c0 = time.perf_counter(), time.process_time()
     model.run_to_end()  # steps, records every step, then the end-of-run measures
-    t0 = time.perf_counter()
-    table = recorder.table()
-    timers["final"] += time.perf_counter() - t0
-    total_run = time.perf_counter() - start
+    table = timed(recorder.table, "final")()
+    total_run, total_cpu = time.perf_counter() - start, time.process_time() - c0
     metrics = timers["record"] + timers["final"]
+    metrics_cpu = cpu["record"] + cpu["final"]
     return {
         "n": n, "countries": model.n_countries, "steps": model.t, "jit_load": jit_load,
         "network_seconds": timers["network"], "build_seconds": build,
         "simulation_seconds": total_run - metrics, "metrics_seconds": metrics,
         "record_seconds": timers["record"], "records": calls["record"],
-        "final_seconds": timers["final"],
+        "final_seconds": timers["final"], "build_cpu": build_cpu,
+        "network_cpu": cpu["network"], "simulation_cpu": total_cpu - metrics_cpu,
+        "metrics_cpu": metrics_cpu, "record_cpu": cpu["record"],
         "rows": len(table), "peak_rss": peak_rss_bytes(),
         "model_bytes": max(0, peak_rss_bytes() - baseline),
         "messages": int(model.counts.sum()),
