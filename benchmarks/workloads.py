@@ -141,8 +141,8 @@ def measure_special(n: int, interactions: int, repeats: int) -> dict:
         g, ch = model.graph, scenario.channels.talk
         cpu = time.process_time()
         K.talk_step(model.rng_state, steps * n, g.indptr, g.indices, g.well_mixed, model.starts,
-                    model.images, model.openness, model.shift, model.counts, ch.epsilon, ch.mu,
-                    True, False, 0.5, 0.0)
+                    model.images, model.openness, model.shift, model.counts, model.recorder.sums,
+                    0.5, ch.epsilon, ch.mu, True, False, 0.5, 0.0)
         kernel_rates.append(steps * n / (time.process_time() - cpu))
     return {"n": n, "interactions": steps * n, "rates": rates, "cpu_rates": cpu_rates,
             "kernel_cpu_rates": kernel_rates, "peak_rss": peak_rss_bytes()}

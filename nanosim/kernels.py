@@ -213,15 +213,22 @@ def judge(x, v, mu, openness, accept, reject, boomerang):
 @njit(inline="always")
 def deliver(img, shift, counts, home, openness, i, which, c, v, mu, accept, reject,
             boomerang, spillover, channel):
-    """A message about country c reaches citizen i; record every change it makes."""
-    deliver_to(img, shift, counts, home[i], openness[i], i, which, c, v, mu, accept, reject,
-               boomerang, spillover, channel)
+    """A message about country c reaches citizen i; record every change it makes.
+
+    Keeps no running image sums (see :func:`deliver_to`).
+    """
+    deliver_to(img, shift, counts, np.zeros((0, 0, 7)), 0.5, home[i], openness[i], i, which, c,
+               v, mu, accept, reject, boomerang, spillover, channel)
 
 
 @njit(inline="always")
-def deliver_to(img, shift, counts, d, open_i, i, which, c, v, mu, accept, reject,
-               boomerang, spillover, channel):
-    """:func:`deliver` to citizen i of country d with openness ``open_i`` (already known)."""
+def deliver_to(img, shift, counts, sums, state_weight, d, open_i, i, which, c, v, mu, accept,
+               reject, boomerang, spillover, channel):
+    """:func:`deliver` to citizen i of country d with openness ``open_i`` (already known).
+
+    ``sums`` (empty for none) are the running per-(observer, target) sums of
+    :func:`image_moments`, kept up to date with every change.
+    """
     counts[channel] += 1
     x = img[i, which, c]
     x2 = judge(x, v, mu, open_i, accept, reject, boomerang)
@@ -229,12 +236,32 @@ def deliver_to(img, shift, counts, d, open_i, i, which, c, v, mu, accept, reject
     if delta != 0.0:
         img[i, which, c] = x2
         shift[d, c, which, channel] += delta
+        other = 1 - which
+        y = img[i, other, c]
+        y2 = y
         if spillover > 0.0:
-            other = 1 - which
-            y = img[i, other, c]
             y2 = min(1.0, max(-1.0, y + spillover * delta))
             img[i, other, c] = y2
             shift[d, c, other, channel] += y2 - y
+        if sums.shape[0] > 0:
+            if which == PEOPLE:
+                track_change(sums, state_weight, d, c, x, y, x2, y2)
+            else:
+                track_change(sums, state_weight, d, c, y, x, y2, x2)
+
+
+@njit(inline="always")
+def track_change(sums, w, d, c, p0, s0, p1, s1):
+    """Update the running sums of observer d about c for a change (p0, s0) -> (p1, s1)."""
+    f0 = w * s0 + (1.0 - w) * p0
+    f1 = w * s1 + (1.0 - w) * p1
+    sums[d, c, 0] += f1 - f0
+    sums[d, c, 1] += f1 * f1 - f0 * f0
+    sums[d, c, 2] += p1 - p0
+    sums[d, c, 3] += s1 - s0
+    sums[d, c, 4] += (1.0 if f1 > 0.0 else 0.0) - (1.0 if f0 > 0.0 else 0.0)
+    sums[d, c, 5] += (1.0 if p1 > 0.0 else 0.0) - (1.0 if p0 > 0.0 else 0.0)
+    sums[d, c, 6] += (1.0 if s1 > 0.0 else 0.0) - (1.0 if s0 > 0.0 else 0.0)
 
 
 @njit(inline="always")
@@ -277,8 +304,8 @@ FOLLOWER_DRAWS = 2  # sees the post?, adopts the symbol?
 
 @njit(cache=True)
 def contact_step(s, activations, indptr, indices, well_mixed, starts, symbols, img, openness,
-                 shift, counts, symbol_sharing, valence, positivity, negative_valence,
-                 negative_weight, mu, accept, reject, boomerang, spillover):
+                 shift, counts, sums, state_weight, symbol_sharing, valence, positivity,
+                 negative_valence, negative_weight, mu, accept, reject, boomerang, spillover):
     """Direct contact: random citizens meet a random neighbour, share symbols, judge."""
     n = img.shape[0]
     n_features = symbols.shape[1]
@@ -321,19 +348,20 @@ def contact_step(s, activations, indptr, indices, well_mixed, starts, symbols, i
                     v, w = valence, mu
                 else:
                     v, w = negative_valence, negative_mu
-                deliver_to(img, shift, counts, di, openness[i], i, PEOPLE, dj, v, w, accept,
-                           reject, boomerang, spillover, CONTACT)
+                deliver_to(img, shift, counts, sums, state_weight, di, openness[i], i, PEOPLE,
+                           dj, v, w, accept, reject, boomerang, spillover, CONTACT)
                 if u[r + 5] < positivity:
                     v, w = valence, mu
                 else:
                     v, w = negative_valence, negative_mu
-                deliver_to(img, shift, counts, dj, openness[j], j, PEOPLE, di, v, w, accept,
-                           reject, boomerang, spillover, CONTACT)
+                deliver_to(img, shift, counts, sums, state_weight, dj, openness[j], j, PEOPLE,
+                           di, v, w, accept, reject, boomerang, spillover, CONTACT)
 
 
 @njit(cache=True)
 def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness, shift,
-              counts, epsilon, mu, talk_people, talk_state, boomerang, spillover):
+              counts, sums, state_weight, epsilon, mu, talk_people, talk_state, boomerang,
+              spillover):
     """Peer talk: Deffuant bounded confidence about a random (foreign) country."""
     n = img.shape[0]
     n_countries = starts.shape[0]
@@ -375,10 +403,10 @@ def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness
                 xi = img[i, which, c]
                 xj = img[j, which, c]
                 if abs(xi - xj) < epsilon:
-                    deliver_to(img, shift, counts, di, openness[i], i, which, c, xj, mu, np.inf,
-                               np.inf, boomerang, spillover, TALK)
-                    deliver_to(img, shift, counts, dj, openness[j], j, which, c, xi, mu, np.inf,
-                               np.inf, boomerang, spillover, TALK)
+                    deliver_to(img, shift, counts, sums, state_weight, di, openness[i], i, which,
+                               c, xj, mu, np.inf, np.inf, boomerang, spillover, TALK)
+                    deliver_to(img, shift, counts, sums, state_weight, dj, openness[j], j, which,
+                               c, xi, mu, np.inf, np.inf, boomerang, spillover, TALK)
 
 
 @njit(inline="always")
@@ -388,8 +416,9 @@ def favourability(img, i, c, state_weight):
 
 @njit(cache=True)
 def social_media_step(s, activations, posters, post_prob, f_indptr, f_indices, can_see, starts,
-                      symbols, img, openness, shift, counts, appeal, noise, see_prob, hostility,
-                      adoption, state_weight, mu, accept, reject, boomerang, spillover):
+                      symbols, img, openness, shift, counts, sums, appeal, noise, see_prob,
+                      hostility, adoption, state_weight, mu, accept, reject, boomerang,
+                      spillover):
     """Posts: a poster's symbol and country reach followers; foreign ones judge and adopt.
 
     ``activations`` draws are made among ``posters``; each posts with probability
@@ -461,8 +490,8 @@ def social_media_step(s, activations, posters, post_prob, f_indptr, f_indices, c
                     dq = fc[kk - c0]
                     if dq == t or fu[r2] >= see_prob or not can_see[q]:
                         continue
-                    deliver_to(img, shift, counts, dq, openness[q], q, PEOPLE, t, v, mu, accept,
-                               reject, boomerang, spillover, SOCIAL_MEDIA)
+                    deliver_to(img, shift, counts, sums, state_weight, dq, openness[q], q, PEOPLE,
+                               t, v, mu, accept, reject, boomerang, spillover, SOCIAL_MEDIA)
                     if adopt and symbols[q, feature] != symbol:
                         same = similarity_count(symbols, p, q)
                         if fu[r2 + 1] < adoption * same / n_features:
@@ -470,8 +499,8 @@ def social_media_step(s, activations, posters, post_prob, f_indptr, f_indices, c
 
 
 @njit(cache=True)
-def state_media_step(s, starts, sizes, reach, relations, trust, img, openness, shift, counts, mu,
-                     accept, reject, boomerang, spillover):
+def state_media_step(s, starts, sizes, reach, relations, trust, img, openness, shift, counts,
+                     sums, state_weight, mu, accept, reject, boomerang, spillover):
     """State media: each state frames other states for its own citizens (valence = stance)."""
     n_countries = starts.shape[0]
     if n_countries < 2:
@@ -495,13 +524,14 @@ def state_media_step(s, starts, sizes, reach, relations, trust, img, openness, s
                 prefetch(trust, (i,))
             for k in range(m):
                 i, d = ii[k], dd[k]
-                deliver_to(img, shift, counts, c, openness[i], i, STATE, d, relations[c, d],
-                           mu * trust[i], accept, reject, boomerang, spillover, STATE_MEDIA)
+                deliver_to(img, shift, counts, sums, state_weight, c, openness[i], i, STATE, d,
+                           relations[c, d], mu * trust[i], accept, reject, boomerang, spillover,
+                           STATE_MEDIA)
 
 
 @njit(cache=True)
 def campaign_step(s, start, size, target, reach, country, which, valence, img, openness, shift,
-                  counts, mu, accept, reject, boomerang, spillover):
+                  counts, sums, state_weight, mu, accept, reject, boomerang, spillover):
     """A public-diplomacy campaign messages random citizens of one target country."""
     if size == 0:
         return
@@ -517,18 +547,22 @@ def campaign_step(s, start, size, target, reach, country, which, valence, img, o
             prefetch(openness, (ii[k],))
         for k in range(m):
             i = ii[k]
-            deliver_to(img, shift, counts, target, openness[i], i, which, country, valence, mu,
-                       accept, reject, boomerang, spillover, CAMPAIGN)
+            deliver_to(img, shift, counts, sums, state_weight, target, openness[i], i, which,
+                       country, valence, mu, accept, reject, boomerang, spillover, CAMPAIGN)
 
 
 @njit(cache=True)
 def broadcast(s, start, size, reach, which, country, valence, home, img, openness, shift,
               counts, mu, boomerang, spillover, channel):
-    """News of an event reaches each citizen of a block with probability ``reach``."""
+    """News of an event reaches each citizen of a block with probability ``reach``.
+
+    Keeps no running image sums: the caller invalidates them (Recorder.invalidate).
+    """
+    no_sums = np.zeros((0, 0, 7))
     for i in range(start, start + size):
         if uniform(s) < reach:
-            deliver(img, shift, counts, home, openness, i, which, country, valence, mu, np.inf,
-                    np.inf, boomerang, spillover, channel)
+            deliver_to(img, shift, counts, no_sums, 0.5, home[i], openness[i], i, which, country,
+                       valence, mu, np.inf, np.inf, boomerang, spillover, channel)
 
 
 # --- measures ------------------------------------------------------------------------

@@ -32,7 +32,11 @@ class Recorder:
         self.times: list[int] = []
         self.rows: dict[str, list[np.ndarray]] = {}
         self.final: dict[str, np.ndarray] = {}
-        self._moments: tuple[int, np.ndarray] | None = None
+        n = model.n_countries
+        # Running sums of kernels.image_moments, kept up to date by the channel kernels with
+        # every change they make; rescanned from the images after invalidate().
+        self.sums = np.zeros((n, n, 7))
+        self._stale = True
         self._symbol_index = _symbol_owners(model.prototypes, model.scenario.culture.traits)
 
     # --- measuring ----------------------------------------------------------------------
@@ -40,19 +44,23 @@ class Recorder:
     def current_means(self) -> np.ndarray:
         """Per observer and target: means of favourability, its square, images, shares > 0."""
         m = self.model
-        if self._moments is None or self._moments[0] != m.t:
-            sums = K.image_moments(m.images, m.starts, m.sizes,
-                                   m.scenario.perception.state_weight)
-            self._moments = (m.t, sums / np.maximum(m.sizes, 1)[:, None, None])
-        return self._moments[1]
+        if self._stale:
+            self.sums[...] = K.image_moments(m.images, m.starts, m.sizes,
+                                             m.scenario.perception.state_weight)
+            self._stale = False
+        return self.sums / np.maximum(m.sizes, 1)[:, None, None]
 
     def invalidate(self):
-        """Images changed outside the channels (an event): recompute means when asked."""
-        self._moments = None
+        """Images changed outside the channel kernels: rescan them when next asked.
+
+        The channel kernels keep :attr:`sums` up to date themselves. Any other code that
+        changes ``model.images`` (event news, or writing through a citizen agent's
+        ``image_people`` / ``image_state`` views) must call this, or the metrics go stale.
+        """
+        self._stale = True
 
     def record(self, t: int):
         m = self.model
-        self._moments = None
         means = self.current_means()
         fav = means[..., 0]
         values = {

@@ -231,6 +231,11 @@ class DiplomacyModel(mesa.Model):
         p = self.scenario.perception
         return dict(boomerang=p.boomerang, spillover=p.spillover)
 
+    @property
+    def _sums(self) -> tuple:
+        """The running image sums the kernels keep up to date, and the favourability weight."""
+        return self.recorder.sums, self.scenario.perception.state_weight
+
     def _activations(self, n: int, rate: float) -> int:
         """How many interactions a channel makes this step (mean n * rate)."""
         return K.stochastic_round(self.rng_state, n * rate)
@@ -250,7 +255,7 @@ class DiplomacyModel(mesa.Model):
             return
         K.state_media_step(self.rng_state, self.starts, self.sizes, self.media_reach,
                            self.relations, self.trust, self.images, self.openness,
-                           self.shift, self.counts, ch.mu, ch.accept, ch.reject,
+                           self.shift, self.counts, *self._sums, ch.mu, ch.accept, ch.reject,
                            **self._rules)
 
     def _campaigns(self):
@@ -261,8 +266,8 @@ class DiplomacyModel(mesa.Model):
                 t = self.scenario.country_index(target)
                 K.campaign_step(self.rng_state, self.starts[t], self.sizes[t], t, camp.reach,
                                 source, which, camp.valence, self.images, self.openness,
-                                self.shift, self.counts, camp.mu, camp.accept, camp.reject,
-                                **self._rules)
+                                self.shift, self.counts, *self._sums, camp.mu, camp.accept,
+                                camp.reject, **self._rules)
 
     def _contact(self):
         ch = self.scenario.channels.contact
@@ -271,9 +276,9 @@ class DiplomacyModel(mesa.Model):
         g = self.graph
         K.contact_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
                        g.indices, g.well_mixed, self.starts, self.symbols, self.images,
-                       self.openness, self.shift, self.counts, ch.symbol_sharing, ch.valence,
-                       ch.positivity, ch.negative_valence, ch.negative_weight, ch.mu, ch.accept,
-                       ch.reject, **self._rules)
+                       self.openness, self.shift, self.counts, *self._sums, ch.symbol_sharing,
+                       ch.valence, ch.positivity, ch.negative_valence, ch.negative_weight, ch.mu,
+                       ch.accept, ch.reject, **self._rules)
 
     def _social_media(self):
         ch = self.scenario.channels.social_media
@@ -291,7 +296,8 @@ class DiplomacyModel(mesa.Model):
         K.social_media_step(self.rng_state, self._activations(posters.size, min(1.0, top)),
                             posters, np.minimum(1.0, post_prob / min(1.0, top)), f.indptr,
                             f.indices, can_post, self.starts, self.symbols,
-                            self.images, self.openness, self.shift, self.counts, self.appeal,
+                            self.images, self.openness, self.shift, self.counts,
+                            self.recorder.sums, self.appeal,
                             ch.noise, see, ch.hostility, ch.adoption,
                             self.scenario.perception.state_weight, ch.mu, ch.accept, ch.reject,
                             **self._rules)
@@ -303,7 +309,7 @@ class DiplomacyModel(mesa.Model):
         g = self.graph
         K.talk_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
                     g.indices, g.well_mixed, self.starts, self.images,
-                    self.openness, self.shift, self.counts, ch.epsilon, ch.mu,
+                    self.openness, self.shift, self.counts, *self._sums, ch.epsilon, ch.mu,
                     "people" in ch.images, "state" in ch.images, **self._rules)
 
     # --- events -----------------------------------------------------------------------

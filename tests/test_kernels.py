@@ -25,6 +25,9 @@ def tiny_world(seed=1, n=12, n_countries=3, n_features=4, traits=3):
     return home, img, symbols, openness, adjacency, indptr, indices
 
 
+NO_SUMS = np.zeros((0, 0, 7))  # kernels keep no running image sums
+
+
 def starts_of(home, n_countries):
     """First citizen of each country (citizens sorted by country)."""
     return np.searchsorted(home, np.arange(n_countries)).astype(np.int64)
@@ -57,7 +60,7 @@ def test_talk_kernel_matches_reference():
     world = ref.World(img, home, symbols, openness, 3)
     shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
     K.talk_step(state, 200, indptr, indices, False, starts_of(home, 3), img, openness, shift,
-                counts, 0.8, 0.3, True, True, 0.5, 0.2)
+                counts, NO_SUMS, 0.5, 0.8, 0.3, True, True, 0.5, 0.2)
     ref.talk(ref.Xoshiro([11, 22, 33, 44]), world, 200, adjacency, 0.8, 0.3, True, True, 0.5,
              0.2)
     np.testing.assert_allclose(img, np.array(world.img), atol=1e-12)
@@ -73,7 +76,7 @@ def test_contact_kernel_matches_reference():
     shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
     args = (True, 0.6, 0.7, -0.6, 2.0, 0.1, 1.5, 1.8, 0.5, 0.2)
     K.contact_step(state, 300, indptr, indices, False, starts_of(home, 3), symbols, img,
-                   openness, shift, counts, *args)
+                   openness, shift, counts, NO_SUMS, 0.5, *args)
     ref.contact(ref.Xoshiro([5, 6, 7, 8]), world, 300, adjacency, *args)
     np.testing.assert_allclose(img, np.array(world.img), atol=1e-12)
     assert symbols.tolist() == world.symbols
@@ -103,3 +106,20 @@ def test_cultural_regions_counts_connected_identical_cultures():
     assert K.can_share_symbols(indptr, indices, symbols)  # 1-2 share one feature of two
     symbols[2] = [1, 1]
     assert not K.can_share_symbols(indptr, indices, symbols)
+
+
+def test_channel_kernels_keep_the_running_image_sums_exact():
+    home, img, symbols, openness, adjacency, indptr, indices = tiny_world(seed=7, n=30)
+    starts = starts_of(home, 3)
+    sizes = np.bincount(home, minlength=3).astype(np.int64)
+    sums = K.image_moments(img, starts, sizes, 0.3)
+    shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
+    state = np.array([9, 8, 7, 6], dtype=np.uint64)
+    K.talk_step(state, 500, indptr, indices, False, starts, img, openness, shift, counts, sums,
+                0.3, 0.8, 0.3, True, True, 0.5, 0.2)
+    K.contact_step(state, 500, indptr, indices, False, starts, symbols, img, openness, shift,
+                   counts, sums, 0.3, True, 0.6, 0.7, -0.6, 2.0, 0.1, 1.5, 1.8, 0.5, 0.2)
+    K.state_media_step(state, starts, sizes, np.full(3, 0.5), np.full((3, 3), -0.4), openness,
+                       img, openness, shift, counts, sums, 0.3, 0.2, 2.0, np.inf, 0.5, 0.2)
+    assert counts.sum() > 100
+    np.testing.assert_allclose(sums, K.image_moments(img, starts, sizes, 0.3), atol=1e-9)
