@@ -41,8 +41,14 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
     """Parquet, byte-identical for identical tables (temporary name, then rename)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
-    df.to_parquet(tmp, index=False, compression="zstd")
-    os.replace(tmp, path)
+    try:
+        df.to_parquet(tmp, index=False, compression="zstd")
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())  # the bytes are on disk before the name says the file is whole
+        os.replace(tmp, path)
+    except BaseException:  # an error or Ctrl-C midway leaves no temporary file behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def versions() -> dict:
