@@ -27,12 +27,13 @@ def load_with_options(path: str, args: argparse.Namespace) -> Scenario:
 def run(args: argparse.Namespace) -> int:
     """Run one scenario's replicates and write its folder."""
     scenario = load_with_options(args.scenario, args)
-    from nanosim.outputs import summary_lines, write_run
     from nanosim.runner import Timer
     from nanosim.runner import run as run_all
 
     timer = Timer()
     df = run_all(scenario, progress=True)
+    from nanosim.outputs import summary_lines, write_run  # matplotlib: only once results exist
+
     out = write_run(df, scenario, args.out, wall_seconds=timer.seconds, csv=args.csv)
     print(f"{scenario.scenario.name}: {scenario.scenario.replicates} replicate(s) x "
           f"{int(df['step'].max())} steps of {scenario.population.size} citizens "
