@@ -13,33 +13,11 @@ from pathlib import Path
 import pytest
 
 from nanosim.sweep import sweep
+from tests.test_sweep import TINY as TEST_SWEEP_TINY
 
 pytestmark = pytest.mark.cluster
 
-TINY = """
-[scenario]
-name = "tiny"
-steps = 12
-seed = 11
-replicates = 2
-
-[population]
-size = 300
-
-[[country]]
-name = "Aland"
-share = 0.6
-appeal = 0.5
-initial = { people = { Bland = 0.2 }, state = { Bland = 0.0 } }
-
-[[country]]
-name = "Bland"
-share = 0.4
-appeal = 0.3
-
-[network]
-cross_border = 0.5
-"""
+TINY = TEST_SWEEP_TINY.replace("seed = 5", "seed = 11")
 GRID = {"network.cross_border": [0.0, 2.0], "channels.social_media.reach": "0:20:3"}
 DASK = Path(sys.executable).with_name("dask")
 
