@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from nanosim import plots
 from nanosim import results as R
 from nanosim.scenario import Scenario
 
@@ -67,6 +66,7 @@ def versions() -> dict:
 def write_run(df: pd.DataFrame, scenario: Scenario, out_dir: str | Path, *,
               wall_seconds: float, csv: bool = False) -> Path:
     """Write timeseries, summary.json and the three figures of one scenario's runs."""
+    from nanosim import plots  # matplotlib: only where figures are drawn
     out = Path(out_dir)
     name = scenario.scenario.name
     with staged(out) as stage:

@@ -596,9 +596,10 @@ def executor(workers: int | None = None, scheduler=None) -> Iterator[Executor]:
     """A ``concurrent.futures`` executor: local processes, or a Dask cluster's.
 
     ``scheduler``: a Dask scheduler address (``tcp://HOST:PORT``), a
-    ``distributed.Client`` or a ``LocalCluster``. Local workers start by
-    ``forkserver`` (``spawn`` where there is none), never by a bare ``fork`` of a
-    process that may hold threads.
+    ``distributed.Client`` or a ``LocalCluster``. Local workers are forked from
+    this process when it holds no other thread (they then start with nanosim
+    already imported), else started by ``forkserver`` (``spawn`` where there is
+    none): never a ``fork`` of a process that holds threads.
     """
     if scheduler is not None:
         with _dask_executor(scheduler) as ex:
@@ -607,7 +608,11 @@ def executor(workers: int | None = None, scheduler=None) -> Iterator[Executor]:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    if "forkserver" in mp.get_all_start_methods():
+    if "fork" in mp.get_all_start_methods() and _single_threaded():
+        import nanosim.runner  # noqa: F401  (imported once, here, for every worker)
+
+        ctx = mp.get_context("fork")
+    elif "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["nanosim.runner"])
     else:
@@ -623,6 +628,14 @@ def executor(workers: int | None = None, scheduler=None) -> Iterator[Executor]:
         raise
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _single_threaded() -> bool:
+    """True when this process runs one thread, native threads included (Linux)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
 
 def _worker_init() -> None:

@@ -46,6 +46,14 @@ def local(scenario_file, tmp_path_factory):
     return hashes(store.folder)
 
 
+def _address(scheduler_file: Path) -> str | None:
+    """The scheduler's address once its file is completely written, else None."""
+    try:
+        return json.loads(scheduler_file.read_text())["address"]
+    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+        return None
+
+
 @pytest.fixture(scope="module")
 def dask_processes(tmp_path_factory):
     """A ``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1."""
@@ -64,8 +72,8 @@ def dask_processes(tmp_path_factory):
         for name in ("w1", "w2"):
             start("worker", "--scheduler-file", str(file), "--nthreads", "1", "--name", name,
                   "--no-dashboard", "--host", "127.0.0.1")
-        wait_until(file.exists, "the scheduler file")
-        address = json.loads(file.read_text())["address"]
+        wait_until(lambda: _address(file), "the scheduler file")
+        address = _address(file)
         from distributed import Client
 
         with Client(address, timeout="30s") as client:
