@@ -60,27 +60,13 @@ class Recorder:
         self._stale = True
 
     def record(self, t: int):
+        """Keep this step's raw measures; derived metrics are computed once, in :meth:`table`."""
         m = self.model
-        means = self.current_means()
-        fav = means[..., 0]
-        values = {
-            "favourability": fav,
-            "image_people": means[..., 2],
-            "image_state": means[..., 3],
-            "relations": m.relations.copy(),
-            "polarization": np.sqrt(np.maximum(means[..., 1] - fav**2, 0.0)),
-            "gap": fav - m.relations,
-            "share_favourable": means[..., 4],
-            "share_favourable_people": means[..., 5],
-            "share_favourable_state": means[..., 6],
-            "symbol_share": self._symbol_share(),
-            "soft_power": _soft_power(fav, m.sizes),
-            "shift": m.shift / np.maximum(m.sizes, 1)[:, None, None, None],
-            "messages": m.counts.astype(float),
-        }
         self.times.append(t)
-        for key, v in values.items():
-            self.rows.setdefault(key, []).append(np.array(v, dtype=float))
+        for key, value in (("means", self.current_means()), ("relations", m.relations.copy()),
+                           ("symbol_share", self._symbol_share()), ("shift", m.shift.copy()),
+                           ("messages", m.counts.copy())):
+            self.rows.setdefault(key, []).append(value)
 
     def _symbol_share(self) -> np.ndarray:
         m = self.model
@@ -129,13 +115,15 @@ class Recorder:
         n_times, n_pairs = len(times), len(d_idx)
         tile = lambda a: np.tile(a, n_times)  # noqa: E731
         none = np.zeros(n_times * n_pairs, dtype=int)
+        derived = self._derived()
         for metric in PAIR_METRICS:
-            arr = np.stack(self.rows[metric])[:, d_idx, c_idx]
+            arr = derived[metric][:, d_idx, c_idx]
             add(metric, arr, tile(d_idx), tile(c_idx), none, times)
-        sp = np.stack(self.rows["soft_power"])
+        sp = _soft_power(derived["favourability"], m.sizes)
         add("soft_power", sp, np.full(sp.size, n), np.tile(np.arange(n), n_times),
             np.zeros(sp.size, dtype=int), times)
-        shift = np.stack(self.rows["shift"])[:, d_idx, c_idx]  # time, pair, which, channel
+        per_citizen = np.maximum(m.sizes, 1)[None, :, None, None, None]
+        shift = (np.stack(self.rows["shift"]) / per_citizen)[:, d_idx, c_idx]  # t, pair, im, ch
         w = m.scenario.perception.state_weight
         n_ch = len(K.CHANNELS)
         per_image = {
@@ -146,7 +134,7 @@ class Recorder:
         for metric, arr in per_image.items():  # arr: time, pair, channel
             add(metric, arr, np.repeat(tile(d_idx), n_ch), np.repeat(tile(c_idx), n_ch),
                 np.tile(np.arange(1, n_ch + 1), n_times * n_pairs), times)
-        msgs = np.stack(self.rows["messages"])
+        msgs = np.stack(self.rows["messages"]).astype(float)
         add("messages", msgs, np.full(msgs.size, n), np.full(msgs.size, n),
             np.tile(np.arange(1, n_ch + 1), n_times), times)
         last = times[-1:]
@@ -171,6 +159,24 @@ class Recorder:
         })
 
 
+    def _derived(self) -> dict[str, np.ndarray]:
+        """Every pair metric for every recorded step, as time x observer x target arrays."""
+        means = np.stack(self.rows["means"])
+        fav = means[..., 0]
+        relations = np.stack(self.rows["relations"])
+        return {
+            "favourability": fav,
+            "image_people": means[..., 2],
+            "image_state": means[..., 3],
+            "relations": relations,
+            "polarization": np.sqrt(np.maximum(means[..., 1] - fav**2, 0.0)),
+            "gap": fav - relations,
+            "share_favourable": means[..., 4],
+            "share_favourable_people": means[..., 5],
+            "share_favourable_state": means[..., 6],
+            "symbol_share": np.stack(self.rows["symbol_share"]),
+        }
+
 def _pair_mask(n: int, include_own: bool) -> np.ndarray:
     mask = ~np.eye(n, dtype=bool)
     if include_own:
@@ -183,7 +189,7 @@ def _soft_power(fav: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     weights = sizes[:, None] * (~np.eye(len(sizes), dtype=bool))
     total = weights.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, (weights * fav).sum(axis=0) / np.maximum(total, 1), np.nan)
+        return np.where(total > 0, (weights * fav).sum(axis=-2) / np.maximum(total, 1), np.nan)
 
 
 def _symbol_owners(prototypes: np.ndarray, traits: int):
