@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/nanosim compare scenarios/crisis.toml scenarios/crisis_with_nano.toml \
-	  --out out/demo --replicates 6
+	  --out out/demo --replicates 6 --metric share_favourable_state --pair Indonesia:Australia
 	@echo "demo figure: out/demo/comparison.png (table: out/demo/comparison.md)"
 
 test: $(STAMP)
