@@ -1,6 +1,5 @@
 """Sweeps on real Dask clusters: same bytes as local workers, and a lost worker is survived."""
 
-import hashlib
 import json
 import os
 import signal
@@ -14,17 +13,13 @@ import pytest
 
 from nanosim.sweep import sweep
 from tests.test_sweep import TINY as TEST_SWEEP_TINY
+from tests.test_sweep import hashes
 
 pytestmark = pytest.mark.cluster
 
 TINY = TEST_SWEEP_TINY.replace("seed = 5", "seed = 11")
 GRID = {"network.cross_border": [0.0, 2.0], "channels.social_media.reach": "0:20:3"}
 DASK = Path(sys.executable).with_name("dask")
-
-
-def hashes(folder) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(Path(folder, "runs").iterdir())}
 
 
 @pytest.fixture(scope="module")
