@@ -7,7 +7,11 @@ import numpy as np
 
 
 class Citizen(mesa.Agent):
-    """One simulated person. Fields read (and write) the model's arrays in place."""
+    """One simulated person. Fields are read-only views of the model's arrays.
+
+    Change state through the model's arrays (``model.images``, ``model.symbols``)
+    and then call ``model.recorder.invalidate()``, so metrics see the change.
+    """
 
     def __init__(self, model, index: int):
         super().__init__(model)
@@ -24,17 +28,17 @@ class Citizen(mesa.Agent):
     @property
     def symbols(self) -> np.ndarray:
         """The symbol held for each feature (a view)."""
-        return self.model.symbols[self.index]
+        return _read_only(self.model.symbols[self.index])
 
     @property
     def image_people(self) -> np.ndarray:
         """View of every country's people and culture, in [-1, 1] (a view)."""
-        return self.model.images[self.index, 0]
+        return _read_only(self.model.images[self.index, 0])
 
     @property
     def image_state(self) -> np.ndarray:
         """View of every country's government, in [-1, 1] (a view)."""
-        return self.model.images[self.index, 1]
+        return _read_only(self.model.images[self.index, 1])
 
     @property
     def favourability(self) -> np.ndarray:
@@ -68,7 +72,7 @@ class State(mesa.Agent):
     @property
     def relations(self) -> np.ndarray:
         """Official stance toward each country, in [-1, 1] (a view)."""
-        return self.model.relations[self.country_id]
+        return _read_only(self.model.relations[self.country_id])
 
     @property
     def responsiveness(self) -> float:
@@ -77,3 +81,9 @@ class State(mesa.Agent):
     @property
     def media_reach(self) -> float:
         return float(self.model.media_reach[self.country_id])
+
+
+def _read_only(view: np.ndarray) -> np.ndarray:
+    view = view.view()
+    view.flags.writeable = False
+    return view

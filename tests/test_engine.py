@@ -209,3 +209,9 @@ def test_absorption_on_a_complete_graph_ignores_pairs_with_nothing_in_common():
     assert not model.can_share_symbols()
     model.symbols[2] = [0, 5]  # shares one of two features with citizen 0
     assert model.can_share_symbols()
+
+
+def test_agent_views_are_read_only_so_metrics_cannot_go_stale(small_scenario):
+    citizen = DiplomacyModel(small_scenario).agents_by_type[Citizen][0]
+    with pytest.raises(ValueError, match="read-only"):
+        citizen.image_state[1] = 0.5
