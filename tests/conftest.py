@@ -66,3 +66,11 @@ def small(overrides=None, text=SMALL):
 @pytest.fixture
 def small_scenario():
     return small()
+
+
+@pytest.fixture(scope="module")
+def sweep_scenario_file(request, tmp_path_factory):
+    """The requesting test module's ``TINY`` scenario, written to a file."""
+    path = tmp_path_factory.mktemp("scen") / "tiny.toml"
+    path.write_text(request.module.TINY)
+    return path

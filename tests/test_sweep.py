@@ -58,23 +58,16 @@ def hashes(folder) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def scenario_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("scen") / "tiny.toml"
-    path.write_text(TINY)
-    return path
-
-
-@pytest.fixture(scope="module")
 def compiled():
     """One run in this process first, so workers load compiled kernels, not compile them."""
     run_point(loads_scenario(TINY, "tiny.toml"), 0, {}, 0)
 
 
 @pytest.fixture(scope="module")
-def swept(compiled, scenario_file, tmp_path_factory):
+def swept(compiled, sweep_scenario_file, tmp_path_factory):
     """A 2 x 2 grid, 2 replicates, on two local worker processes."""
     out = tmp_path_factory.mktemp("sweep") / "out"
-    return sweep(scenario_file, out, grid=GRID, workers=2)
+    return sweep(sweep_scenario_file, out, grid=GRID, workers=2)
 
 
 # --- designs -------------------------------------------------------------------------------
@@ -89,8 +82,9 @@ def test_grid_values_parse_like_set_values_and_ranges_are_evenly_spaced():
     assert all(type(v) is int for v in grid["c"]) and all(type(v) is float for v in grid["a"])
 
 
-def test_several_grid_keys_form_their_product_first_key_slowest(scenario_file):
-    plan = plan_sweep(scenario_file, grid=["network.cross_border=0,1", "network.degree=4,6,8"])
+def test_several_grid_keys_form_their_product_first_key_slowest(sweep_scenario_file):
+    plan = plan_sweep(sweep_scenario_file,
+                      grid=["network.cross_border=0,1", "network.degree=4,6,8"])
     assert plan.points == [{"network.cross_border": c, "network.degree": d}
                            for c in (0, 1) for d in (4, 6, 8)]
     assert plan.replicates == 2 and len(plan.runs) == 12
@@ -104,11 +98,11 @@ def test_latin_hypercube_hits_every_stratum_once_and_is_fixed_by_the_seed():
     assert sorted(a["k"]) == list(range(4, 12))
 
 
-def test_sweep_file_gives_the_same_design_as_the_command_line(scenario_file):
-    path = scenario_file.parent / "design.toml"
+def test_sweep_file_gives_the_same_design_as_the_command_line(sweep_scenario_file):
+    path = sweep_scenario_file.parent / "design.toml"
     path.write_text(f"""
 [sweep]
-scenario = "{scenario_file.name}"
+scenario = "{sweep_scenario_file.name}"
 replicates = 3
 set = {{ "population.size" = 200 }}
 
@@ -122,21 +116,21 @@ points = 4
 "channels.social_media.reach" = [5, 50]
 """)
     from_file = plan_sweep(path)
-    by_hand = plan_sweep(scenario_file, grid=["network.cross_border=0,0.5"], lhs=4,
+    by_hand = plan_sweep(sweep_scenario_file, grid=["network.cross_border=0,0.5"], lhs=4,
                          ranges=["channels.social_media.reach=5:50"], replicates=3,
                          overrides=["population.size=200"])
     assert from_file.manifest()["design_sha256"] == by_hand.manifest()["design_sha256"]
     assert len(from_file.points) == 8 and from_file.scenario.population.size == 200
 
 
-def test_bad_sweep_value_is_refused_naming_the_key_and_nothing_is_written(scenario_file,
+def test_bad_sweep_value_is_refused_naming_the_key_and_nothing_is_written(sweep_scenario_file,
                                                                            tmp_path, capsys):
     from nanosim.cli import main
 
     out = tmp_path / "out"
     with pytest.raises(ScenarioError, match=r"network\.cross_border: must be in 0\.\.1000"):
-        sweep(scenario_file, out, grid={"network.cross_border": [0.1, -1]})
-    status = main(["sweep", str(scenario_file), "--out", str(out), "--grid",
+        sweep(sweep_scenario_file, out, grid={"network.cross_border": [0.1, -1]})
+    status = main(["sweep", str(sweep_scenario_file), "--out", str(out), "--grid",
                    "network.kind=homophilous,ring"])
     err = capsys.readouterr().err
     assert status == 2 and err.count("\n") == 1 and "Traceback" not in err
@@ -175,32 +169,33 @@ def test_load_sweep_returns_every_run_or_only_the_metrics_asked(swept):
         swept.load("favorability")
 
 
-def test_rerun_runs_only_the_missing_runs_with_identical_bytes(swept, scenario_file, tmp_path):
+def test_rerun_runs_only_the_missing_runs_with_identical_bytes(swept, sweep_scenario_file,
+                                                               tmp_path):
     out = tmp_path / "copy"
     shutil.copytree(swept.folder, out)
     before = hashes(out)
     for name in ("point-0001-rep-000.parquet", "point-0003-rep-001.parquet"):
         (out / "runs" / name).unlink()
     kept = {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()}
-    store = sweep(scenario_file, out, grid=GRID, workers=1)
+    store = sweep(sweep_scenario_file, out, grid=GRID, workers=1)
     assert store.missing() == [] and hashes(out) == before
     assert {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()
             if p.name in kept} == kept
 
 
-def test_a_different_design_in_the_same_folder_is_refused(swept, scenario_file):
+def test_a_different_design_in_the_same_folder_is_refused(swept, sweep_scenario_file):
     with pytest.raises(NanosimError, match="holds a different sweep: replicates differ "
                                            r"\(folder: 2, asked: 3\)"):
-        sweep(scenario_file, swept.folder, grid=GRID, replicates=3)
+        sweep(sweep_scenario_file, swept.folder, grid=GRID, replicates=3)
     with pytest.raises(NanosimError, match=r"values of network\.cross_border differ"):
-        sweep(scenario_file, swept.folder, grid={**GRID, "network.cross_border": [0.0, 1.0]})
+        sweep(sweep_scenario_file, swept.folder, grid={**GRID, "network.cross_border": [0.0, 1.0]})
     assert swept.missing() == [] and len(hashes(swept.folder)) == 8
 
 
-def test_a_folder_holding_other_files_is_not_used(scenario_file, tmp_path):
+def test_a_folder_holding_other_files_is_not_used(sweep_scenario_file, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(NanosimError, match="not empty and not a sweep folder"):
-        sweep(scenario_file, tmp_path, grid=GRID)
+        sweep(sweep_scenario_file, tmp_path, grid=GRID)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
@@ -214,9 +209,9 @@ def test_importing_nanosim_and_its_sweeps_does_not_import_dask():
 # --- killed and interrupted sweeps --------------------------------------------------------
 
 
-def nanosim_sweep(scenario_file, out, *extra):
+def nanosim_sweep(sweep_scenario_file, out, *extra):
     """A real ``nanosim sweep`` process in its own session (as a terminal's job would be)."""
-    cmd = [sys.executable, "-m", "nanosim", "sweep", str(scenario_file), "--out", str(out),
+    cmd = [sys.executable, "-m", "nanosim", "sweep", str(sweep_scenario_file), "--out", str(out),
            "--grid", "network.cross_border=0:2:8", "--set", "population.size=4000",
            "--set", "scenario.steps=40", *extra]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -248,12 +243,12 @@ def left_behind(sid: int, seconds: float = 10) -> list[int]:
 
 
 def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(compiled,
-                                                                          scenario_file,
+                                                                          sweep_scenario_file,
                                                                           tmp_path):
     from nanosim.cli import main
 
     out = tmp_path / "out"
-    proc = nanosim_sweep(scenario_file, out, "--workers", "1")
+    proc = nanosim_sweep(sweep_scenario_file, out, "--workers", "1")
     wait_for_runs(proc, out, 1)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -261,7 +256,7 @@ def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(compi
     assert 0 < len(store.missing()) < 16, "the kill was not midway"
     assert left_behind(proc.pid) == [], "workers outlived the killed sweep"
 
-    status = main(["sweep", str(scenario_file), "--out", str(out), "--grid",
+    status = main(["sweep", str(sweep_scenario_file), "--out", str(out), "--grid",
                    "network.cross_border=0:2:8", "--set", "population.size=4000",
                    "--set", "scenario.steps=40", "--workers", "1"])
     assert status == 0 and store.missing() == []
@@ -273,7 +268,7 @@ def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(compi
         runs = pd.read_parquet(store.path(p, r), columns=["point", "replicate", "step"])
         assert set(runs["point"]) == {p} and set(runs["replicate"]) == {r}
         assert runs["step"].max() == 40
-    plan = plan_sweep(scenario_file, grid=["network.cross_border=0:2:8"],
+    plan = plan_sweep(sweep_scenario_file, grid=["network.cross_border=0:2:8"],
                       overrides=["population.size=4000", "scenario.steps=40"])
     last = store.runs[-1]
     pd.testing.assert_frame_equal(pd.read_parquet(store.path(*last)),
@@ -281,9 +276,9 @@ def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(compi
                                             last[1]))
 
 
-def test_ctrl_c_stops_the_sweep_keeping_finished_runs(compiled, scenario_file, tmp_path):
+def test_ctrl_c_stops_the_sweep_keeping_finished_runs(compiled, sweep_scenario_file, tmp_path):
     out = tmp_path / "out"
-    proc = nanosim_sweep(scenario_file, out, "--workers", "2")
+    proc = nanosim_sweep(sweep_scenario_file, out, "--workers", "2")
     wait_for_runs(proc, out, 1)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _, err = proc.communicate(timeout=60)

@@ -23,20 +23,14 @@ DASK = Path(sys.executable).with_name("dask")
 
 
 @pytest.fixture(scope="module")
-def scenario_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("scen") / "tiny.toml"
-    path.write_text(TINY)
-    return path
-
-
-@pytest.fixture(scope="module")
-def local(scenario_file, tmp_path_factory):
+def local(sweep_scenario_file, tmp_path_factory):
     """The reference: the same sweep on local worker processes (kernels compiled here first)."""
     from nanosim.scenario import loads_scenario
     from nanosim.sweep import run_point
 
     run_point(loads_scenario(TINY, "tiny.toml"), 0, {}, 0)
-    store = sweep(scenario_file, tmp_path_factory.mktemp("local") / "out", grid=GRID, workers=2)
+    store = sweep(sweep_scenario_file, tmp_path_factory.mktemp("local") / "out", grid=GRID,
+                  workers=2)
     assert len(hashes(store.folder)) == 12
     return hashes(store.folder)
 
@@ -99,29 +93,29 @@ def wait_until(condition, what: str, seconds: float = 60) -> None:
         time.sleep(0.05)
 
 
-def test_sweep_on_a_local_cluster_gives_the_same_bytes_as_local_workers(scenario_file,
+def test_sweep_on_a_local_cluster_gives_the_same_bytes_as_local_workers(sweep_scenario_file,
                                                                         tmp_path, local):
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:
-        store = sweep(scenario_file, tmp_path / "out", grid=GRID,
+        store = sweep(sweep_scenario_file, tmp_path / "out", grid=GRID,
                       scheduler=cluster.scheduler_address)
     assert store.missing() == [] and hashes(tmp_path / "out") == local
 
 
-def test_sweep_on_separate_dask_processes_gives_the_same_bytes(scenario_file, tmp_path,
+def test_sweep_on_separate_dask_processes_gives_the_same_bytes(sweep_scenario_file, tmp_path,
                                                                local, dask_processes):
     from nanosim.cli import main
 
-    status = main(["sweep", str(scenario_file), "--out", str(tmp_path / "out"),
+    status = main(["sweep", str(sweep_scenario_file), "--out", str(tmp_path / "out"),
                    "--grid", "network.cross_border=0,2.0", "--grid",
                    "channels.social_media.reach=0:20:3",
                    "--scheduler", dask_processes["address"]])
     assert status == 0 and hashes(tmp_path / "out") == local
 
 
-def test_sweep_survives_a_killed_dask_worker(scenario_file, tmp_path, local, dask_processes):
+def test_sweep_survives_a_killed_dask_worker(sweep_scenario_file, tmp_path, local, dask_processes):
     """A third worker joins, takes a run, and is SIGKILLed while it runs it."""
     from distributed import Client
 
@@ -141,7 +135,7 @@ def test_sweep_survives_a_killed_dask_worker(scenario_file, tmp_path, local, das
 
         killer = threading.Thread(target=kill_when_busy, daemon=True)
         killer.start()
-        store = sweep(scenario_file, tmp_path / "out", grid=GRID,
+        store = sweep(sweep_scenario_file, tmp_path / "out", grid=GRID,
                       scheduler=dask_processes["address"])
         killer.join(timeout=5)
     assert killed.is_set() and extra.wait(timeout=10) == -signal.SIGKILL
