@@ -274,13 +274,22 @@ def similarity_count(symbols, i, j):
 
 
 @njit(inline="always")
-def copy_differing(u, symbols, i, j, same):
-    """i takes j's symbol on one feature where they differ, chosen by the uniform ``u``."""
+def set_symbol(symbols, held, d, i, f, symbol):
+    """Citizen i (of country d) takes ``symbol`` on feature f; ``held`` (if any) follows."""
+    if held.shape[0] > 0:
+        held[d, f, symbols[i, f]] -= 1
+        held[d, f, symbol] += 1
+    symbols[i, f] = symbol
+
+
+@njit(inline="always")
+def copy_differing(u, symbols, held, d, i, j, same):
+    """i (of country d) takes j's symbol on one feature where they differ, chosen by ``u``."""
     k = int(u * (symbols.shape[1] - same))
     for f in range(symbols.shape[1]):
         if symbols[i, f] != symbols[j, f]:
             if k == 0:
-                symbols[i, f] = symbols[j, f]
+                set_symbol(symbols, held, d, i, f, symbols[j, f])
                 return
             k -= 1
 
@@ -303,8 +312,8 @@ FOLLOWER_DRAWS = 2  # sees the post?, adopts the symbol?
 
 
 @njit(cache=True)
-def contact_step(s, activations, indptr, indices, well_mixed, starts, symbols, img, openness,
-                 shift, counts, sums, state_weight, symbol_sharing, valence, positivity,
+def contact_step(s, activations, indptr, indices, well_mixed, starts, symbols, held, img,
+                 openness, shift, counts, sums, state_weight, symbol_sharing, valence, positivity,
                  negative_valence, negative_weight, mu, accept, reject, boomerang, spillover):
     """Direct contact: random citizens meet a random neighbour, share symbols, judge."""
     n = img.shape[0]
@@ -338,11 +347,11 @@ def contact_step(s, activations, indptr, indices, well_mixed, starts, symbols, i
             if j < 0:
                 continue
             r = k * CONTACT_DRAWS
+            di, dj = hi_[k], hj_[k]
             if symbol_sharing:
                 same = similarity_count(symbols, i, j)
                 if 0 < same < n_features and u[r + 2] < same / n_features:
-                    copy_differing(u[r + 3], symbols, i, j, same)
-            di, dj = hi_[k], hj_[k]
+                    copy_differing(u[r + 3], symbols, held, di, i, j, same)
             if di != dj:
                 if u[r + 4] < positivity:
                     v, w = valence, mu
@@ -416,7 +425,7 @@ def favourability(img, i, c, state_weight):
 
 @njit(cache=True)
 def social_media_step(s, activations, posters, post_prob, f_indptr, f_indices, can_see, starts,
-                      symbols, img, openness, shift, counts, sums, appeal, noise, see_prob,
+                      symbols, held, img, openness, shift, counts, sums, appeal, noise, see_prob,
                       hostility, adoption, state_weight, mu, accept, reject, boomerang,
                       spillover):
     """Posts: a poster's symbol and country reach followers; foreign ones judge and adopt.
@@ -495,7 +504,7 @@ def social_media_step(s, activations, posters, post_prob, f_indptr, f_indices, c
                     if adopt and symbols[q, feature] != symbol:
                         same = similarity_count(symbols, p, q)
                         if fu[r2 + 1] < adoption * same / n_features:
-                            symbols[q, feature] = symbol
+                            set_symbol(symbols, held, dq, q, feature, symbol)
 
 
 @njit(cache=True)
@@ -604,19 +613,30 @@ def image_moments(img, starts, sizes, state_weight):
 
 
 @njit(cache=True)
-def symbol_counts(symbols, home, owner_ptr, owner_list, prototypes, traits, n_countries):
+def symbol_holdings(symbols, starts, sizes, traits):
+    """held[d, f, q]: how many of country d's citizens hold symbol q on feature f."""
+    n_countries, n_features = starts.shape[0], symbols.shape[1]
+    held = np.zeros((n_countries, n_features, traits), np.int64)
+    for d in range(n_countries):
+        for i in range(starts[d], starts[d] + sizes[d]):
+            for f in range(n_features):
+                held[d, f, symbols[i, f]] += 1
+    return held
+
+
+@njit(cache=True)
+def symbol_counts(held, prototypes):
     """counts[d, c]: features of d's citizens holding c's national symbol where d's differs."""
+    n_countries, n_features = prototypes.shape
     out = np.zeros((n_countries, n_countries))
-    n_features = symbols.shape[1]
-    for i in range(symbols.shape[0]):
-        d = home[i]
-        for f in range(n_features):
-            sym = symbols[i, f]
-            if sym == prototypes[d, f]:
-                continue
-            slot = f * traits + sym
-            for k in range(owner_ptr[slot], owner_ptr[slot + 1]):
-                out[d, owner_list[k]] += 1.0
+    for d in range(n_countries):
+        for c in range(n_countries):
+            total = 0
+            for f in range(n_features):
+                q = prototypes[c, f]
+                if q != prototypes[d, f]:
+                    total += held[d, f, q]
+            out[d, c] = total
     return out
 
 

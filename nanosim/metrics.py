@@ -33,31 +33,39 @@ class Recorder:
         self.rows: dict[str, list[np.ndarray]] = {}
         self.final: dict[str, np.ndarray] = {}
         n = model.n_countries
-        # Running sums of kernels.image_moments, kept up to date by the channel kernels with
-        # every change they make; rescanned from the images after invalidate().
+        # Running sums of kernels.image_moments and counts of the symbols each country's
+        # citizens hold (kernels.symbol_holdings), kept up to date by the channel kernels
+        # with every change they make; rescanned from the model after invalidate().
         self.sums = np.zeros((n, n, 7))
+        self.held = np.zeros((n, model.symbols.shape[1], model.scenario.culture.traits),
+                             np.int64)
         self._stale = True
-        self._symbol_index = _symbol_owners(model.prototypes, model.scenario.culture.traits)
+        self._symbol_slots = _symbol_slots(model.prototypes, model.sizes)
 
     # --- measuring ----------------------------------------------------------------------
 
     def current_means(self) -> np.ndarray:
         """Per observer and target: means of favourability, its square, images, shares > 0."""
-        m = self.model
-        if self._stale:
-            self.sums[...] = K.image_moments(m.images, m.starts, m.sizes,
-                                             m.scenario.perception.state_weight)
-            self._stale = False
-        return self.sums / np.maximum(m.sizes, 1)[:, None, None]
+        self._refresh()
+        return self.sums / np.maximum(self.model.sizes, 1)[:, None, None]
 
     def invalidate(self):
-        """Images changed outside the channel kernels: rescan them when next asked.
+        """Images or symbols changed outside the channel kernels: rescan them when next asked.
 
-        The channel kernels keep :attr:`sums` up to date themselves. Any other code that
-        changes ``model.images`` (event news, or writing through a citizen agent's
-        ``image_people`` / ``image_state`` views) must call this, or the metrics go stale.
+        The channel kernels keep :attr:`sums` and :attr:`held` up to date themselves. Any
+        other code that changes ``model.images`` or ``model.symbols`` (event news, say) must
+        call this, or the metrics go stale.
         """
         self._stale = True
+
+    def _refresh(self):
+        if self._stale:
+            m = self.model
+            self.sums[...] = K.image_moments(m.images, m.starts, m.sizes,
+                                             m.scenario.perception.state_weight)
+            self.held[...] = K.symbol_holdings(m.symbols, m.starts, m.sizes,
+                                               m.scenario.culture.traits)
+            self._stale = False
 
     def record(self, t: int):
         """Keep this step's raw measures; derived metrics are computed once, in :meth:`table`."""
@@ -69,13 +77,8 @@ class Recorder:
             self.rows.setdefault(key, []).append(value)
 
     def _symbol_share(self) -> np.ndarray:
-        m = self.model
-        owner_ptr, owner_list, differing = self._symbol_index
-        counts = K.symbol_counts(m.symbols, m.home, owner_ptr, owner_list, m.prototypes,
-                                 m.scenario.culture.traits, m.n_countries)
-        denom = m.sizes[:, None] * differing
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(denom > 0, counts / np.maximum(denom, 1), np.nan)
+        self._refresh()
+        return K.symbol_counts(self.held, self.model.prototypes) / self._symbol_slots
 
     def finish(self):
         """Measures taken once, at the end: cultural regions and opinion clusters."""
@@ -192,16 +195,11 @@ def _soft_power(fav: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         return np.where(total > 0, (weights * fav).sum(axis=-2) / np.maximum(total, 1), np.nan)
 
 
-def _symbol_owners(prototypes: np.ndarray, traits: int):
-    """Index from (feature, symbol) to the countries whose national symbol it is."""
-    n_countries, n_features = prototypes.shape
-    slots = (np.arange(n_features)[None, :] * traits + prototypes).ravel()
-    owners = np.repeat(np.arange(n_countries), n_features)
-    order = np.argsort(slots, kind="stable")
-    owner_ptr = np.zeros(n_features * traits + 1, dtype=np.int64)
-    np.add.at(owner_ptr, slots + 1, 1)
+def _symbol_slots(prototypes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Citizens of d x features where d's and c's national symbols differ (NaN for none)."""
     differing = (prototypes[:, None, :] != prototypes[None, :, :]).sum(axis=2)
-    return np.cumsum(owner_ptr), owners[order].astype(np.int64), differing
+    slots = (sizes[:, None] * differing).astype(float)
+    return np.where(slots > 0, slots, np.nan)
 
 
 def opinion_clusters(values: np.ndarray, gap: float = CLUSTER_GAP,

@@ -275,10 +275,10 @@ class DiplomacyModel(mesa.Model):
             return
         g = self.graph
         K.contact_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
-                       g.indices, g.well_mixed, self.starts, self.symbols, self.images,
-                       self.openness, self.shift, self.counts, *self._sums, ch.symbol_sharing,
-                       ch.valence, ch.positivity, ch.negative_valence, ch.negative_weight, ch.mu,
-                       ch.accept, ch.reject, **self._rules)
+                       g.indices, g.well_mixed, self.starts, self.symbols, self.recorder.held,
+                       self.images, self.openness, self.shift, self.counts, *self._sums,
+                       ch.symbol_sharing, ch.valence, ch.positivity, ch.negative_valence,
+                       ch.negative_weight, ch.mu, ch.accept, ch.reject, **self._rules)
 
     def _social_media(self):
         ch = self.scenario.channels.social_media
@@ -296,7 +296,7 @@ class DiplomacyModel(mesa.Model):
         K.social_media_step(self.rng_state, self._activations(posters.size, min(1.0, top)),
                             posters, np.minimum(1.0, post_prob / min(1.0, top)), f.indptr,
                             f.indices, can_post, self.starts, self.symbols,
-                            self.images, self.openness, self.shift, self.counts,
+                            self.recorder.held, self.images, self.openness, self.shift, self.counts,
                             self.recorder.sums, self.appeal,
                             ch.noise, see, ch.hostility, ch.adoption,
                             self.scenario.perception.state_weight, ch.mu, ch.accept, ch.reject,

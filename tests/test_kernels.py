@@ -26,6 +26,7 @@ def tiny_world(seed=1, n=12, n_countries=3, n_features=4, traits=3):
 
 
 NO_SUMS = np.zeros((0, 0, 7))  # kernels keep no running image sums
+NO_HELD = np.zeros((0, 0, 0), dtype=np.int64)  # ... nor counts of the symbols held
 
 
 def starts_of(home, n_countries):
@@ -75,8 +76,8 @@ def test_contact_kernel_matches_reference():
     world = ref.World(img, home, symbols, openness, 3)
     shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
     args = (True, 0.6, 0.7, -0.6, 2.0, 0.1, 1.5, 1.8, 0.5, 0.2)
-    K.contact_step(state, 300, indptr, indices, False, starts_of(home, 3), symbols, img,
-                   openness, shift, counts, NO_SUMS, 0.5, *args)
+    K.contact_step(state, 300, indptr, indices, False, starts_of(home, 3), symbols, NO_HELD,
+                   img, openness, shift, counts, NO_SUMS, 0.5, *args)
     ref.contact(ref.Xoshiro([5, 6, 7, 8]), world, 300, adjacency, *args)
     np.testing.assert_allclose(img, np.array(world.img), atol=1e-12)
     assert symbols.tolist() == world.symbols
@@ -108,18 +109,38 @@ def test_cultural_regions_counts_connected_identical_cultures():
     assert not K.can_share_symbols(indptr, indices, symbols)
 
 
-def test_channel_kernels_keep_the_running_image_sums_exact():
+def test_channel_kernels_keep_the_running_sums_exact():
     home, img, symbols, openness, adjacency, indptr, indices = tiny_world(seed=7, n=30)
     starts = starts_of(home, 3)
     sizes = np.bincount(home, minlength=3).astype(np.int64)
     sums = K.image_moments(img, starts, sizes, 0.3)
+    held = K.symbol_holdings(symbols, starts, sizes, 3)
+    symbols_before = symbols.copy()
     shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
     state = np.array([9, 8, 7, 6], dtype=np.uint64)
     K.talk_step(state, 500, indptr, indices, False, starts, img, openness, shift, counts, sums,
                 0.3, 0.8, 0.3, True, True, 0.5, 0.2)
-    K.contact_step(state, 500, indptr, indices, False, starts, symbols, img, openness, shift,
-                   counts, sums, 0.3, True, 0.6, 0.7, -0.6, 2.0, 0.1, 1.5, 1.8, 0.5, 0.2)
+    K.contact_step(state, 500, indptr, indices, False, starts, symbols, held, img, openness,
+                   shift, counts, sums, 0.3, True, 0.6, 0.7, -0.6, 2.0, 0.1, 1.5, 1.8, 0.5, 0.2)
+    everyone = np.arange(len(home), dtype=np.int64)
+    K.social_media_step(state, 200, everyone, np.ones(3), indptr, indices,
+                        np.ones(len(home), dtype=np.bool_), starts, symbols, held, img, openness,
+                        shift, counts, sums, np.full(3, 0.4), 0.2, 0.8, 0.1, 0.9, 0.3, 0.3,
+                        2.0, np.inf, 0.5, 0.2)
     K.state_media_step(state, starts, sizes, np.full(3, 0.5), np.full((3, 3), -0.4), openness,
                        img, openness, shift, counts, sums, 0.3, 0.2, 2.0, np.inf, 0.5, 0.2)
     assert counts.sum() > 100
     np.testing.assert_allclose(sums, K.image_moments(img, starts, sizes, 0.3), atol=1e-9)
+    assert (symbols != symbols_before).sum() > 5
+    assert np.array_equal(held, K.symbol_holdings(symbols, starts, sizes, 3))
+
+
+def test_symbol_counts_count_foreign_national_symbols_held():
+    # two countries with national symbols (0, 0) and (1, 2) on two features
+    prototypes = np.array([[0, 0], [1, 2]], dtype=np.int16)
+    symbols = np.array([[0, 0], [1, 0], [1, 2],   # country 0: one of 1's symbols, then two
+                        [1, 2], [0, 2]], dtype=np.int16)  # country 1: one of 0's symbols
+    starts, sizes = np.array([0, 3]), np.array([3, 2])
+    held = K.symbol_holdings(symbols, starts, sizes, 3)
+    assert held[0, 0].tolist() == [1, 2, 0] and held[1, 1].tolist() == [0, 0, 2]
+    assert K.symbol_counts(held, prototypes).tolist() == [[0, 3], [1, 0]]
