@@ -22,6 +22,8 @@ ALL = "all"
 CLUSTER_GAP = 0.05  # a gap wider than this (on [-1, 1]) separates two opinion clusters
 MAJOR_CLUSTER = 0.05  # a cluster holding at least this share of citizens is "major"
 COLUMNS = ["replicate", "step", "metric", "observer", "target", "channel", "value"]
+# dtypes of the columns table() assembles: metric, step, observer, target, channel, value
+_COLUMN_DTYPES = (np.int8, np.int32, np.int16, np.int16, np.int8, np.float64)
 
 
 class Recorder:
@@ -101,7 +103,7 @@ class Recorder:
         """The tidy table: replicate, step, metric, observer, target, channel, value."""
         m = self.model
         n = m.n_countries
-        times = np.asarray(self.times)
+        times = np.asarray(self.times, dtype=np.int32)
         countries = list(m.country_names) + [ALL]
         metrics = list(PAIR_METRICS) + ["soft_power"] + list(SHIFT_METRICS) + ["messages"] + list(
             FINAL_METRICS)
@@ -112,12 +114,13 @@ class Recorder:
 
         def add(metric, values, observer, target, channel, steps):
             k = values.size
-            parts.append((np.full(k, metrics.index(metric)), np.repeat(steps, k // len(steps)),
+            parts.append((np.full(k, metrics.index(metric), dtype=np.int8),
+                          np.repeat(steps, k // len(steps)),
                           observer, target, channel, values.ravel()))
 
         n_times, n_pairs = len(times), len(d_idx)
         tile = lambda a: np.tile(a, n_times)  # noqa: E731
-        none = np.zeros(n_times * n_pairs, dtype=int)
+        none = np.zeros(n_times * n_pairs, dtype=np.int8)
         derived = self._derived()
         for metric in PAIR_METRICS:
             arr = derived[metric][:, d_idx, c_idx]
@@ -150,16 +153,23 @@ class Recorder:
             if metric in self.final:
                 add(metric, self.final[metric][fd, fc], fd, fc, np.zeros(len(fd), dtype=int),
                     last)
-        cols = [np.concatenate(col) for col in zip(*parts, strict=True)]
+        metric, step, observer, target, channel, value = (
+            np.concatenate(col, dtype=dtype, casting="unsafe")
+            for col, dtype in zip(zip(*parts, strict=True), _COLUMN_DTYPES, strict=True))
+
+        def categorical(codes, names):  # codes are built above, so within range
+            return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(names),
+                                             validate=False)
+
         return pd.DataFrame({
-            "replicate": np.full(len(cols[0]), replicate, dtype=np.int32),
-            "step": cols[1].astype(np.int32),
-            "metric": pd.Categorical.from_codes(cols[0], metrics),
-            "observer": pd.Categorical.from_codes(cols[2], countries),
-            "target": pd.Categorical.from_codes(cols[3], countries),
-            "channel": pd.Categorical.from_codes(cols[4], channels),
-            "value": cols[5].astype(np.float64),
-        })
+            "replicate": np.full(len(step), replicate, dtype=np.int32),
+            "step": step,
+            "metric": categorical(metric, metrics),
+            "observer": categorical(observer, countries),
+            "target": categorical(target, countries),
+            "channel": categorical(channel, channels),
+            "value": value,
+        }, copy=False)
 
 
     def _derived(self) -> dict[str, np.ndarray]:
