@@ -174,12 +174,16 @@ def report(results: dict) -> str:
             "mu = 0.5 on Deffuant's [0, 1] scale (nanosim: 0.4 on [-1, 1]), opinions uniform "
             "at the start. nanosim runs its real engine path (`DiplomacyModel.step()` with a "
             "one-country scenario: talk only, rate 1, people image, spillover 0); *kernel* is "
-            "`kernels.talk_step` called directly. The peers run only at sizes they are "
-            "forecast to finish within a minute. Ratios compare CPU rates.",
+            "`kernels.talk_step` called directly. The *plain* and *lean* loops are the "
+            "yardsticks of `benchmarks/minimal_loop.py` on the same graph: bare exact "
+            "Deffuant loops with none of the engine's bookkeeping, as first written and "
+            "tuned. The peers run only at sizes they are forecast to finish within a "
+            "minute. Ratios compare CPU rates.",
             "",
             "| N | nanosim engine, CPU (M/s) | engine, wall (M/s) | kernel, CPU (M/s) "
+            "| plain loop, CPU (M/s) | lean loop, CPU (M/s) "
             "| Mesa per-agent, CPU (M/s) | ndlib, CPU (M/s) | × Mesa | × ndlib |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         peers = {p: {r["n"]: r for r in sc[p]} for p in ("mesa", "ndlib")}
         for r in sc["nanosim"]:
@@ -187,6 +191,8 @@ def report(results: dict) -> str:
             eng = median(r["cpu_rates"])
             cells = [f"{n:,}", mega(eng), mega(median(r["rates"])),
                      mega(median(r["kernel_cpu_rates"]))]
+            cells += [mega(median(r[key])) if key in r else "–"
+                      for key in ("plain_loop_cpu_rates", "lean_loop_cpu_rates")]
             ratios = []
             for p in ("mesa", "ndlib"):
                 pr = peers[p].get(n)

@@ -121,7 +121,12 @@ ties = {max(1, n // 100)}
 
 
 def measure_special(n: int, interactions: int, repeats: int) -> dict:
-    """nanosim's engine on the special case: talk activations per second while stepping."""
+    """nanosim's engine on the special case: talk activations per second while stepping.
+
+    Also the bare kernel, and the yardstick loops of ``benchmarks.minimal_loop`` on the
+    same graph.
+    """
+    from benchmarks import minimal_loop
     from nanosim import kernels as K
     from nanosim.model import DiplomacyModel
 
@@ -129,6 +134,7 @@ def measure_special(n: int, interactions: int, repeats: int) -> dict:
     scenario = special_case_scenario(n, steps)
     DiplomacyModel(special_case_scenario(200, 2), citizen_agents=False).run_to_end()  # load JIT
     rates, cpu_rates, kernel_rates = [], [], []
+    bare: dict[str, list[float]] = {}
     for r in range(repeats):
         model = DiplomacyModel(scenario, r, citizen_agents=False)
         start, cpu = time.perf_counter(), time.process_time()
@@ -144,8 +150,11 @@ def measure_special(n: int, interactions: int, repeats: int) -> dict:
                     model.images, model.openness, model.shift, model.counts, model.recorder.sums,
                     0.5, ch.epsilon, ch.mu, True, False, 0.5, 0.0)
         kernel_rates.append(steps * n / (time.process_time() - cpu))
+        for name, rate in minimal_loop.rates(model.graph, steps * n, r).items():
+            bare.setdefault(name, []).append(rate)
     return {"n": n, "interactions": steps * n, "rates": rates, "cpu_rates": cpu_rates,
-            "kernel_cpu_rates": kernel_rates, "peak_rss": peak_rss_bytes()}
+            "kernel_cpu_rates": kernel_rates, "plain_loop_cpu_rates": bare["plain"],
+            "lean_loop_cpu_rates": bare["lean"], "peak_rss": peak_rss_bytes()}
 
 
 def measure_mesa(n: int, interactions: int, repeats: int) -> dict:

@@ -67,3 +67,17 @@ def test_ndlib_peer_reaches_consensus_with_wide_confidence():
     assert nd.interactions_per_iteration(model) == N
     nd.run(model, 60)
     assert spread(nd.opinions(model)) < 0.01
+
+
+def test_both_yardstick_loops_make_the_same_interactions():
+    from benchmarks import minimal_loop
+
+    graph = DiplomacyModel(workloads.special_case_scenario(N, 2), citizen_agents=False).graph
+    opinions = []
+    for loop in (minimal_loop.plain_loop, minimal_loop.lean_loop):
+        state = np.array([7, 2, 3, 4], dtype=np.uint64)
+        x = np.random.default_rng(1).uniform(-1, 1, N)
+        loop(state, 5_000, graph.indptr, graph.indices, x, 0.4, 0.5)
+        opinions.append(x)
+    assert np.array_equal(opinions[0], opinions[1])
+    assert spread(opinions[0]) < 1.5  # they did interact: the uniform start has narrowed
