@@ -7,6 +7,8 @@ They show what this machine allows, so the engine's rates can be read against th
 - ``lean_loop``: the same interactions, tuned: the random state kept in registers,
   no branch on the opinions, and (in blocks of 32) the graph rows and opinions
   prefetched before they are read.
+- ``random_reads``: what memory itself allows: random 8-byte reads from a large
+  array, each depending on the last (latency) or all independent (throughput).
 
     .venv/bin/python -m benchmarks.minimal_loop
 """
@@ -80,6 +82,37 @@ def lean_loop(s, interactions, indptr, indices, x, epsilon, mu):
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
 
 
+@njit(cache=True)
+def _chained_reads(x, idx):
+    total, j = 0.0, 0
+    for k in range(idx.shape[0]):
+        v = x[(idx[k] + j) % x.shape[0]]
+        total += v
+        j = int(v) & 1  # the next address waits for this value
+    return total
+
+
+@njit(cache=True)
+def _independent_reads(x, idx):
+    total = 0.0
+    for k in range(idx.shape[0]):
+        total += x[idx[k]]
+    return total
+
+
+def random_reads(megabytes: int = 80, reads: int = 5_000_000) -> dict[str, float]:
+    """Random reads per second from an array of ``megabytes``: chained and independent."""
+    x = np.random.default_rng(0).random(megabytes * 131_072)
+    idx = np.random.default_rng(1).integers(0, x.size, reads)
+    out = {}
+    for name, read in (("chained", _chained_reads), ("independent", _independent_reads)):
+        read(x, idx[:1000])
+        start = time.perf_counter()
+        read(x, idx)
+        out[name] = reads / (time.perf_counter() - start)
+    return out
+
+
 def rates(graph, interactions: int = 10_000_000, seed: int = 0) -> dict[str, float]:
     """Interactions per CPU second of both loops on ``graph`` (opinions uniform on [-1, 1])."""
     out = {}
@@ -102,3 +135,8 @@ if __name__ == "__main__":
         r = rates(graph)
         print(f"N = {n:>9,}: plain loop {r['plain'] / 1e6:5.1f}, "
               f"lean loop {r['lean'] / 1e6:5.1f} M interactions/s (CPU)")
+    for mb in (8, 80, 400):
+        r = random_reads(mb)
+        print(f"random reads from {mb:>3} MB: chained {r['chained'] / 1e6:5.1f} M/s "
+              f"({1e9 / r['chained']:.0f} ns each), independent "
+              f"{r['independent'] / 1e6:5.1f} M/s")

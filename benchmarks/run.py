@@ -214,16 +214,18 @@ def report(results: dict) -> str:
             "campaign and an incident, a summit, a festival and an exchange programme. "
             "*Build* includes the networks; *metrics* is recording every step plus the "
             "end-of-run measures and the tidy table; *record / step* is the cost of one "
-            "step's recording against one simulated step. Times are wall clock; *total, "
+            "step's recording against one simulated step, and *metrics / step* all the "
+            "metrics' cost (the end-of-run table included) spread over the steps, against "
+            "one simulated step (both from CPU times). Times are wall clock; *total, "
             "CPU* is the process's CPU time for build + run + metrics (what it costs on a "
             "core of its own). Memory is the peak resident set of the whole process; per "
             "citizen it is the growth over the process before the model was built, divided "
             "by N (at 10^4 that is mostly allocator and JIT noise).",
             "",
             "| citizens | networks (s) | build (s) | simulation (s) | metrics (s) | total (s) "
-            "| total, CPU (s) | step (ms) | record / step | peak memory (GiB) "
-            "| bytes / citizen |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| total, CPU (s) | step (ms) | record / step | metrics / step "
+            "| peak memory (GiB) | bytes / citizen |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in rows:
             if r["n"] not in SIZES:
@@ -232,10 +234,11 @@ def report(results: dict) -> str:
             total_cpu = r["build_cpu"] + r["simulation_cpu"] + r["metrics_cpu"]
             sim_step = r["simulation_seconds"] / r["steps"]
             ratio = r["record_cpu"] / r["records"] / (r["simulation_cpu"] / r["steps"])
+            overall = r["metrics_cpu"] / r["simulation_cpu"]
             lines.append(
                 f"| {r['n']:,} | {r['network_seconds']:.2f} | {r['build_seconds']:.2f} "
                 f"| {r['simulation_seconds']:.2f} | {r['metrics_seconds']:.2f} | {total:.1f} "
-                f"| {total_cpu:.1f} | {1e3 * sim_step:.1f} | {ratio:.2f} "
+                f"| {total_cpu:.1f} | {1e3 * sim_step:.1f} | {ratio:.2f} | {overall:.2f} "
                 f"| {gib(r['peak_rss'])} | {r['model_bytes'] / r['n']:.0f} |")
         lines.append("")
         lines += [

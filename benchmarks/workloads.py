@@ -200,7 +200,9 @@ def measure_full(n: int, steps: int = 365) -> dict:
     from nanosim.model import DiplomacyModel
 
     start = time.perf_counter()
-    DiplomacyModel(full_model_scenario(2000, 20), citizen_agents=False).run_to_end()
+    warm = DiplomacyModel(full_model_scenario(2000, 20), citizen_agents=False)
+    warm.run_to_end()
+    warm.recorder.table()  # pandas sets up its string categories once per process
     jit_load = time.perf_counter() - start
     scenario = full_model_scenario(n, steps)
     baseline = current_rss_bytes()
