@@ -23,8 +23,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 validate: $(STAMP)
-	$(BIN)/python -m pytest -q -m slow
-	$(BIN)/python -m nanosim.validation --out docs/images
+	NANOSIM_VALIDATION_OUT=docs/images $(BIN)/python -m pytest -q -m slow
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

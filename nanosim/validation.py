@@ -365,6 +365,30 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
 # --- command line -------------------------------------------------------------------
 
 
+def run_protocol(quick: bool = False, workers: int = 1) -> dict:
+    """Both validations' runs (the full protocol, or a ``quick`` smoke test).
+
+    Returns the Deffuant and Axelrod runs, the settings written beside the results,
+    and the seconds each took.
+    """
+    cfg = QUICK if quick else dict(
+        thresholds=DEFFUANT_THRESHOLDS, deffuant_replicates=DEFFUANT_REPLICATES,
+        axelrod_batch=AXELROD_BATCH, axelrod_max=AXELROD_MAX_REPLICATES)
+    t0 = time.perf_counter()
+    d_runs = deffuant_sweep(cfg["thresholds"], cfg["deffuant_replicates"], workers=workers)
+    t1 = time.perf_counter()
+    a_runs = axelrod_runs(workers=workers, batch=cfg["axelrod_batch"],
+                          max_replicates=cfg["axelrod_max"])
+    t2 = time.perf_counter()
+    settings = {"quick": quick, "deffuant_file": "scenarios/validation/deffuant.toml",
+                "axelrod_file": "scenarios/validation/axelrod.toml",
+                "deffuant_replicates": cfg["deffuant_replicates"],
+                "axelrod_precision": AXELROD_PRECISION, "axelrod_batch": cfg["axelrod_batch"],
+                "axelrod_max_replicates": cfg["axelrod_max"]}
+    return {"deffuant": d_runs, "axelrod": a_runs, "settings": settings,
+            "seconds": {"deffuant": t1 - t0, "axelrod": t2 - t1}}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m nanosim.validation",
                                 description="Reproduce Deffuant et al. (2000) and Axelrod "
@@ -375,24 +399,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="worker processes (results do not depend on it; default 2)")
     args = p.parse_args(argv)
-    cfg = QUICK if args.quick else dict(
-        thresholds=DEFFUANT_THRESHOLDS, deffuant_replicates=DEFFUANT_REPLICATES,
-        axelrod_batch=AXELROD_BATCH, axelrod_max=AXELROD_MAX_REPLICATES)
-    t0 = time.perf_counter()
-    d_runs = deffuant_sweep(cfg["thresholds"], cfg["deffuant_replicates"], workers=args.workers)
-    t1 = time.perf_counter()
-    a_runs = axelrod_runs(workers=args.workers, batch=cfg["axelrod_batch"],
-                          max_replicates=cfg["axelrod_max"])
-    t2 = time.perf_counter()
-    settings = {"quick": args.quick, "deffuant_file": "scenarios/validation/deffuant.toml",
-                "axelrod_file": "scenarios/validation/axelrod.toml",
-                "deffuant_replicates": cfg["deffuant_replicates"],
-                "axelrod_precision": AXELROD_PRECISION, "axelrod_batch": cfg["axelrod_batch"],
-                "axelrod_max_replicates": cfg["axelrod_max"]}
-    written = write_results(args.out, d_runs, a_runs, settings)
+    runs = run_protocol(args.quick, args.workers)
+    d_runs, a_runs = runs["deffuant"], runs["axelrod"]
+    written = write_results(args.out, d_runs, a_runs, runs["settings"])
     print(results_markdown(deffuant_summary(d_runs), axelrod_summary(a_runs)))
-    print(f"Deffuant: {len(d_runs)} runs in {t1 - t0:.0f} s; Axelrod: {len(a_runs)} runs in "
-          f"{t2 - t1:.0f} s ({args.workers} worker(s))")
+    print(f"Deffuant: {len(d_runs)} runs in {runs['seconds']['deffuant']:.0f} s; Axelrod: "
+          f"{len(a_runs)} runs in {runs['seconds']['axelrod']:.0f} s ({args.workers} worker(s))")
     print("wrote " + ", ".join(str(w) for w in written))
     return 0
 

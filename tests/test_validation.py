@@ -3,8 +3,9 @@
 The fast tests run small replicate counts of the scenario files in
 ``scenarios/validation/``; their tolerances still fail if the mechanism is wrong
 (a threshold not doubled, the wrong update, no absorption). The full protocol
-runs in ``make validate``: the tests marked slow here, then
-``python -m nanosim.validation --out docs/images``.
+runs in ``make validate``: the tests marked slow here, which run it once and,
+with ``NANOSIM_VALIDATION_OUT`` set (the Makefile sets ``docs/images``), also
+write its figures and tables there, as ``python -m nanosim.validation`` does.
 """
 
 import os
@@ -180,9 +181,19 @@ def test_quick_validation_writes_figures_and_tables(tmp_path):
 # --- full runs (make validate) --------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def full_protocol():
+    """The full protocol's runs, once for all slow tests; written out if asked."""
+    runs = V.run_protocol(workers=2)
+    out = os.environ.get("NANOSIM_VALIDATION_OUT")
+    if out:
+        V.write_results(out, runs["deffuant"], runs["axelrod"], runs["settings"])
+    return runs
+
+
 @pytest.mark.slow
-def test_full_deffuant_sweep_follows_the_floor_rule():
-    summary = V.deffuant_summary(V.deffuant_sweep(workers=2))
+def test_full_deffuant_sweep_follows_the_floor_rule(full_protocol):
+    summary = V.deffuant_summary(full_protocol["deffuant"])
     assert (summary["replicates"] >= 20).all()
     consensus = summary.loc[summary["d"] >= 0.3]
     assert (consensus["mode"] == 1).all() and (consensus["mean"] == 1).all()
@@ -201,8 +212,8 @@ def test_deffuant_cluster_counts_are_converged_at_the_file_step_count(deffuant_b
 
 
 @pytest.mark.slow
-def test_full_axelrod_table_is_consistent_with_the_paper():
-    summary = V.axelrod_summary(V.axelrod_runs(workers=2)).set_index(["F", "q"])
+def test_full_axelrod_table_is_consistent_with_the_paper(full_protocol):
+    summary = V.axelrod_summary(full_protocol["axelrod"]).set_index(["F", "q"])
     assert summary["all_absorbed"].all()
     precise = (summary["ci_high"] - summary["mean"]) <= V.AXELROD_PRECISION * summary["mean"]
     assert (precise | (summary["replicates"] == V.AXELROD_MAX_REPLICATES)).all()
