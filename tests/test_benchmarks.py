@@ -81,3 +81,21 @@ def test_both_yardstick_loops_make_the_same_interactions():
         opinions.append(x)
     assert np.array_equal(opinions[0], opinions[1])
     assert spread(opinions[0]) < 1.5  # they did interact: the uniform start has narrowed
+
+
+def test_committed_benchmark_report_is_rendered_from_its_json():
+    import json
+    from pathlib import Path
+
+    from benchmarks import run
+
+    here = Path(run.__file__).parent
+    results = json.loads((here / "results.json").read_text())
+    assert run.report(results) == (here / "results.md").read_text()
+
+
+def test_special_case_measure_reports_engine_kernel_and_yardsticks():
+    r = workloads.measure_special(500, 5_000, repeats=1)
+    for key in ("cpu_rates", "kernel_cpu_rates", "plain_loop_cpu_rates", "lean_loop_cpu_rates"):
+        assert len(r[key]) == 1 and r[key][0] > 0
+    assert r["interactions"] == 5_000
