@@ -38,16 +38,9 @@ def plain_loop(s, interactions, indptr, indices, x, epsilon, mu):
 
 @njit(inline="always")
 def _draw(s0, s1, s2, s3):
-    """One xoshiro256** uniform from a state held in registers."""
-    r = K._rotl(s1 * np.uint64(5), 7) * np.uint64(9)
-    t = s1 << np.uint64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = K._rotl(s3, 45)
-    return float(r >> np.uint64(11)) * (1.0 / 9007199254740992.0), s0, s1, s2, s3
+    """One uniform from a xoshiro256** state held in registers, and the new state."""
+    bits, s0, s1, s2, s3 = K.xoshiro_step(s0, s1, s2, s3)
+    return K.unit_float(bits), s0, s1, s2, s3
 
 
 @njit(cache=True)

@@ -40,23 +40,36 @@ def _rotl(x, k):
 
 
 @njit(inline="always")
+def xoshiro_step(s0, s1, s2, s3):
+    """One xoshiro256** step on a state held in four locals: 64 random bits, new state."""
+    result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    return result, s0, s1, s2, s3
+
+
+@njit(inline="always")
+def unit_float(bits):
+    """The top 53 of 64 random bits as a float in [0, 1)."""
+    return float(bits >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(inline="always")
 def next_u64(s):
     """Advance the xoshiro256** state ``s`` (uint64[4]) and return 64 random bits."""
-    result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
-    t = s[1] << np.uint64(17)
-    s[2] ^= s[0]
-    s[3] ^= s[1]
-    s[1] ^= s[2]
-    s[0] ^= s[3]
-    s[2] ^= t
-    s[3] = _rotl(s[3], 45)
+    result, s[0], s[1], s[2], s[3] = xoshiro_step(s[0], s[1], s[2], s[3])
     return result
 
 
 @njit(inline="always")
 def uniform(s):
     """A float in [0, 1)."""
-    return float(next_u64(s) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return unit_float(next_u64(s))
 
 
 @njit(inline="always")
@@ -70,15 +83,8 @@ def fill_uniform(s, out, m):
     """``out[:m]`` = the next m uniforms of ``s`` (same numbers as m calls of ``uniform``)."""
     s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
     for k in range(m):
-        result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
-        t = s1 << np.uint64(17)
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = _rotl(s3, 45)
-        out[k] = float(result >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+        bits, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+        out[k] = unit_float(bits)
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
 
 
