@@ -111,6 +111,7 @@ def stochastic_round(s, x):
 # --- memory ------------------------------------------------------------------------------
 
 BLOCK = 64  # activations per block (their rows are prefetched together)
+TALK_BLOCK = 32  # talk's blocks: measured faster at 10^6 citizens (talk draws no inner streams)
 
 
 @intrinsic
@@ -170,20 +171,32 @@ def pick_pairs(u, stride, m, n, indptr, indices, well_mixed, ii, jj):
     Uses uniforms ``u[k * stride]`` (who) and ``u[k * stride + 1]`` (which neighbour), and
     prefetches the graph rows before reading them.
     """
+    pick_talkers(u, stride, m, n, indptr, well_mixed, ii)
+    pick_neighbours(u, stride, m, n, indptr, indices, well_mixed, ii, jj)
+
+
+@njit(inline="always")
+def pick_talkers(u, stride, m, n, indptr, well_mixed, ii):
+    """The first half of :func:`pick_pairs`: who, and prefetch their graph rows."""
+    for k in range(m):
+        i = int(u[k * stride] * n)
+        ii[k] = i
+        if not well_mixed:
+            prefetch(indptr, (i,))
+
+
+@njit(inline="always")
+def pick_neighbours(u, stride, m, n, indptr, indices, well_mixed, ii, jj):
+    """The second half of :func:`pick_pairs`: a random neighbour of each talker."""
     if well_mixed:
         for k in range(m):
-            i = int(u[k * stride] * n)
-            ii[k] = i
+            i = ii[k]
             if n < 2:
                 jj[k] = -1
             else:
                 j = int(u[k * stride + 1] * (n - 1))
                 jj[k] = j + 1 if j >= i else j
         return
-    for k in range(m):
-        i = int(u[k * stride] * n)
-        ii[k] = i
-        prefetch(indptr, (i,))
     for k in range(m):
         i = ii[k]
         start = indptr[i]
@@ -246,7 +259,7 @@ def deliver_to(img, shift, counts, sums, state_weight, d, open_i, i, which, c, v
         y = img[i, other, c]
         y2 = y
         if spillover > 0.0:
-            y2 = min(1.0, max(-1.0, y + spillover * delta))
+            y2 = spilled(y, delta, spillover)
             img[i, other, c] = y2
             shift[d, c, other, channel] += y2 - y
         if sums.shape[0] > 0:
@@ -254,6 +267,12 @@ def deliver_to(img, shift, counts, sums, state_weight, d, open_i, i, which, c, v
                 track_change(sums, state_weight, d, c, x, y, x2, y2)
             else:
                 track_change(sums, state_weight, d, c, y, x, y2, x2)
+
+
+@njit(inline="always")
+def spilled(y, delta, spillover):
+    """The other image y after a change of ``delta`` spills over to it."""
+    return min(1.0, max(-1.0, y + spillover * delta))
 
 
 @njit(inline="always")
@@ -377,51 +396,73 @@ def contact_step(s, activations, indptr, indices, well_mixed, starts, symbols, h
 def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness, shift,
               counts, sums, state_weight, epsilon, mu, talk_people, talk_state, boomerang,
               spillover):
-    """Peer talk: Deffuant bounded confidence about a random (foreign) country."""
+    """Peer talk: Deffuant bounded confidence about a random (foreign) country.
+
+    Branch-free on the images: a pair beyond ``epsilon`` moves by zero, so the
+    unpredictable comparison costs no mispredicted branches. Each block first fetches
+    the talkers' rows, then the graph's, then the listeners'.
+    """
     n = img.shape[0]
     n_countries = starts.shape[0]
-    u = np.empty(TALK_DRAWS * BLOCK)
-    ii = np.empty(BLOCK, np.int64)
-    jj = np.empty(BLOCK, np.int64)
-    cc = np.empty(BLOCK, np.int64)
-    hi_ = np.empty(BLOCK, np.int64)
-    hj_ = np.empty(BLOCK, np.int64)
-    for first in range(0, activations, BLOCK):
-        m = min(BLOCK, activations - first)
+    u = np.empty(TALK_DRAWS * TALK_BLOCK)
+    ii = np.empty(TALK_BLOCK, np.int64)
+    jj = np.empty(TALK_BLOCK, np.int64)
+    cc = np.empty(TALK_BLOCK, np.int64)
+    first_image = PEOPLE if talk_people else STATE
+    last_image = STATE if talk_state else PEOPLE
+    track = sums.shape[0] > 0
+    heard = 0.0  # messages judged (as a float, which keeps the loop free of branches)
+    for first in range(0, activations, TALK_BLOCK):
+        m = min(TALK_BLOCK, activations - first)
         fill_uniform(s, u, TALK_DRAWS * m)
-        pick_pairs(u, TALK_DRAWS, m, n, indptr, indices, well_mixed, ii, jj)
+        pick_talkers(u, TALK_DRAWS, m, n, indptr, well_mixed, ii)
         for k in range(m):
-            i, j = ii[k], jj[k]
-            if j < 0:
-                continue
-            di = country_of(i, starts)
-            hi_[k], hj_[k] = di, country_of(j, starts)
-            c = other_country(u[k * TALK_DRAWS + 2], di, n_countries)
+            i = ii[k]
+            c = other_country(u[k * TALK_DRAWS + 2], country_of(i, starts), n_countries)
             cc[k] = c
-            if talk_people and talk_state or spillover > 0.0:
-                prefetch_images(img, i, c)
-                prefetch_images(img, j, c)
-            else:
-                which = PEOPLE if talk_people else STATE
-                prefetch(img, (i, which, c))
-                prefetch(img, (j, which, c))
+            prefetch(img, (i, first_image, c))
             prefetch(openness, (i,))
-            prefetch(openness, (j,))
+        pick_neighbours(u, TALK_DRAWS, m, n, indptr, indices, well_mixed, ii, jj)
+        for k in range(m):
+            if jj[k] >= 0:
+                prefetch(img, (jj[k], first_image, cc[k]))
+                prefetch(openness, (jj[k],))
         for k in range(m):
             i, j = ii[k], jj[k]
             if j < 0:
                 continue
-            c, di, dj = cc[k], hi_[k], hj_[k]
-            for which in range(2):
-                if (which == PEOPLE and not talk_people) or (which == STATE and not talk_state):
-                    continue
+            c = cc[k]
+            di, dj = country_of(i, starts), country_of(j, starts)
+            oi, oj = openness[i], openness[j]
+            for which in range(first_image, last_image + 1):
                 xi = img[i, which, c]
                 xj = img[j, which, c]
-                if abs(xi - xj) < epsilon:
-                    deliver_to(img, shift, counts, sums, state_weight, di, openness[i], i, which,
-                               c, xj, mu, np.inf, np.inf, boomerang, spillover, TALK)
-                    deliver_to(img, shift, counts, sums, state_weight, dj, openness[j], j, which,
-                               c, xi, mu, np.inf, np.inf, boomerang, spillover, TALK)
+                d = xj - xi
+                near = 1.0 if abs(d) < epsilon else 0.0
+                heard += near
+                xi2 = min(1.0, max(-1.0, xi + near * mu * oi * d))
+                xj2 = min(1.0, max(-1.0, xj - near * mu * oj * d))
+                img[i, which, c] = xi2
+                img[j, which, c] = xj2
+                shift[di, c, which, TALK] += xi2 - xi
+                shift[dj, c, which, TALK] += xj2 - xj
+                if spillover > 0.0 or track:  # as deliver_to does, for both (by zero if apart)
+                    other = 1 - which
+                    yi = img[i, other, c]
+                    yj = img[j, other, c]
+                    yi2 = spilled(yi, xi2 - xi, spillover)
+                    yj2 = spilled(yj, xj2 - xj, spillover)
+                    img[i, other, c] = yi2
+                    img[j, other, c] = yj2
+                    shift[di, c, other, TALK] += yi2 - yi
+                    shift[dj, c, other, TALK] += yj2 - yj
+                    if track and which == PEOPLE:
+                        track_change(sums, state_weight, di, c, xi, yi, xi2, yi2)
+                        track_change(sums, state_weight, dj, c, xj, yj, xj2, yj2)
+                    elif track:
+                        track_change(sums, state_weight, di, c, yi, xi, yi2, xi2)
+                        track_change(sums, state_weight, dj, c, yj, xj, yj2, xj2)
+    counts[TALK] += 2 * int(heard)
 
 
 @njit(inline="always")
