@@ -111,6 +111,7 @@ def stochastic_round(s, x):
 # --- memory ------------------------------------------------------------------------------
 
 BLOCK = 64  # activations per block (their rows are prefetched together)
+NO_SUMS = np.zeros((0, 0, 7))  # pass as a kernel's ``sums`` to keep no running sums
 TALK_BLOCK = 32  # talk's blocks: measured faster at 10^6 citizens (talk draws no inner streams)
 
 

@@ -41,7 +41,7 @@ class Recorder:
         self.sums = np.zeros((n, n, 7))
         self.held = np.zeros((n, model.symbols.shape[1], model.scenario.culture.traits),
                              np.int64)
-        self._stale = True
+        self._stale_sums = self._stale_held = True
         self._symbol_slots = _symbol_slots(model.prototypes, model.sizes)
 
     # --- measuring ----------------------------------------------------------------------
@@ -58,16 +58,39 @@ class Recorder:
         other code that changes ``model.images`` or ``model.symbols`` (event news, say) must
         call this, or the metrics go stale.
         """
-        self._stale = True
+        self._stale_sums = self._stale_held = True
+
+    def sums_for_step(self, t: int) -> np.ndarray:
+        """The image sums the kernels are to keep up to date through step t, or none.
+
+        Keeping them costs every image change some arithmetic, which only pays when the
+        sums are read at the end of step t and were fresh at its start: every step when
+        relations read them, else a recorded step after a recorded one. Otherwise they
+        are left stale and rescanned (``kernels.image_moments``) when next read. The choice
+        depends only on the scenario, so results do not depend on who reads them when.
+        """
+        s = self.model.scenario
+        every = s.scenario.record_every
+
+        def recorded(step):
+            return step % every == 0 or step == s.scenario.steps
+
+        if s.channels.relations.enabled or (recorded(t) and recorded(t - 1)):
+            self._refresh()
+            return self.sums
+        self._stale_sums = True
+        return K.NO_SUMS
 
     def _refresh(self):
-        if self._stale:
-            m = self.model
+        m = self.model
+        if self._stale_sums:
             self.sums[...] = K.image_moments(m.images, m.starts, m.sizes,
                                              m.scenario.perception.state_weight)
+            self._stale_sums = False
+        if self._stale_held:
             self.held[...] = K.symbol_holdings(m.symbols, m.starts, m.sizes,
                                                m.scenario.culture.traits)
-            self._stale = False
+            self._stale_held = False
 
     def record(self, t: int):
         """Keep this step's raw measures; derived metrics are computed once, in :meth:`table`."""

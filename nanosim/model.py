@@ -202,6 +202,7 @@ class DiplomacyModel(mesa.Model):
         self._apply_events()
         if s.channels.relations.enabled:
             self._update_relations()
+        self._step_sums = self.recorder.sums_for_step(self.t + 1)
         self._state_media()
         self._campaigns()
         self._contact()
@@ -233,8 +234,9 @@ class DiplomacyModel(mesa.Model):
 
     @property
     def _sums(self) -> tuple:
-        """The running image sums the kernels keep up to date, and the favourability weight."""
-        return self.recorder.sums, self.scenario.perception.state_weight
+        """The image sums the kernels keep up to date this step (if any), and the
+        favourability weight."""
+        return self._step_sums, self.scenario.perception.state_weight
 
     def _activations(self, n: int, rate: float) -> int:
         """How many interactions a channel makes this step (mean n * rate)."""
@@ -297,7 +299,7 @@ class DiplomacyModel(mesa.Model):
                             posters, np.minimum(1.0, post_prob / min(1.0, top)), f.indptr,
                             f.indices, can_post, self.starts, self.symbols,
                             self.recorder.held, self.images, self.openness, self.shift, self.counts,
-                            self.recorder.sums, self.appeal,
+                            self._step_sums, self.appeal,
                             ch.noise, see, ch.hostility, ch.adoption,
                             self.scenario.perception.state_weight, ch.mu, ch.accept, ch.reject,
                             **self._rules)

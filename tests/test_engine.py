@@ -215,3 +215,33 @@ def test_agent_views_are_read_only_so_metrics_cannot_go_stale(small_scenario):
     citizen = DiplomacyModel(small_scenario).agents_by_type[Citizen][0]
     with pytest.raises(ValueError, match="read-only"):
         citizen.image_state[1] = 0.5
+
+
+def _recorded_means(scenario, read_between_steps=False):
+    model = DiplomacyModel(scenario)
+    while model.running:
+        model.step()
+        if read_between_steps:
+            model.recorder.current_means()
+    return dict(zip(model.recorder.times, model.recorder.rows["means"], strict=True)), model
+
+
+def test_sparse_recording_measures_what_dense_recording_does():
+    """With record_every > 1 the kernels skip the running sums; the measures are the same."""
+    no_relations = {"channels.relations.enabled": False}
+    dense, dense_model = _recorded_means(small(no_relations))
+    sparse, sparse_model = _recorded_means(small({**no_relations, "scenario.record_every": 7}))
+    assert list(sparse) == [0, 7, 14, 21, 28, 30]
+    np.testing.assert_array_equal(sparse_model.images, dense_model.images)
+    for t, means in sparse.items():
+        np.testing.assert_allclose(means, dense[t], rtol=0, atol=1e-12)
+    assert sparse_model.recorder.sums_for_step(29).size == 0  # not recorded: no sums kept
+    assert dense_model.recorder.sums_for_step(29) is dense_model.recorder.sums
+
+
+def test_reading_measures_between_steps_changes_no_recorded_value():
+    scenario = small({"channels.relations.enabled": False, "scenario.record_every": 4})
+    quiet, _ = _recorded_means(scenario)
+    watched, _ = _recorded_means(scenario, read_between_steps=True)
+    for t, means in quiet.items():
+        np.testing.assert_array_equal(watched[t], means)
