@@ -399,9 +399,8 @@ def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness
               spillover):
     """Peer talk: Deffuant bounded confidence about a random (foreign) country.
 
-    Branch-free on the images: a pair beyond ``epsilon`` moves by zero, so the
-    unpredictable comparison costs no mispredicted branches. Each block first fetches
-    the talkers' rows, then the graph's, then the listeners'.
+    Each block first fetches the talkers' rows, then the graph's, then the listeners',
+    and then they talk (:func:`talk_block`).
     """
     n = img.shape[0]
     n_countries = starts.shape[0]
@@ -411,8 +410,7 @@ def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness
     cc = np.empty(TALK_BLOCK, np.int64)
     first_image = PEOPLE if talk_people else STATE
     last_image = STATE if talk_state else PEOPLE
-    track = sums.shape[0] > 0
-    heard = 0.0  # messages judged (as a float, which keeps the loop free of branches)
+    heard = 0.0
     for first in range(0, activations, TALK_BLOCK):
         m = min(TALK_BLOCK, activations - first)
         fill_uniform(s, u, TALK_DRAWS * m)
@@ -428,42 +426,68 @@ def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness
             if jj[k] >= 0:
                 prefetch(img, (jj[k], first_image, cc[k]))
                 prefetch(openness, (jj[k],))
-        for k in range(m):
-            i, j = ii[k], jj[k]
-            if j < 0:
-                continue
-            c = cc[k]
-            di, dj = country_of(i, starts), country_of(j, starts)
-            oi, oj = openness[i], openness[j]
-            for which in range(first_image, last_image + 1):
-                xi = img[i, which, c]
-                xj = img[j, which, c]
-                d = xj - xi
-                near = 1.0 if abs(d) < epsilon else 0.0
-                heard += near
-                xi2 = min(1.0, max(-1.0, xi + near * mu * oi * d))
-                xj2 = min(1.0, max(-1.0, xj - near * mu * oj * d))
-                img[i, which, c] = xi2
-                img[j, which, c] = xj2
-                shift[di, c, which, TALK] += xi2 - xi
-                shift[dj, c, which, TALK] += xj2 - xj
-                if spillover > 0.0 or track:  # as deliver_to does, for both (by zero if apart)
-                    other = 1 - which
-                    yi = img[i, other, c]
-                    yj = img[j, other, c]
-                    yi2 = spilled(yi, xi2 - xi, spillover)
-                    yj2 = spilled(yj, xj2 - xj, spillover)
-                    img[i, other, c] = yi2
-                    img[j, other, c] = yj2
-                    shift[di, c, other, TALK] += yi2 - yi
-                    shift[dj, c, other, TALK] += yj2 - yj
-                    if track and which == PEOPLE:
-                        track_change(sums, state_weight, di, c, xi, yi, xi2, yi2)
-                        track_change(sums, state_weight, dj, c, xj, yj, xj2, yj2)
-                    elif track:
-                        track_change(sums, state_weight, di, c, yi, xi, yi2, xi2)
-                        track_change(sums, state_weight, dj, c, yj, xj, yj2, xj2)
+        # two copies of the block, compiled apart: the code for spillover and sums slows
+        # the talk even where it does not run
+        if spillover > 0.0 or sums.shape[0] > 0:
+            heard += talk_block(m, ii, jj, cc, starts, img, openness, shift, sums,
+                                state_weight, epsilon, mu, first_image, last_image, spillover,
+                                True)
+        else:
+            heard += talk_block(m, ii, jj, cc, starts, img, openness, shift, sums,
+                                state_weight, epsilon, mu, first_image, last_image, spillover,
+                                False)
     counts[TALK] += 2 * int(heard)
+
+
+@njit(inline="always")
+def talk_block(m, ii, jj, cc, starts, img, openness, shift, sums, state_weight, epsilon, mu,
+               first_image, last_image, spillover, extras):
+    """The talk of one block's pairs: the messages judged (both ways), as a float.
+
+    ``extras``: apply spillover and keep ``sums`` (if not empty); else neither.
+
+    Branch-free on the images: a pair beyond ``epsilon`` moves by zero, so the
+    unpredictable comparison costs no mispredicted branches (and neither does counting
+    it, as a float).
+    """
+    heard = 0.0
+    track = extras and sums.shape[0] > 0
+    for k in range(m):
+        i, j = ii[k], jj[k]
+        if j < 0:
+            continue
+        c = cc[k]
+        di, dj = country_of(i, starts), country_of(j, starts)
+        oi, oj = openness[i], openness[j]
+        for which in range(first_image, last_image + 1):
+            xi = img[i, which, c]
+            xj = img[j, which, c]
+            d = xj - xi
+            near = 1.0 if abs(d) < epsilon else 0.0
+            heard += near
+            xi2 = min(1.0, max(-1.0, xi + near * mu * oi * d))
+            xj2 = min(1.0, max(-1.0, xj - near * mu * oj * d))
+            img[i, which, c] = xi2
+            img[j, which, c] = xj2
+            shift[di, c, which, TALK] += xi2 - xi
+            shift[dj, c, which, TALK] += xj2 - xj
+            if extras:  # as deliver_to does, for both (by zero if apart)
+                other = 1 - which
+                yi = img[i, other, c]
+                yj = img[j, other, c]
+                yi2 = spilled(yi, xi2 - xi, spillover)
+                yj2 = spilled(yj, xj2 - xj, spillover)
+                img[i, other, c] = yi2
+                img[j, other, c] = yj2
+                shift[di, c, other, TALK] += yi2 - yi
+                shift[dj, c, other, TALK] += yj2 - yj
+                if track and which == PEOPLE:
+                    track_change(sums, state_weight, di, c, xi, yi, xi2, yi2)
+                    track_change(sums, state_weight, dj, c, xj, yj, xj2, yj2)
+                elif track:
+                    track_change(sums, state_weight, di, c, yi, xi, yi2, xi2)
+                    track_change(sums, state_weight, dj, c, yj, xj, yj2, xj2)
+    return heard
 
 
 @njit(inline="always")

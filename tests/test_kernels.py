@@ -25,7 +25,7 @@ def tiny_world(seed=1, n=12, n_countries=3, n_features=4, traits=3):
     return home, img, symbols, openness, adjacency, indptr, indices
 
 
-NO_SUMS = np.zeros((0, 0, 7))  # kernels keep no running image sums
+NO_SUMS = K.NO_SUMS  # kernels keep no running image sums
 NO_HELD = np.zeros((0, 0, 0), dtype=np.int64)  # ... nor counts of the symbols held
 
 
@@ -55,17 +55,23 @@ def test_random_stream_matches_reference_xoshiro():
     assert [int(K.next_u64(state)) for _ in range(5)] == [py.next() for _ in range(5)]
 
 
-def test_talk_kernel_matches_reference():
+@pytest.mark.parametrize(("people", "state", "spillover"), [
+    (True, True, 0.2),  # talk with spillover
+    (True, False, 0.0),  # and without (a copy of the loop compiled apart)
+    (False, True, 0.0),
+])
+def test_talk_kernel_matches_reference(people, state, spillover):
     home, img, symbols, openness, adjacency, indptr, indices = tiny_world()
-    state = np.array([11, 22, 33, 44], dtype=np.uint64)
+    rng = np.array([11, 22, 33, 44], dtype=np.uint64)
     world = ref.World(img, home, symbols, openness, 3)
     shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
-    K.talk_step(state, 200, indptr, indices, False, starts_of(home, 3), img, openness, shift,
-                counts, NO_SUMS, 0.5, 0.8, 0.3, True, True, 0.5, 0.2)
-    ref.talk(ref.Xoshiro([11, 22, 33, 44]), world, 200, adjacency, 0.8, 0.3, True, True, 0.5,
-             0.2)
+    K.talk_step(rng, 200, indptr, indices, False, starts_of(home, 3), img, openness, shift,
+                counts, NO_SUMS, 0.5, 0.8, 0.3, people, state, 0.5, spillover)
+    ref.talk(ref.Xoshiro([11, 22, 33, 44]), world, 200, adjacency, 0.8, 0.3, people, state,
+             0.5, spillover)
     np.testing.assert_allclose(img, np.array(world.img), atol=1e-12)
-    assert counts.tolist() == world.counts
+    assert counts.tolist() == world.counts and counts.sum() > 0
+    assert shift_dict(shift).keys() == {k for k, v in world.shift.items() if v != 0.0}
     for key, value in world.shift.items():
         assert shift[key] == pytest.approx(value, abs=1e-12)
 
