@@ -116,7 +116,10 @@ class DiplomacyModel(mesa.Model):
         self.followers = network.followers(self.home, self.online, net.follows,
                                            net.online_cross_border, affinity, net_rng)
         pop = s.population
-        self.openness = np.clip(init_rng.normal(pop.openness, pop.openness_sd, n), 0, 1)
+        openness = np.clip(init_rng.normal(pop.openness, pop.openness_sd, n), 0, 1)
+        if pop.openness_sd == 0:  # everyone alike: one shared number (a read-only view),
+            openness = np.broadcast_to(openness[:1].copy(), (n,))  # read from cache
+        self.openness = openness
         trust_mean = np.array([c.state.trust for c in s.country])[self.home]
         trust_sd = np.array([c.state.trust_sd for c in s.country])[self.home]
         self.trust = np.clip(trust_mean + trust_sd * init_rng.standard_normal(n), 0, 1)
@@ -132,6 +135,8 @@ class DiplomacyModel(mesa.Model):
         self.media_reach = self.base_media_reach.copy()
         self.base_appeal = np.array([c.appeal for c in s.country])
         self.appeal = self.base_appeal.copy()
+        self.post_multiplier = np.ones(n_countries)
+        self.banned = np.zeros(n_countries, dtype=bool)
 
     def _social_graph(self, net, affinity, rng) -> network.Graph:
         n = self.home.shape[0]
@@ -326,6 +331,8 @@ class DiplomacyModel(mesa.Model):
 
     def _apply_events(self):
         s, t = self.scenario, self.t
+        if not s.events:  # nothing scheduled: what the build set stands
+            return
         idx = s.country_index
         for e in s.events:
             if e.step != t:

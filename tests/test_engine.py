@@ -245,3 +245,16 @@ def test_reading_measures_between_steps_changes_no_recorded_value():
     watched, _ = _recorded_means(scenario, read_between_steps=True)
     for t, means in quiet.items():
         np.testing.assert_array_equal(watched[t], means)
+
+
+def test_uniform_openness_is_one_shared_number_with_the_same_results():
+    scenario = small({"population.openness": 0.8, "population.openness_sd": 0.0})
+    shared = DiplomacyModel(scenario)
+    assert shared.openness.strides == (0,) and not shared.openness.flags.writeable
+    assert shared.citizens[5].openness == 0.8
+    own = DiplomacyModel(scenario)
+    own.openness = np.full(own.n_citizens, 0.8)  # one number per citizen, writable
+    shared.run_to_end()
+    own.run_to_end()
+    np.testing.assert_array_equal(shared.images, own.images)
+    np.testing.assert_array_equal(shared.shift, own.shift)
