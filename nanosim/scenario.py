@@ -44,7 +44,9 @@ class ScenarioMeta(Section):
     steps: int = _f(180, "Number of steps (one step = one day).", ge=1, le=1_000_000)
     seed: int = _f(0, "Root seed; replicate r uses a stream spawned from it.", ge=0)
     replicates: int = _f(1, "Independent replicates of the run.", ge=1, le=100_000)
-    record_every: int = _f(1, "Record metrics every this many steps (and at the last).", ge=1)
+    record_every: int = _f(1, "Record metrics every this many steps (and at the last); with "
+                               "relations off, the steps between records run faster.",
+                               ge=1)
     stop_when_absorbed: bool = _f(
         False,
         "Stop early once no neighbouring pair can share symbols any more (Axelrod's absorbing "
