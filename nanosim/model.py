@@ -73,6 +73,7 @@ class DiplomacyModel(mesa.Model):
         self.shift = np.zeros((self.n_countries, self.n_countries, 2, len(K.CHANNELS)))
         self.counts = np.zeros(len(K.CHANNELS), dtype=np.int64)
         self._exchange_active: tuple = ()
+        self._posters_for: tuple | None = None  # the bans the cached posters were found for
         self._repairs: dict[tuple[int, int], tuple[float, float, int, float]] = {}
         if citizen_agents is None:
             citizen_agents = self.n_citizens <= CITIZEN_AGENTS_UP_TO
@@ -291,8 +292,7 @@ class DiplomacyModel(mesa.Model):
         ch = self.scenario.channels.social_media
         if not ch.enabled or ch.post_rate == 0 or ch.reach == 0:
             return
-        can_post = self.online & ~self.banned[self.home]
-        posters = np.flatnonzero(can_post).astype(np.int64)
+        can_post, posters = self._posters()
         post_prob = ch.post_rate * self.post_multiplier
         top = post_prob.max()
         if top == 0 or posters.size == 0:
@@ -308,6 +308,19 @@ class DiplomacyModel(mesa.Model):
                             ch.noise, see, ch.hostility, ch.adoption,
                             self.scenario.perception.state_weight, ch.mu, ch.accept, ch.reject,
                             **self._rules)
+
+    def _posters(self) -> tuple[np.ndarray, np.ndarray]:
+        """Who may post (online, platform not banned): a mask and the indices.
+
+        Found again only when the bans change: who is online is fixed at build, with the
+        follower graph built from it.
+        """
+        banned = tuple(np.flatnonzero(self.banned))
+        if self._posters_for != banned:
+            can_post = self.online & ~self.banned[self.home]
+            self._posters_cache = can_post, np.flatnonzero(can_post).astype(np.int64)
+            self._posters_for = banned
+        return self._posters_cache
 
     def _talk(self):
         ch = self.scenario.channels.talk
