@@ -155,6 +155,21 @@ def test_platform_ban_silences_social_media():
     assert final_value(df, "messages", "all", "all", "social_media") == 0
 
 
+def test_platform_ban_silences_social_media_only_while_it_lasts():
+    base = {**ALL_OFF, "channels.social_media.enabled": True, "network.online_share": 1.0}
+    ban = "[[events]]\nstep = 10\nkind = \"platform_ban\"\ncountry = \"{}\"\nduration = 5\n"
+    text = _without_campaign().split("[[events]]")[0]
+    text += "".join(ban.format(c) for c in ("Aland", "Bland", "Cland"))
+    model = DiplomacyModel(small(base, text=text))
+    posts = []
+    while model.running:
+        before = model.counts.sum()
+        model.step()
+        posts.append(model.counts.sum() - before)
+    assert all(p > 0 for p in posts[:10]) and all(p > 0 for p in posts[15:])
+    assert posts[10:15] == [0] * 5
+
+
 def test_campaign_moves_target_public_toward_its_valence():
     text = _without_campaign().split("[[events]]")[0] + (
         '[channels.campaign]\ncountry = "Cland"\ntargets = ["Aland"]\nreach = 0.5\n'
