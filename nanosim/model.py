@@ -73,7 +73,8 @@ class DiplomacyModel(mesa.Model):
         self.shift = np.zeros((self.n_countries, self.n_countries, 2, len(K.CHANNELS)))
         self.counts = np.zeros(len(K.CHANNELS), dtype=np.int64)
         self._exchange_active: tuple = ()
-        self._posters_for: tuple | None = None  # the bans the cached posters were found for
+        self._posters_for: tuple | None = None  # the bans _posters_cache was found for
+        self._posters_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._repairs: dict[tuple[int, int], tuple[float, float, int, float]] = {}
         if citizen_agents is None:
             citizen_agents = self.n_citizens <= CITIZEN_AGENTS_UP_TO
@@ -84,6 +85,7 @@ class DiplomacyModel(mesa.Model):
                 Citizen(self, i)
         self.recorder = Recorder(self)
         self.recorder.record(0)
+        self._step_sums = self.recorder.sums  # fresh after the record; set again each step
 
     # --- building ---------------------------------------------------------------------
 
