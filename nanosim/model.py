@@ -192,7 +192,11 @@ class DiplomacyModel(mesa.Model):
             images = rng.uniform(-1.0, 1.0, (n, 2, n_countries))
         else:
             images = means[self.home] + p.initial_sd * rng.standard_normal((n, 2, n_countries))
-        self.images = np.clip(images, -1.0, 1.0)
+        # indexed [citizen, image, country] but stored country by country, image by image:
+        # each (country, image) is one contiguous vector over citizens, so a channel that
+        # moves one image of one country touches the fewest cache lines
+        self.images = np.empty((n_countries, 2, n)).transpose(2, 1, 0)
+        np.clip(images, -1.0, 1.0, out=self.images)
 
     # --- stepping -----------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """The model's guarantees: determinism, bounds, attribution, channels doing what they say."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nanosim import DiplomacyModel, results, run, run_replicate
+from nanosim import kernels as K
 from nanosim.agents import Citizen, State
 from nanosim.outputs import write_table
 from tests.conftest import ALL_OFF, small
@@ -273,3 +275,15 @@ def test_uniform_openness_is_one_shared_number_with_the_same_results():
     own.run_to_end()
     np.testing.assert_array_equal(shared.images, own.images)
     np.testing.assert_array_equal(shared.shift, own.shift)
+
+
+def test_images_are_stored_by_country_and_any_layout_gives_the_same_results(small_scenario):
+    stored = DiplomacyModel(small_scenario)
+    assert stored.images[:, K.PEOPLE, 1].flags.c_contiguous  # one vector per (image, country)
+    assigned = DiplomacyModel(small_scenario)
+    assigned.images = np.array(assigned.images, order="C")  # a user's own array
+    stored.run_to_end()
+    assigned.run_to_end()
+    np.testing.assert_array_equal(stored.images, assigned.images)
+    np.testing.assert_array_equal(stored.shift, assigned.shift)
+    pd.testing.assert_frame_equal(stored.recorder.table(), assigned.recorder.table())
