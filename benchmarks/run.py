@@ -79,7 +79,7 @@ def child(case: str, **options) -> dict | None:
 def special_case(repeats: int) -> dict:
     out: dict[str, list[dict]] = {"nanosim": [], "mesa": [], "ndlib": []}
     for n in SIZES:
-        r = child("nanosim", n=n, interactions=max(n, 2_000_000), repeats=repeats)
+        r = child("nanosim", n=n, interactions=max(5 * n, 2_000_000), repeats=repeats)
         if r:
             out["nanosim"].append(r)
     for peer in ("mesa", "ndlib"):

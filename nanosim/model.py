@@ -37,6 +37,19 @@ def replicate_seed(seed: int, replicate: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(replicate,))
 
 
+def _image_storage(n: int, n_countries: int, spillover: float) -> np.ndarray:
+    """An empty images array, indexed [citizen, image, country], laid out in memory so
+    that what one message touches shares cache lines.
+
+    A change to one image of a country spills to the other (``spillover > 0``): the two
+    are stored side by side. Otherwise a message touches one image, and each image of
+    each country is one contiguous vector over citizens.
+    """
+    if spillover > 0.0:
+        return np.empty((n, n_countries, 2)).transpose(0, 2, 1)
+    return np.empty((n_countries, 2, n)).transpose(2, 1, 0)
+
+
 class DiplomacyModel(mesa.Model):
     """Citizens and states of several countries exchanging messages through channels.
 
@@ -192,10 +205,7 @@ class DiplomacyModel(mesa.Model):
             images = rng.uniform(-1.0, 1.0, (n, 2, n_countries))
         else:
             images = means[self.home] + p.initial_sd * rng.standard_normal((n, 2, n_countries))
-        # indexed [citizen, image, country] but stored country by country, image by image:
-        # each (country, image) is one contiguous vector over citizens, so a channel that
-        # moves one image of one country touches the fewest cache lines
-        self.images = np.empty((n_countries, 2, n)).transpose(2, 1, 0)
+        self.images = _image_storage(n, n_countries, p.spillover)
         np.clip(images, -1.0, 1.0, out=self.images)
 
     # --- stepping -----------------------------------------------------------------

@@ -277,10 +277,16 @@ def test_uniform_openness_is_one_shared_number_with_the_same_results():
     np.testing.assert_array_equal(shared.shift, own.shift)
 
 
-def test_images_are_stored_by_country_and_any_layout_gives_the_same_results(small_scenario):
-    stored = DiplomacyModel(small_scenario)
-    assert stored.images[:, K.PEOPLE, 1].flags.c_contiguous  # one vector per (image, country)
-    assigned = DiplomacyModel(small_scenario)
+@pytest.mark.parametrize("spillover", [0.0, 0.3])
+def test_images_are_laid_out_for_their_messages_and_any_layout_gives_the_same_results(
+        spillover):
+    scenario = small({"perception.spillover": spillover})
+    stored = DiplomacyModel(scenario)
+    if spillover:  # a change spills over: a citizen's two images of a country side by side
+        assert stored.images.strides[1] == stored.images.itemsize
+    else:  # one vector per (image, country)
+        assert stored.images[:, K.PEOPLE, 1].flags.c_contiguous
+    assigned = DiplomacyModel(scenario)
     assigned.images = np.array(assigned.images, order="C")  # a user's own array
     stored.run_to_end()
     assigned.run_to_end()
