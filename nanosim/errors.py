@@ -17,3 +17,6 @@ class ScenarioError(NanosimError):
         self.message = message
         where = f"{self.source}: {key}" if key else self.source
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):  # rebuilt from its parts when a worker process sends it back
+        return type(self), (self.source, self.key, self.message)

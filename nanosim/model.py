@@ -9,8 +9,6 @@ diplomacy (contact, social media, talk), then metrics.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import mesa
 import numpy as np
 
@@ -112,9 +110,8 @@ class DiplomacyModel(mesa.Model):
             a, b = (s.country_index(x) for x in pair.split("-"))
             affinity[a, b] = affinity[b, a] = w
         if net.kind == "file":
-            base = Path(s.source).parent
             self.node_ids, self.home, self.graph = network.read_edge_list(
-                base / net.edges, base / net.nodes, self.country_names)
+                *network.edge_list_files(s), self.country_names)
             self.home = self.home.astype(np.int32)
             sizes = np.bincount(self.home, minlength=n_countries)
         else:

@@ -14,7 +14,9 @@ from nanosim.errors import ScenarioError
 __all__ = [
     "Graph",
     "barabasi_albert",
+    "check_files",
     "complete",
+    "edge_list_files",
     "erdos_renyi",
     "exchange_ties",
     "followers",
@@ -461,6 +463,22 @@ def _as_ids(values: np.ndarray):
         return stripped.astype(np.int64), True
     except ValueError:
         return stripped.astype(object), False
+
+
+def edge_list_files(scenario) -> tuple[str, str]:
+    """The edge and node CSVs of a ``network.kind = "file"`` scenario (relative to its file)."""
+    base = os.path.dirname(scenario.source)
+    return (os.path.join(base, scenario.network.edges),
+            os.path.join(base, scenario.network.nodes))
+
+
+def check_files(scenario) -> None:
+    """Read a file network's CSVs as a run would, raising ScenarioError if they are unusable.
+
+    Does nothing for generated networks.
+    """
+    if scenario.network.kind == "file":
+        read_edge_list(*edge_list_files(scenario), scenario.country_names)
 
 
 def read_edge_list(

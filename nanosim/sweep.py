@@ -28,6 +28,7 @@ import itertools
 import json
 import os
 import re
+import signal
 import sys
 import time
 import types
@@ -43,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from nanosim.errors import NanosimError, ScenarioError
+from nanosim.network import check_files, edge_list_files
 from nanosim.scenario import Scenario, load_scenario, parse_override, parse_value
 
 MANIFEST = "manifest.json"
@@ -120,8 +122,11 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
         fixed["scenario.seed"] = seed
     if fixed:
         base = base.with_overrides(fixed)
-    grid_values = {**spec["grid"], **parse_grid(grid or [])}
-    range_values = {**spec["ranges"], **parse_ranges(ranges or [])}
+    cli_grid, cli_ranges = parse_grid(grid or []), parse_ranges(ranges or [])
+    grid_values = {**spec["grid"], **cli_grid}
+    range_values = {**spec["ranges"], **cli_ranges}
+    origin = {**{k: spec["origin"] for k in (*spec["grid"], *spec["ranges"])},
+              **dict.fromkeys(cli_grid, "--grid"), **dict.fromkeys(cli_ranges, "--range")}
     n_lhs = lhs if lhs is not None else spec["lhs"]
     if range_values and not n_lhs:
         raise ScenarioError("--range", next(iter(range_values)),
@@ -145,8 +150,18 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
     parameters = ([{"key": k, "kind": "grid", "values": v} for k, v in grid_values.items()]
                   + [{"key": k, "kind": "lhs", "range": list(v)}
                      for k, v in range_values.items()])
+    networks = {}  # each distinct file network, read once as its runs would read it
     for point in points:
-        base.with_overrides(point)  # raises ScenarioError naming the key
+        try:
+            scenario = base.with_overrides(point)
+        except ScenarioError as e:  # blame the swept key where it was given
+            if e.key not in origin:
+                raise
+            raise ScenarioError(origin[e.key], e.key, e.message) from None
+        networks.setdefault(edge_list_files(scenario) if scenario.network.kind == "file"
+                            else None, scenario)
+    for scenario in networks.values():
+        check_files(scenario)
     return Plan(base, parameters, points, int(n_rep))
 
 
@@ -202,23 +217,31 @@ def latin_hypercube(ranges: dict[str, tuple], n: int, seed: int) -> dict[str, li
     """``n`` Latin hypercube samples per key, drawn from a stream of the scenario seed.
 
     Each key's range is cut into ``n`` equal strata, each sampled once, in an
-    independent random order per key. Integer ranges give integers (each of the
-    ``hi - lo + 1`` values equally likely); floats are kept to 6 significant digits.
+    independent random order per key; floats are kept to 6 significant digits. A
+    range of whole numbers is cut into ``n`` runs of consecutive values, as equal as
+    can be, and one value is drawn from each: the values are distinct when the range
+    holds at least ``n`` of them, and otherwise each is used equally often.
     """
     if not ranges or n < 1:
         return {}
     rng = np.random.default_rng(np.random.SeedSequence([seed, LHS_STREAM]))
     out = {}
     for key, (lo, hi) in ranges.items():
-        u = (rng.permutation(n) + rng.random(n)) / n
+        stratum, within = rng.permutation(n), rng.random(n)
         if isinstance(lo, int) and isinstance(hi, int):
-            out[key] = [int(v) for v in np.minimum(np.floor(lo + u * (hi - lo + 1)), hi)]
+            values = hi - lo + 1
+            first = stratum * values // n
+            width = np.maximum(first + 1, (stratum + 1) * values // n) - first
+            out[key] = [int(v) for v in lo + first + np.floor(within * width).astype(int)]
         else:
-            out[key] = [float(f"{v:.6g}") for v in lo + u * (hi - lo)]
+            out[key] = [float(f"{v:.6g}") for v in lo + (stratum + within) / n * (hi - lo)]
     return out
 
 
 def _grid_values(spec, source: str, key: str) -> list:
+    if isinstance(spec, str) and re.fullmatch(rf"\s*{_NUMBER}\s*:\s*{_NUMBER}\s*", spec):
+        raise ScenarioError(source, key, f"a grid range is START:STOP:COUNT (got {spec!r}); "
+                                         "for a Latin hypercube give --lhs N --range KEY=LO:HI")
     if isinstance(spec, str):
         spaced = _linspace(spec, source, key)
         return spaced if spaced is not None else [parse_value(v) for v in _split_commas(spec)]
@@ -291,7 +314,8 @@ def _harmonise(values: list) -> list:
 
 def _read_spec(scenario_or_path) -> dict:
     """The base scenario and any design held in a sweep file."""
-    spec = {"set": {}, "grid": {}, "ranges": {}, "lhs": None, "replicates": None}
+    spec = {"set": {}, "grid": {}, "ranges": {}, "lhs": None, "replicates": None,
+            "origin": ""}
     if isinstance(scenario_or_path, Scenario):
         return {**spec, "scenario": scenario_or_path}
     path = Path(scenario_or_path)
@@ -339,7 +363,7 @@ def read_sweep_file(raw: dict, source: str, folder: Path) -> dict:
     return {"scenario": scenario, "set": table.get("set", {}),
             "grid": parse_grid(table.get("grid", {}), f"{source}: sweep.grid"),
             "ranges": parse_ranges(lhs.get("ranges", {}), f"{source}: sweep.lhs.ranges"),
-            "lhs": points, "replicates": replicates}
+            "lhs": points, "replicates": replicates, "origin": source}
 
 
 def _only(table: dict, allowed: tuple, source: str, where: str) -> None:
@@ -771,13 +795,14 @@ def command(args: argparse.Namespace) -> int:
           + f"; on {where}", flush=True)
     start = time.perf_counter()
     try:
-        store = run_plan(plan, out, workers=args.workers, scheduler=args.scheduler,
-                         progress=True)
+        with _terminate_as_interrupt() as stopped_by:
+            store = run_plan(plan, out, workers=args.workers, scheduler=args.scheduler,
+                             progress=True)
     except KeyboardInterrupt:
         kept = total - len(SweepStore(out).missing())
         print(f"nanosim: interrupted; {kept} of {total} runs are kept in {out}; run the same "
               "command again to finish", file=sys.stderr)
-        return 130
+        return 128 + stopped_by.get("signal", signal.SIGINT)
     seconds = time.perf_counter() - start
     print(f"done: {total - before} run(s) in {seconds:.1f} s; {total} of {total} in {out}/runs")
     print(f"next: nanosim report {out}")
@@ -785,6 +810,25 @@ def command(args: argparse.Namespace) -> int:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """While running, SIGTERM (``kill``, a batch system's time limit) stops like Ctrl-C.
+
+    Yields a dict that holds the signal's number once one has stopped the sweep.
+    """
+    stopped_by: dict = {}
+
+    def stop(signum, frame):
+        stopped_by["signal"] = signum
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield stopped_by
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _canonical(data) -> str:

@@ -74,3 +74,14 @@ def sweep_scenario_file(request, tmp_path_factory):
     path = tmp_path_factory.mktemp("scen") / "tiny.toml"
     path.write_text(request.module.TINY)
     return path
+
+
+@pytest.fixture
+def file_network(tmp_path):
+    """A one-country scenario on a real edge list whose second edge names a missing node."""
+    (tmp_path / "nodes.csv").write_text("id,country\n1,Aland\n2,Aland\n")
+    (tmp_path / "edges.csv").write_text("source,target\n1,2\n2,9\n")
+    scenario = tmp_path / "net.toml"
+    scenario.write_text('[[country]]\nname = "Aland"\nshare = 1.0\n[network]\nkind = "file"\n'
+                        'edges = "edges.csv"\nnodes = "nodes.csv"\n')
+    return scenario

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -98,6 +99,13 @@ def test_latin_hypercube_hits_every_stratum_once_and_is_fixed_by_the_seed():
     assert sorted(a["k"]) == list(range(4, 12))
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_whole_number_ranges_give_distinct_values_or_each_equally_often(seed):
+    drawn = latin_hypercube({"wide": (4, 12), "narrow": (4, 6)}, 8, seed)
+    assert len(set(drawn["wide"])) == 8 and set(drawn["wide"]) <= set(range(4, 13))
+    assert sorted(np.bincount(drawn["narrow"])[4:]) == [2, 3, 3]
+
+
 def test_sweep_file_gives_the_same_design_as_the_command_line(sweep_scenario_file):
     path = sweep_scenario_file.parent / "design.toml"
     path.write_text(f"""
@@ -123,6 +131,19 @@ points = 4
     assert len(from_file.points) == 8 and from_file.scenario.population.size == 200
 
 
+def test_a_bad_swept_key_is_blamed_on_the_file_or_option_that_gave_it(sweep_scenario_file):
+    path = sweep_scenario_file.parent / "typo.toml"
+    path.write_text(f'[sweep]\nscenario = "{sweep_scenario_file.name}"\n'
+                    '[sweep.grid]\n"network.cross_bordr" = [0, 1]\n')
+    with pytest.raises(ScenarioError, match=rf"^{path}: network\.cross_bordr: unknown key"):
+        plan_sweep(path)
+    with pytest.raises(ScenarioError, match=r"^--grid: network\.cross_bordr: unknown key"):
+        plan_sweep(sweep_scenario_file, grid=["network.cross_bordr=0,1"])
+    with pytest.raises(ScenarioError, match=r"^--grid: network\.cross_border: a grid range is "
+                                            r"START:STOP:COUNT \(got '0:1'\); for a Latin"):
+        plan_sweep(sweep_scenario_file, grid=["network.cross_border=0:1"])
+
+
 def test_bad_sweep_value_is_refused_naming_the_key_and_nothing_is_written(sweep_scenario_file,
                                                                            tmp_path, capsys):
     from nanosim.cli import main
@@ -136,6 +157,25 @@ def test_bad_sweep_value_is_refused_naming_the_key_and_nothing_is_written(sweep_
     assert status == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "network.kind: must be one of 'homophilous'" in err and "(got 'ring')" in err
     assert not out.exists()
+
+
+def test_a_broken_edge_list_is_refused_before_anything_is_written(file_network, tmp_path,
+                                                                   capsys):
+    from nanosim.cli import main
+
+    out = tmp_path / "out"
+    status = main(["sweep", str(file_network), "--out", str(out), "--grid",
+                   "network.cross_border=0,1", "--replicates", "1", "--workers", "1"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1
+    assert f"{tmp_path / 'edges.csv'}: network.edges: line 3: target id '9'" in err
+    assert not out.exists()
+
+
+def test_a_scenario_error_crosses_to_the_sweep_process_intact():
+    error = pickle.loads(pickle.dumps(ScenarioError("a.toml", "network.edges", "file not found")))
+    assert isinstance(error, ScenarioError) and error.key == "network.edges"
+    assert str(error) == "a.toml: network.edges: file not found"
 
 
 # --- running and the folder -------------------------------------------------------------
@@ -276,14 +316,20 @@ def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(compi
                                             last[1]))
 
 
-def test_ctrl_c_stops_the_sweep_keeping_finished_runs(compiled, sweep_scenario_file, tmp_path):
+@pytest.mark.parametrize("stop", ["ctrl_c", "kill"])
+def test_ctrl_c_or_kill_stops_the_sweep_keeping_finished_runs(compiled, sweep_scenario_file,
+                                                              tmp_path, stop):
     out = tmp_path / "out"
     proc = nanosim_sweep(sweep_scenario_file, out, "--workers", "2")
     wait_for_runs(proc, out, 1)
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    if stop == "ctrl_c":
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    else:
+        proc.terminate()  # SIGTERM to the sweep alone: `kill PID`, a batch system's time limit
     _, err = proc.communicate(timeout=60)
     kept = 16 - len(SweepStore(out).missing())
-    assert proc.returncode == 130 and "Traceback" not in err
+    assert proc.returncode == {"ctrl_c": 130, "kill": 143}[stop]
+    assert "Traceback" not in err and "leaked" not in err
     assert f"interrupted; {kept} of 16 runs are kept in {out}" in err
     assert [p for p in os.listdir(out / "runs") if p.startswith(".")] == []
     assert left_behind(proc.pid) == []
