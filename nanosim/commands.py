@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from nanosim.errors import ScenarioError
+from nanosim.network import check_files
 from nanosim.scenario import Scenario, load_scenario
 
 
@@ -27,6 +28,9 @@ def load_with_options(path: str, args: argparse.Namespace) -> Scenario:
 def run(args: argparse.Namespace) -> int:
     """Run one scenario's replicates and write its folder."""
     scenario = load_with_options(args.scenario, args)
+    from nanosim.outputs import RUN_FILES, check_out
+
+    check_out(args.out, RUN_FILES, "nanosim run")
     from nanosim.runner import Timer
     from nanosim.runner import run as run_all
 
@@ -45,15 +49,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
-    """Check scenario files; print one line per file."""
+    """Check scenario files (and a file network's CSVs); print one line per file."""
     failed = 0
     for path in args.scenarios:
         try:
             s = load_with_options(path, args)
+            check_files(s)
         except ScenarioError as e:
             print(f"invalid: {e}", file=sys.stderr)
             failed += 1
             continue
         print(f"ok: {path} ({s.scenario.name}; {len(s.country)} countries, "
-              f"{s.population.size} citizens, {s.scenario.steps} steps, {len(s.events)} events)")
+              f"{s.population.size} citizens, {s.scenario.steps} steps, {len(s.events)} "
+              f"event{'' if len(s.events) == 1 else 's'})")
     return 2 if failed else 0

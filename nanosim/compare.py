@@ -343,6 +343,10 @@ def _channels_figure(df, metric, pair):
 # --- writing and printing ---------------------------------------------------------------------
 
 
+COMPARE_FILES = ("comparison.json", "comparison.parquet", "comparison.csv", "comparison.md",
+                 "comparison.png", "final_shift.png", "channels.png")  # the first marks it
+
+
 def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favourability",
                      pair: tuple[str, str] | None = None, csv: bool = False,
                      event_steps=()) -> Path:
@@ -354,7 +358,7 @@ def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favou
     table = comparison_table(df, metric, pair)
     figures = comparison_figures(df, metric, pair, event_steps)
     out = Path(out_dir)
-    with staged(out) as stage:
+    with staged(out, COMPARE_FILES, "nanosim compare") as stage:
         write_table(df, stage / "comparison.parquet")
         if csv:
             df.to_csv(stage / "comparison.csv", index=False)
@@ -409,6 +413,7 @@ def table_lines(table: pd.DataFrame) -> list[str]:
 def command(args: argparse.Namespace) -> int:
     """``nanosim compare``: run scenarios side by side and write the comparison folder."""
     from nanosim.commands import load_with_options
+    from nanosim.outputs import check_out
     from nanosim.runner import Timer
 
     if len(args.scenarios) < 2:
@@ -417,6 +422,7 @@ def command(args: argparse.Namespace) -> int:
     pair = parse_pair(args.pair)
     scenarios = [load_with_options(path, args) for path in args.scenarios]
     pair = check_pair(scenarios, pair)
+    check_out(args.out, COMPARE_FILES, "nanosim compare")
     n, root = comparison_plan(scenarios, args.replicates, args.seed)
     timer = Timer()
     bar = _progress_bar(n * len(scenarios))

@@ -227,6 +227,9 @@ def _fmt(v) -> str:
 # --- writing ----------------------------------------------------------------------------
 
 
+REPORT_FILES = ("reduced.csv", "curves.png", "heatmap.png", "lhs.png")  # the first marks it
+
+
 def write_report(folder: str | Path, out: str | Path | None = None,
                  metric: str = "favourability", pair: str | None = None) -> Path:
     """Write ``reduced.csv`` (every pair) and the figures of one pair; returns the folder."""
@@ -238,7 +241,7 @@ def write_report(folder: str | Path, out: str | Path | None = None,
     fin = final_values(store, metric)
     table = _reduce(fin, store, metric)
     figs = _figures(fin, store, metric, pair)
-    with staged(out) as stage:
+    with staged(out, REPORT_FILES, "nanosim report") as stage:
         table.to_csv(stage / "reduced.csv", index=False)
         for name, fig in figs.items():
             save(fig, stage / f"{name}.png")

@@ -40,6 +40,22 @@ def test_run_writes_tables_summary_and_figures(tmp_path, scenario_file):
     assert summary["replicates"] == 2 and summary["seed"] == 3
     assert summary["final"]["Aland->Bland"]["favourability_shift"]["replicates"] == 2
     assert "Aland → Bland" in done.stdout and str(out) in done.stdout
+    assert "cultural regions (end)" in done.stdout
+    assert "opinion clusters" not in done.stdout  # one line per pair would crowd it out
+
+
+def test_the_summary_of_one_country_gives_its_opinion_clusters():
+    from nanosim import run
+    from nanosim.outputs import summary_lines
+    from nanosim.scenario import loads_scenario
+
+    solo = loads_scenario('[scenario]\nsteps = 5\nreplicates = 2\n[population]\nsize = 200\n'
+                          '[[country]]\nname = "Solo"\nshare = 1.0\n')
+    lines = summary_lines(run(solo))
+    assert lines[1].startswith("Solo → Solo")
+    assert [line.split("  ")[0] for line in lines[2:]] == [
+        "cultural regions (end)", "opinion clusters, people (end)",
+        "opinion clusters, state (end)"]
 
 
 def test_invalid_scenario_exits_2_with_one_line_and_writes_nothing(tmp_path):
@@ -59,19 +75,43 @@ def test_bad_override_exits_2_naming_the_key(tmp_path, scenario_file):
     assert done.returncode == 2 and "channels.talk.rate: must be in 0..1 (got 2)" in done.stderr
 
 
-def test_broken_edge_list_exits_2_and_keeps_previous_results(tmp_path):
-    (tmp_path / "nodes.csv").write_text("id,country\n1,Aland\n2,Aland\n")
-    (tmp_path / "edges.csv").write_text("source,target\n1,2\n2,9\n")
-    scenario = tmp_path / "net.toml"
-    scenario.write_text('[[country]]\nname = "Aland"\nshare = 1.0\n[network]\nkind = "file"\n'
-                        'edges = "edges.csv"\nnodes = "nodes.csv"\n')
+def test_broken_edge_list_exits_2_and_keeps_previous_results(tmp_path, file_network):
     out = tmp_path / "out"
     out.mkdir()
-    (out / "timeseries.parquet").write_bytes(b"earlier results")
-    done = nanosim("run", scenario, "--out", out)
+    for name in ("summary.json", "timeseries.parquet"):
+        (out / name).write_bytes(b"earlier results")
+    done = nanosim("run", file_network, "--out", out)
     assert done.returncode == 2 and "edges.csv: network.edges:" in done.stderr
     assert "'9'" in done.stderr or " 9 " in done.stderr
     assert (out / "timeseries.parquet").read_bytes() == b"earlier results"
+
+
+def test_a_rerun_replaces_its_own_folder_and_other_folders_are_refused(tmp_path,
+                                                                         scenario_file, capsys):
+    from nanosim.cli import main
+
+    out = tmp_path / "out"
+    assert main(["run", str(scenario_file), "--out", str(out), "--csv"]) == 0
+    (out / "notes.txt").write_text("mine")
+    assert main(["run", str(scenario_file), "--out", str(out), "--seed", "9"]) == 0
+    assert not (out / "timeseries.csv").exists()  # not asked for this time: no stale table
+    assert json.loads((out / "summary.json").read_text())["seed"] == 9
+    assert (out / "notes.txt").read_text() == "mine"
+    capsys.readouterr()
+    sweep_folder = tmp_path / "sweep"
+    sweep_folder.mkdir()
+    (sweep_folder / "manifest.json").write_text("{}")
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    for target, why in ((sweep_folder, "holds files `nanosim run` did not write (no "
+                                       "summary.json)"), (a_file, "is a file")):
+        assert main(["run", str(scenario_file), "--out", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"{target}: --out: {why}" in err
+    assert os.listdir(sweep_folder) == ["manifest.json"] and a_file.read_text() == "x"
+    assert main(["compare", str(scenario_file), str(scenario_file), "--out", str(out)]) == 2
+    assert "holds files `nanosim compare` did not write (no comparison.json)" in \
+        capsys.readouterr().err
 
 
 def test_killed_run_leaves_no_half_written_files(tmp_path, scenario_file):
@@ -93,3 +133,15 @@ def test_validate_explains_each_file(tmp_path, scenario_file):
     assert done.returncode == 2
     assert f"ok: {scenario_file}" in done.stdout
     assert f"invalid: {bad}: scenario.steps: must be in 1..1000000 (got -1)" in done.stderr
+
+
+def test_validate_reads_a_file_networks_csvs(tmp_path, file_network):
+    done = nanosim("validate", file_network)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"invalid: {tmp_path / 'edges.csv'}: network.edges: line 3:")
+    (tmp_path / "edges.csv").unlink()
+    done = nanosim("validate", file_network)
+    assert done.returncode == 2
+    assert f"{tmp_path / 'edges.csv'}: network.edges: file not found" in done.stderr
+    (tmp_path / "edges.csv").write_text("source,target\n1,2\n")
+    assert nanosim("validate", file_network).returncode == 0
