@@ -70,8 +70,8 @@ def section_table(title: str, model: type[BaseModel]) -> list[str]:
     lines = [f"## `{title}`", "", about[:1].upper() + about[1:], "",
              "| key | type | default | range | meaning |", "|---|---|---|---|---|"]
     for name, field in model.model_fields.items():
-        if name in ("source", "kind"):
-            continue
+        if name == "source" or (name == "kind" and model in S.EVENT_KINDS.values()):
+            continue  # an event's kind heads its own table
         lo, hi = S.field_limits(field)
         rng = f"{lo or '−∞'} … {hi or '∞'}" if lo or hi else ""
         meaning = (field.description or "").replace("|", "\\|")

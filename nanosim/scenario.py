@@ -14,12 +14,13 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from nanosim.errors import ScenarioError
 
 INF = math.inf
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+Flag = Annotated[bool, Strict()]  # true or false only (not "yes", 1 or "on")
 Valence = Annotated[float, Field(ge=-1.0, le=1.0)]
 
 
@@ -47,7 +48,7 @@ class ScenarioMeta(Section):
     record_every: int = _f(1, "Record metrics every this many steps (and at the last); with "
                                "relations off, the steps between records run faster.",
                                ge=1)
-    stop_when_absorbed: bool = _f(
+    stop_when_absorbed: Flag = _f(
         False,
         "Stop early once no neighbouring pair can share symbols any more (Axelrod's absorbing "
         "state); checked at each recorded step.",
@@ -123,7 +124,10 @@ class Network(Section):
     """`[network]`: the offline social graph and the online follower graph."""
 
     kind: Literal["homophilous", "lattice", "complete", "erdos_renyi", "barabasi_albert",
-                  "file"] = _f("homophilous", "Social graph family.")
+                  "file"] = _f("homophilous", "Social graph: small worlds within countries "
+                               "plus cross-border ties (homophilous), a grid (lattice), everyone "
+                               "(complete), random (erdos_renyi), preferential attachment "
+                               "(barabasi_albert), or your own CSVs (file: edges and nodes).")
     degree: int = _f(10, "Mean degree (homophilous, erdos_renyi, barabasi_albert).", ge=1,
                      le=10_000)
     rewire: Prob = _f(0.1, "Small-world rewiring probability inside countries.")
@@ -131,7 +135,7 @@ class Network(Section):
     affinity: dict[str, float] = _f({}, 'Weight of cross-border ties per pair, "A-B" = w '
                                         "(default 1; 0 forbids ties).")
     neighbourhood: Literal["von_neumann", "moore"] = _f("von_neumann", "Lattice neighbourhood.")
-    torus: bool = _f(False, "Lattice wraps around.")
+    torus: Flag = _f(False, "Lattice wraps around.")
     width: int | None = _f(None, "Lattice width (default: the square root of the population).",
                            ge=1)
     edges: str | None = _f(None, "kind = file: edge list CSV (columns source,target), relative "
@@ -145,9 +149,9 @@ class Network(Section):
 class Contact(Section):
     """`[channels.contact]`: person-to-person meetings (nano diplomacy)."""
 
-    enabled: bool = _f(True, "Channel on or off.")
+    enabled: Flag = _f(True, "Channel on or off.")
     rate: Prob = _f(0.2, "Chance per step that a citizen meets a random social neighbour.")
-    symbol_sharing: bool = _f(True, "Meetings share symbols (Axelrod).")
+    symbol_sharing: Flag = _f(True, "Meetings share symbols (Axelrod).")
     valence: Valence = _f(0.6, "Valence of a positive cross-border meeting.")
     positivity: Prob = _f(0.9, "Chance a cross-border meeting is positive.")
     negative_valence: Valence = _f(-0.6, "Valence of a negative meeting.")
@@ -161,9 +165,11 @@ class Contact(Section):
 class SocialMedia(Section):
     """`[channels.social_media]`: posts about one's own culture (nano diplomacy)."""
 
-    enabled: bool = _f(True, "Channel on or off.")
+    enabled: Flag = _f(True, "Channel on or off.")
     post_rate: Prob = _f(0.05, "Chance per step that an online citizen posts.")
-    reach: float = _f(20.0, "Followers a post reaches on average.", ge=0.0, le=100_000.0)
+    reach: float = _f(20.0, "Followers a post reaches on average: each follower sees it with "
+                            "chance min(1, reach / network.follows), so above network.follows "
+                            "every follower sees every post.", ge=0.0, le=100_000.0)
     noise: float = _f(0.1, "Spread of a post's valence around the country's appeal.",
                       ge=0.0, le=2.0)
     mu: Prob = _f(0.01, "Channel weight.")
@@ -176,7 +182,7 @@ class SocialMedia(Section):
 class Talk(Section):
     """`[channels.talk]`: peer talk with a neighbour (bounded confidence, Deffuant)."""
 
-    enabled: bool = _f(True, "Channel on or off.")
+    enabled: Flag = _f(True, "Channel on or off.")
     rate: Prob = _f(0.05, "Chance per step that a citizen talks with a neighbour.")
     epsilon: float = _f(0.3, "Confidence bound on the [-1, 1] scale.", ge=0.0, le=2.0)
     mu: Prob = _f(0.2, "Convergence weight.")
@@ -187,7 +193,7 @@ class Talk(Section):
 class StateMedia(Section):
     """`[channels.state_media]`: domestic official framing (high politics)."""
 
-    enabled: bool = _f(True, "Channel on or off.")
+    enabled: Flag = _f(True, "Channel on or off.")
     mu: Prob = _f(0.12, "Channel weight (times the citizen's trust in the state).")
     accept: float = _f(2.0, "Latitude of acceptance.", ge=0.0)
     reject: float = _f(INF, "Latitude of rejection (inf: never).", ge=0.0)
@@ -196,7 +202,7 @@ class StateMedia(Section):
 class Relations(Section):
     """`[channels.relations]`: official relations between states (high politics)."""
 
-    enabled: bool = _f(True, "Relations respond to publics and to each other.")
+    enabled: Flag = _f(True, "Relations respond to publics and to each other.")
     reciprocity: Prob = _f(0.05, "Pull of the other state's stance per step.")
 
 
@@ -216,7 +222,7 @@ class Campaign(Section):
 class EventNews(Section):
     """`[channels.events]`: how the news of an event reaches citizens."""
 
-    enabled: bool = _f(True, "Events make news that moves perceptions directly.")
+    enabled: Flag = _f(True, "Events make news that moves perceptions directly.")
     mu: Prob = _f(0.25, "Weight of the news of an event.")
     reach: Prob = _f(1.0, "Share of the two countries' citizens who hear it.")
     media_boost: float = _f(1.0, "Incident: state media reach grows by 1 + boost * severity "
@@ -410,6 +416,8 @@ def _explain(error: ValidationError, raw: dict, source: str) -> ScenarioError:
         key = _key_path(loc + ["kind"], raw)
     elif kind == "union_tag_not_found":
         msg = f"missing 'kind'; allowed: {', '.join(EVENT_KINDS)}"
+    elif kind == "bool_type":
+        msg = f"must be true or false{got}"
     else:
         msg = err["msg"][:1].lower() + err["msg"][1:] + got
     return ScenarioError(source, key, msg)
@@ -635,8 +643,22 @@ def apply_overrides(raw: dict, overrides: list[str] | dict[str, Any], source: st
     return raw
 
 
+def _key_parts(key: str) -> list[str]:
+    """A dotted key's parts; as in TOML, a part in double quotes may hold dots or dashes."""
+    parts, part, quoted = [], "", False
+    for ch in key:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "." and not quoted:
+            parts.append(part.strip())
+            part = ""
+        else:
+            part += ch
+    return [*parts, part.strip()]
+
+
 def _set_path(raw: dict, key: str, value: Any, source: str) -> None:
-    parts = key.split(".")
+    parts = _key_parts(key)
     node: Any = raw
     for i, part in enumerate(parts[:-1]):
         where = ".".join(parts[: i + 1])

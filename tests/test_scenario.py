@@ -68,6 +68,8 @@ def test_load_scenario_reads_files(tmp_path):
     ({"population.size": 0}, "population.size", "1..50000000"),
     ({"country.Aland.symbols.hat": "fez"}, "country.Aland.symbols.hat", "features: cuisine"),
     ({"network.kind": "file"}, "network.edges", "required"),
+    ({"channels.talk.enabled": "yes"}, "channels.talk.enabled", "must be true or false"),
+    ({"channels.talk.enabled": 1}, "channels.talk.enabled", "must be true or false"),
 ])
 def test_bad_values_name_the_key_and_what_is_allowed(overrides, key, allowed):
     message = error_of(overrides=overrides)
@@ -80,6 +82,13 @@ def test_toml_syntax_error_is_one_line():
 
 def test_missing_country_name_is_reported():
     assert "country.0.name: required key is missing" in error_of("[[country]]\nshare = 1.0\n")
+
+
+def test_a_quoted_key_part_may_hold_a_dash_as_in_toml():
+    s = small(['network.affinity."Aland-Bland"=0.25', "channels.talk.enabled=false"])
+    assert s.network.affinity == {"Aland-Bland": 0.25} and s.channels.talk.enabled is False
+    message = error_of(overrides=['network.affinity."Aland-Mars"=1'])
+    assert ': network.affinity."Aland-Mars": unknown country \'Mars\'' in message
 
 
 def test_bad_override_syntax_is_reported():
