@@ -34,6 +34,7 @@ class Recorder:
         self.times: list[int] = []
         self.rows: dict[str, list[np.ndarray]] = {}
         self.final: dict[str, np.ndarray] = {}
+        self.final_step = -1  # the step the final measures describe (-1: none yet)
         n = model.n_countries
         # Running sums of kernels.image_moments and counts of the symbols each country's
         # citizens hold (kernels.symbol_holdings), kept up to date by the channel kernels
@@ -106,8 +107,12 @@ class Recorder:
         return K.symbol_counts(self.held, self.model.prototypes) / self._symbol_slots
 
     def finish(self):
-        """Measures taken once, at the end: cultural regions and opinion clusters."""
+        """Measures taken once, at the end: cultural regions and opinion clusters.
+
+        :meth:`table` calls this when the run has ended, however it was stepped.
+        """
         m = self.model
+        self.final_step = m.t
         g = m.graph
         regions = (len(np.unique(m.symbols, axis=0)) if g.well_mixed
                    else K.cultural_regions(g.indptr, g.indices, m.symbols))
@@ -122,11 +127,15 @@ class Recorder:
 
     # --- the table ----------------------------------------------------------------------
 
-    def table(self, replicate: int = 0) -> pd.DataFrame:
-        """The tidy table: replicate, step, metric, observer, target, channel, value."""
+    def table(self, replicate: int | None = None) -> pd.DataFrame:
+        """The tidy table: replicate (default: the model's), step, metric, observer, target,
+        channel, value. Once the run has ended it includes the end-of-run measures."""
         m = self.model
         n = m.n_countries
+        replicate = m.replicate if replicate is None else replicate
         times = np.asarray(self.times, dtype=np.int32)
+        if not m.running and m.t == times[-1] and self.final_step != m.t:
+            self.finish()
         countries = list(m.country_names) + [ALL]
         metrics = list(PAIR_METRICS) + ["soft_power"] + list(SHIFT_METRICS) + ["messages"] + list(
             FINAL_METRICS)
@@ -166,7 +175,7 @@ class Recorder:
         msgs = np.stack(self.rows["messages"]).astype(float)
         add("messages", msgs, np.full(msgs.size, n), np.full(msgs.size, n),
             np.tile(np.arange(1, n_ch + 1), n_times), times)
-        last = times[-1:]
+        last = np.array([self.final_step], dtype=np.int32)
         if "cultural_regions" in self.final:
             add("cultural_regions", self.final["cultural_regions"].reshape(1), np.array([n]),
                 np.array([n]), np.array([0]), last)

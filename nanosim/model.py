@@ -16,7 +16,7 @@ from nanosim import kernels as K
 from nanosim import network
 from nanosim.agents import Citizen, State
 from nanosim.metrics import Recorder
-from nanosim.scenario import Scenario
+from nanosim.scenario import Scenario, as_scenario, check_whole
 
 CITIZEN_AGENTS_UP_TO = 100_000
 
@@ -52,7 +52,7 @@ class DiplomacyModel(mesa.Model):
     """Citizens and states of several countries exchanging messages through channels.
 
     Args:
-        scenario: a validated :class:`~nanosim.scenario.Scenario`.
+        scenario: a validated :class:`~nanosim.scenario.Scenario`, or a scenario file.
         replicate: which replicate stream of the scenario seed to use.
         seed: overrides ``scenario.seed``.
         citizen_agents: create one Mesa agent per citizen (default: up to 100,000
@@ -68,9 +68,11 @@ class DiplomacyModel(mesa.Model):
     def scenario(self, value) -> None:
         self._scenario = value
 
-    def __init__(self, scenario: Scenario, replicate: int = 0, *, seed: int | None = None,
+    def __init__(self, scenario: Scenario | str, replicate: int = 0, *, seed: int | None = None,
                  citizen_agents: bool | None = None):
-        root = scenario.scenario.seed if seed is None else seed
+        scenario = as_scenario(scenario)
+        replicate = check_whole(scenario, "replicate", replicate, 0)
+        root = scenario.scenario.seed if seed is None else check_whole(scenario, "seed", seed, 0)
         self.root_seed = root
         streams = replicate_seed(root, replicate).spawn(4)
         super().__init__(rng=int(streams[0].generate_state(1)[0]))
@@ -239,12 +241,14 @@ class DiplomacyModel(mesa.Model):
             self.running = False
 
     def run_to_end(self, progress=None):
-        """Step until the last step (or absorption); ``progress(t)`` is called each step."""
+        """Step until the last step (or absorption); ``progress(t)`` is called each step.
+
+        Mesa's ``run_model()`` does the same without the progress calls.
+        """
         while self.running and self.t < self.scenario.scenario.steps:
             self.step()
             if progress is not None:
                 progress(self.t)
-        self.recorder.finish()
 
     @property
     def _rules(self) -> dict:
@@ -268,7 +272,7 @@ class DiplomacyModel(mesa.Model):
         recip = self.scenario.channels.relations.reciprocity * (r.T - r)
         new = np.clip(r + pull + recip, -1.0, 1.0)
         np.fill_diagonal(new, 1.0)
-        self.relations = new
+        self.relations[...] = new  # in place: each State's relations stay a live view
 
     def _state_media(self):
         ch = self.scenario.channels.state_media
@@ -449,5 +453,5 @@ class DiplomacyModel(mesa.Model):
         return bool(K.can_share_symbols(g.indptr, g.indices, self.symbols))
 
     def timeseries(self):
-        """The tidy results table of this run (see docs/outputs)."""
+        """The tidy results table of this run so far (see docs/outputs.md)."""
         return self.recorder.table()

@@ -9,21 +9,23 @@ import numpy as np
 import pandas as pd
 
 from nanosim.model import DiplomacyModel
-from nanosim.scenario import Scenario
+from nanosim.scenario import Scenario, as_scenario, check_whole
 
 
-def run_replicate(scenario: Scenario, replicate: int = 0, *, seed: int | None = None,
+def run_replicate(scenario: Scenario | str, replicate: int = 0, *, seed: int | None = None,
                   progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """Run one replicate to its last step and return its tidy table."""
+    """Run one replicate of a scenario (or scenario file) to its end; its tidy table."""
     model = DiplomacyModel(scenario, replicate, seed=seed, citizen_agents=False)
     model.run_to_end(progress)
     return model.recorder.table(replicate)
 
 
-def run(scenario: Scenario, replicates: int | None = None, *, seed: int | None = None,
+def run(scenario: Scenario | str, replicates: int | None = None, *, seed: int | None = None,
         progress: bool = False) -> pd.DataFrame:
-    """Run every replicate of a scenario; returns one tidy table (column ``replicate``)."""
-    n = scenario.scenario.replicates if replicates is None else replicates
+    """Run every replicate of a scenario (or scenario file); one tidy table (``replicate``)."""
+    scenario = as_scenario(scenario)
+    n = scenario.scenario.replicates if replicates is None else check_whole(
+        scenario, "replicates", replicates, 1)
     steps = scenario.scenario.steps
     bar = _progress_bar(n * steps, scenario.scenario.name) if progress else None
     tables = []

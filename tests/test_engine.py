@@ -95,6 +95,44 @@ def test_citizens_and_states_are_mesa_agents_viewing_the_arrays(small_scenario):
     assert {s.country for s in model.agents_by_type[State]} == {"Aland", "Bland", "Cland"}
 
 
+def test_mesa_ways_of_running_give_the_whole_table_of_their_replicate(small_scenario):
+    expected = run_replicate(small_scenario, 1)
+    for go in ("run_model", "run_for", "step"):
+        model = DiplomacyModel(small_scenario, 1)
+        if go == "run_model":
+            model.run_model()
+        elif go == "run_for":
+            model.run_for(small_scenario.scenario.steps)
+        else:
+            while model.running:
+                model.step()
+        pd.testing.assert_frame_equal(model.timeseries(), expected)
+    assert {"cultural_regions", "clusters_people"} <= set(expected["metric"].astype(str))
+    assert set(expected["replicate"]) == {1}
+
+
+def test_a_states_relations_stay_live_as_the_model_steps(small_scenario):
+    model = DiplomacyModel(small_scenario)
+    held = model.agents_by_type[State][0].relations
+    for _ in range(10):
+        model.step()
+    assert np.array_equal(held, model.relations[0]) and not np.array_equal(held, np.eye(3)[0])
+
+
+def test_a_scenario_file_runs_and_bad_run_arguments_are_one_line_errors(tmp_path):
+    from nanosim import NanosimError
+    from tests.conftest import SMALL
+
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL)
+    assert run(path, 1).equals(run(small(), 1))
+    for bad, message in ((lambda: run(path, 0), "replicates: must be a whole number >= 1"),
+                         (lambda: DiplomacyModel(path, seed=-1), "seed: must be a whole"),
+                         (lambda: DiplomacyModel(path, 1.5), "replicate: must be a whole")):
+        with pytest.raises(NanosimError, match=f"^{path}: {message}"):
+            bad()
+
+
 def test_population_split_by_share(small_scenario):
     model = DiplomacyModel(small_scenario, citizen_agents=False)
     assert model.sizes.tolist() == [300, 180, 120]
