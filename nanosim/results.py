@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 BAND = (0.1, 0.9)  # the 10–90 % band shown everywhere
+TIDY = ("replicate", "step", "metric", "observer", "target", "channel", "value")
 NANO_CHANNELS = ("contact", "social_media", "talk")
 HIGH_POLITICS_CHANNELS = ("state_media", "campaign", "events")
 
@@ -24,10 +25,16 @@ def select(df: pd.DataFrame, metric: str, observer: str | None = None,
     return df[mask]
 
 
+def design_columns(df: pd.DataFrame) -> list[str]:
+    """Columns that tell runs apart beyond ``replicate``: a sweep's ``point`` and swept
+    keys, a comparison's ``scenario``; none in a plain run's table."""
+    return [c for c in df.columns if c not in TIDY]
+
+
 def shifts(df: pd.DataFrame, metric: str = "favourability") -> pd.DataFrame:
-    """The metric minus its value at the first recorded step, per replicate and pair."""
+    """The metric minus its value at the first recorded step, per run and pair."""
     rows = select(df, metric)
-    keys = ["replicate", "observer", "target", "channel"]
+    keys = [*design_columns(df), "replicate", "observer", "target", "channel"]
     first_step = rows["step"].min()
     base = rows[rows["step"] == first_step].set_index(keys)["value"]
     out = rows.join(base.rename("base"), on=keys)
@@ -46,20 +53,22 @@ def bands(df: pd.DataFrame, by: list[str], q: tuple[float, float] = BAND) -> pd.
 
 
 def final(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows at each replicate's last recorded step."""
-    last = df.groupby("replicate")["step"].transform("max")
+    """Rows at each run's last recorded step."""
+    last = df.groupby([*design_columns(df), "replicate"], observed=True)["step"].transform("max")
     return df[df["step"] == last]
 
 
 def final_shifts(df: pd.DataFrame, metric: str = "favourability") -> pd.DataFrame:
-    """Per observer→target: final shift of ``metric`` with its band across replicates."""
-    return bands(final(shifts(df, metric)), ["observer", "target"])
+    """Per observer→target (and sweep point or scenario): final shift of ``metric`` with
+    its band across replicates."""
+    return bands(final(shifts(df, metric)), [*design_columns(df), "observer", "target"])
 
 
 def channel_shares(df: pd.DataFrame, metric: str = "shift_by_channel") -> pd.DataFrame:
-    """Per observer→target and channel: final cumulative shift made by the channel."""
+    """Per observer→target (and sweep point or scenario) and channel: final cumulative
+    shift made by the channel."""
     rows = final(select(df, metric))
-    return bands(rows, ["observer", "target", "channel"])
+    return bands(rows, [*design_columns(df), "observer", "target", "channel"])
 
 
 def pairs(df: pd.DataFrame) -> list[tuple[str, str]]:
@@ -69,7 +78,14 @@ def pairs(df: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def summary(df: pd.DataFrame) -> dict:
-    """A JSON-ready summary of final shifts, with spread across replicates, per pair."""
+    """A JSON-ready summary of one scenario's final shifts, with spread across replicates,
+    per pair."""
+    if design_columns(df):
+        from nanosim.errors import NanosimError
+
+        raise NanosimError(f"summary() takes one scenario's runs; this table has "
+                           f"{', '.join(design_columns(df))} columns (use final_shifts, or "
+                           "nanosim.report.reduce_sweep for a sweep)")
     out: dict = {}
     fav = final_shifts(df, "favourability").set_index(["observer", "target"])
     people = final_shifts(df, "image_people").set_index(["observer", "target"])

@@ -754,9 +754,10 @@ def _result(fut, run: tuple[int, int], store: SweepStore) -> pd.DataFrame:
         if type(e).__name__ not in ("BrokenProcessPool", "KilledWorker"):
             raise
         name = store.path(*run).stem
-        raise NanosimError(f"a worker process died while running {name} (out of memory?); "
-                           f"finished runs are kept in {store.folder}; run the same command "
-                           "again to continue") from None
+        raise NanosimError(f"a worker process died while running {name} (out of memory, or "
+                           "killed; from a script, call nanosim.sweep under `if __name__ == "
+                           f"'__main__':`); finished runs are kept in {store.folder}; run the "
+                           "same command again to continue") from None
 
 
 def _keep_finished(pending: dict, store: SweepStore, write_table) -> None:

@@ -198,6 +198,21 @@ def test_a_run_is_the_same_as_its_point_run_alone(swept):
     assert (stored["point"] == 2).all() and (stored["network.cross_border"] == 2.0).all()
 
 
+def test_results_helpers_keep_a_sweeps_points_apart(swept):
+    from nanosim import results as R
+
+    df = swept.load("favourability")
+    fin = R.final_shifts(df)
+    assert len(fin) == 4 * len(R.pairs(df)) and (fin["n"] == 2).all()  # 2 replicates a point
+    for point, part in df.groupby("point"):
+        alone = R.final_shifts(part.drop(columns=["point", *GRID]))
+        mine = fin[fin["point"] == point].drop(columns=["point", *GRID])
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), alone)
+    assert len(R.shifts(df)) == len(df)
+    with pytest.raises(NanosimError, match="summary\\(\\) takes one scenario's runs"):
+        R.summary(df)
+
+
 def test_load_sweep_returns_every_run_or_only_the_metrics_asked(swept):
     df = load_sweep(swept.folder)
     assert df.groupby(["point", "replicate"]).ngroups == 8
