@@ -30,7 +30,11 @@ out-of-range values are errors naming the file, the key path and what is allowed
 
 Override any key from the command line with `--set key.path=value` (values are
 read as TOML: `0.1`, `true`, `"text"`, `[1, 2]`); countries are addressed by name
-(`country.Indonesia.appeal=0.7`) and events by position (`events.0.severity=0.5`).
+(`country.Indonesia.appeal=0.7`), events by position (`events.0.severity=0.5`), and a
+key part holding a dash is quoted as in TOML (`network.affinity."Indonesia-Japan"=0.5`).
+From Python, `load_scenario(path, {"population.size": 500})` does the same; a table
+value sets only the keys it names (`{"network": {"degree": 4}}` keeps the rest of
+`[network]`).
 """
 
 

@@ -9,6 +9,7 @@ allowed.
 from __future__ import annotations
 
 import math
+import numbers
 import tomllib
 import typing
 from pathlib import Path
@@ -358,6 +359,19 @@ class Scenario(Section):
 # --- loading --------------------------------------------------------------------
 
 
+def as_scenario(scenario: Scenario | str | Path) -> Scenario:
+    """A Scenario as it is, or loaded from its file."""
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+def check_whole(scenario: Scenario, key: str, value, low: int) -> int:
+    """``value`` if it is a whole number >= ``low``, else a ScenarioError naming ``key``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ScenarioError(scenario.source, key, f"must be a whole number >= {low} "
+                                                  f"(got {value!r})")
+    return int(value)
+
+
 def load_scenario(path: str | Path, overrides: list[str] | dict | None = None) -> Scenario:
     """Read, override and validate a scenario file; raise ScenarioError on any problem."""
     path = Path(path)
@@ -631,11 +645,18 @@ def parse_value(value: str) -> Any:
         return value
 
 
-def apply_overrides(raw: dict, overrides: list[str] | dict[str, Any], source: str) -> dict:
-    """Apply dotted-path overrides to raw scenario data (countries addressed by name)."""
+def apply_overrides(raw: dict, overrides: str | list[str] | dict[str, Any],
+                    source: str) -> dict:
+    """Apply dotted-path overrides to raw scenario data (countries addressed by name).
+
+    A table value (``{"network": {"degree": 4}}``) sets the keys it names and keeps the
+    others, as TOML's dotted keys do.
+    """
     import copy
 
     raw = copy.deepcopy(raw)
+    if isinstance(overrides, str):
+        overrides = [overrides]
     items = (overrides.items() if isinstance(overrides, dict)
              else (parse_override(o, source) for o in overrides))
     for key, value in items:
@@ -678,8 +699,14 @@ def _set_path(raw: dict, key: str, value: Any, source: str) -> None:
             raise ScenarioError(source, key, f"{where} is a value, not a section")
         node = child
     last = parts[-1]
+    target = _list_item(node, last, key, source) if isinstance(node, list) else node.get(last)
+    if isinstance(value, dict) and isinstance(target, dict):
+        for k, v in value.items():
+            _set_path(raw, f'{key}."{k}"', v, source)
+        return
     if isinstance(node, list):
-        raise ScenarioError(source, key, "cannot replace a whole country or event; set one key")
+        raise ScenarioError(source, key, "cannot replace a whole country or event; give a "
+                                         "table of its keys, or set one key")
     node[last] = value
 
 

@@ -91,6 +91,17 @@ def test_a_quoted_key_part_may_hold_a_dash_as_in_toml():
     assert ': network.affinity."Aland-Mars": unknown country \'Mars\'' in message
 
 
+def test_a_table_override_sets_only_the_keys_it_names():
+    base = small()
+    s = small({"network": {"degree": 4}, "country.Bland": {"appeal": 0.9},
+               "events.0": {"severity": 0.5}})
+    assert s.network.degree == 4 and s.network.cross_border == base.network.cross_border
+    assert s.network.follows == base.network.follows
+    assert s.country[1].appeal == 0.9 and s.country[1].symbols == base.country[1].symbols
+    assert s.events[0].severity == 0.5 and s.events[0].step == base.events[0].step
+    assert small("population.size=500").population.size == 500  # one override, as a string
+
+
 def test_bad_override_syntax_is_reported():
     with pytest.raises(ScenarioError, match="key=value"):
         small(["channels.talk.rate"])
