@@ -210,11 +210,14 @@ class DiplomacyModel(mesa.Model):
     # --- stepping -----------------------------------------------------------------
 
     @property
-    def citizens(self):
-        return self.agents_by_type.get(Citizen, [])
+    def citizens(self) -> mesa.agent.AgentSet:
+        """The Citizen agents (empty when the model has none: the arrays are the citizens)."""
+        found = self.agents_by_type.get(Citizen)
+        return found if found is not None else mesa.agent.AgentSet([], random=self.random)
 
     @property
-    def states(self):
+    def states(self) -> mesa.agent.AgentSet:
+        """The State agents, one per country."""
         return self.agents_by_type[State]
 
     def step(self):

@@ -15,13 +15,23 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
+from pydantic_core import PydanticCustomError
 
 from nanosim.errors import ScenarioError
 
 INF = math.inf
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 Flag = Annotated[bool, Strict()]  # true or false only (not "yes", 1 or "on")
+
+
+def _not_a_flag(value):
+    if isinstance(value, bool):  # pydantic would read true as 1
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_not_a_flag)]
 Valence = Annotated[float, Field(ge=-1.0, le=1.0)]
 
 
@@ -43,10 +53,10 @@ class ScenarioMeta(Section):
 
     name: str = _f("Untitled scenario", "Short title shown in plots and tables.")
     description: str = _f("", "What the scenario asks.")
-    steps: int = _f(180, "Number of steps (one step = one day).", ge=1, le=1_000_000)
-    seed: int = _f(0, "Root seed; replicate r uses a stream spawned from it.", ge=0)
-    replicates: int = _f(1, "Independent replicates of the run.", ge=1, le=100_000)
-    record_every: int = _f(1, "Record metrics every this many steps (and at the last); with "
+    steps: Whole = _f(180, "Number of steps (one step = one day).", ge=1, le=1_000_000)
+    seed: Whole = _f(0, "Root seed; replicate r uses a stream spawned from it.", ge=0)
+    replicates: Whole = _f(1, "Independent replicates of the run.", ge=1, le=100_000)
+    record_every: Whole = _f(1, "Record metrics every this many steps (and at the last); with "
                                "relations off, the steps between records run faster.",
                                ge=1)
     stop_when_absorbed: Flag = _f(
@@ -59,7 +69,7 @@ class ScenarioMeta(Section):
 class Population(Section):
     """`[population]`: how many citizens, and how open they are."""
 
-    size: int = _f(2000, "Citizens in all, split by country share.", ge=1, le=50_000_000)
+    size: Whole = _f(2000, "Citizens in all, split by country share.", ge=1, le=50_000_000)
     openness: Prob = _f(0.7, "Mean receptiveness to messages (multiplies assimilation).")
     openness_sd: float = _f(0.15, "Spread of openness across citizens (clipped to [0, 1]).",
                             ge=0.0, le=1.0)
@@ -71,7 +81,7 @@ class Culture(Section):
     features: list[str] = _f(
         ["cuisine", "music", "dress", "language", "festival"],
         "Kinds of cultural symbol (F = their number).", min_length=1, max_length=64)
-    traits: int = _f(10, "q: possible symbols per feature.", ge=1, le=32767)
+    traits: Whole = _f(10, "q: possible symbols per feature.", ge=1, le=32767)
     diversity: Prob = _f(0.1, "Chance each feature starts away from the national prototype.")
 
 
@@ -129,7 +139,7 @@ class Network(Section):
                                "plus cross-border ties (homophilous), a grid (lattice), everyone "
                                "(complete), random (erdos_renyi), preferential attachment "
                                "(barabasi_albert), or your own CSVs (file: edges and nodes).")
-    degree: int = _f(10, "Mean degree (homophilous, erdos_renyi, barabasi_albert).", ge=1,
+    degree: Whole = _f(10, "Mean degree (homophilous, erdos_renyi, barabasi_albert).", ge=1,
                      le=10_000)
     rewire: Prob = _f(0.1, "Small-world rewiring probability inside countries.")
     cross_border: float = _f(0.05, "Mean cross-border ties per citizen.", ge=0.0, le=1000.0)
@@ -137,7 +147,7 @@ class Network(Section):
                                         "(default 1; 0 forbids ties).")
     neighbourhood: Literal["von_neumann", "moore"] = _f("von_neumann", "Lattice neighbourhood.")
     torus: Flag = _f(False, "Lattice wraps around.")
-    width: int | None = _f(None, "Lattice width (default: the square root of the population).",
+    width: Whole | None = _f(None, "Lattice width (default: the square root of the population).",
                            ge=1)
     edges: str | None = _f(None, "kind = file: edge list CSV (columns source,target), relative "
                                  "to the scenario file.")
@@ -246,7 +256,7 @@ class Channels(Section):
 
 
 class _Event(Section):
-    step: int = Field(description="Step at which it starts.", ge=0)
+    step: Whole = Field(description="Step at which it starts.", ge=0)
 
 
 class _Between(_Event):
@@ -258,7 +268,7 @@ class Incident(_Between):
 
     kind: Literal["incident"]
     severity: Prob = _f(0.5, "How far relations drop and how bad the news is.")
-    duration: int = _f(14, "Steps during which state media is intensified.", ge=1)
+    duration: Whole = _f(14, "Steps during which state media is intensified.", ge=1)
     recovery: Prob = _f(0.05, "Once it is over, share of the remaining drop in relations that "
                               "diplomacy repairs per step (0: none).")
 
@@ -281,8 +291,8 @@ class ExchangeProgramme(_Between):
     """Temporary cross-border ties (student exchange, twinning, tourism drive)."""
 
     kind: Literal["exchange_programme"]
-    ties: int = _f(100, "Cross-border ties added.", ge=0)
-    duration: int = _f(30, "Steps the ties last.", ge=1)
+    ties: Whole = _f(100, "Cross-border ties added.", ge=0)
+    duration: Whole = _f(30, "Steps the ties last.", ge=1)
 
 
 class Festival(_Event):
@@ -292,7 +302,7 @@ class Festival(_Event):
     country: str = Field(description="Country whose culture goes viral.")
     boost: float = _f(0.3, "Added to the country's appeal (clipped to 1).", ge=0.0, le=2.0)
     multiplier: float = _f(3.0, "Post rate multiplier of its citizens.", ge=0.0, le=100.0)
-    duration: int = _f(7, "Steps it lasts.", ge=1)
+    duration: Whole = _f(7, "Steps it lasts.", ge=1)
 
 
 class PlatformBan(_Event):
@@ -300,7 +310,7 @@ class PlatformBan(_Event):
 
     kind: Literal["platform_ban"]
     country: str = Field(description="Country whose citizens go offline.")
-    duration: int = _f(1_000_000, "Steps it lasts (default: to the end).", ge=1)
+    duration: Whole = _f(1_000_000, "Steps it lasts (default: to the end).", ge=1)
 
 
 class CampaignEvent(_Event):
@@ -315,7 +325,7 @@ class CampaignEvent(_Event):
     mu: Prob = _f(0.02, "Channel weight.")
     accept: float = _f(0.5, "Latitude of acceptance.", ge=0.0)
     reject: float = _f(1.2, "Latitude of rejection.", ge=0.0)
-    duration: int = _f(30, "Steps it lasts.", ge=1)
+    duration: Whole = _f(30, "Steps it lasts.", ge=1)
 
 
 Event = Annotated[
@@ -432,6 +442,8 @@ def _explain(error: ValidationError, raw: dict, source: str) -> ScenarioError:
         msg = f"missing 'kind'; allowed: {', '.join(EVENT_KINDS)}"
     elif kind == "bool_type":
         msg = f"must be true or false{got}"
+    elif kind in ("int_type", "int_from_float"):
+        msg = f"must be a whole number{got}"
     else:
         msg = err["msg"][:1].lower() + err["msg"][1:] + got
     return ScenarioError(source, key, msg)

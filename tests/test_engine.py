@@ -93,6 +93,8 @@ def test_citizens_and_states_are_mesa_agents_viewing_the_arrays(small_scenario):
     assert c.image_people[1] == 0.42
     assert c.country == "Aland" and 0 <= c.openness <= 1
     assert {s.country for s in model.agents_by_type[State]} == {"Aland", "Bland", "Cland"}
+    arrays_only = DiplomacyModel(small_scenario, citizen_agents=False)
+    assert len(arrays_only.citizens) == 0 and arrays_only.citizens.agg("unique_id", len) == 0
 
 
 def test_mesa_ways_of_running_give_the_whole_table_of_their_replicate(small_scenario):

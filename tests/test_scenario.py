@@ -70,6 +70,8 @@ def test_load_scenario_reads_files(tmp_path):
     ({"network.kind": "file"}, "network.edges", "required"),
     ({"channels.talk.enabled": "yes"}, "channels.talk.enabled", "must be true or false"),
     ({"channels.talk.enabled": 1}, "channels.talk.enabled", "must be true or false"),
+    ({"population.size": True}, "population.size", "must be a whole number (got True)"),
+    ({"network.degree": 2.5}, "network.degree", "must be a whole number (got 2.5)"),
 ])
 def test_bad_values_name_the_key_and_what_is_allowed(overrides, key, allowed):
     message = error_of(overrides=overrides)
