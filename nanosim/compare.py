@@ -289,7 +289,7 @@ def _final_shift_figure(df, metric, pair):
     final = final_pair_shifts(df, metric, pair)
     names = list(table["scenario"])
     y = np.arange(len(names))[::-1]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 1.2 + 0.6 * len(names)), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10, max(3.0, 1.2 + 0.6 * len(names))), sharey=True)
     panels = ((axes[0], "median", "low", "high", "final shift since step 0"),
               (axes[1], "diff_median", "diff_low", "diff_high",
                f"difference to “{names[0]}” (paired by replicate)"))

@@ -15,6 +15,7 @@ from nanosim.dashboard import catalogue
 from nanosim.dashboard.browser import (
     CHROMIUM,
     chromium,
+    cpu_seconds,
     dashboard_server,
     open_page,
     shown_step,
@@ -101,9 +102,7 @@ def test_comparison_in_the_browser_matches_nanosim_compare(browser, server):
         page.get_by_text(f"{entry.label} — {entry.scenario.scenario.name}").click()
     for label, value in (("Replicates", "2"), ("Seed (blank: each file's)", "5"),
                          ("Citizens (blank: each file's)", "300")):
-        field = page.get_by_label(label)
-        field.fill(value)
-        field.press("Enter")
+        set_field(page, label, value)
     page.get_by_role("button", name="Run").click()
     page.locator(".nanosim-finished, .nanosim-error").first.wait_for(timeout=120_000)
     assert page.locator(".nanosim-error").count() == 0, page.locator(".nanosim-error").inner_text()
@@ -118,6 +117,37 @@ def test_comparison_in_the_browser_matches_nanosim_compare(browser, server):
     assert shown[0] == [str(c) for c in expected.columns]
     assert shown[1:] == [[format_cell(v) for v in row]
                          for row in expected.itertuples(index=False)]
+    page.context.close()
+
+
+def set_field(page, label: str, value: str) -> None:
+    field = page.get_by_label(label)
+    field.fill(value)
+    field.press("Enter")
+
+
+@pytest.mark.browser
+@BROWSER
+def test_cancel_stops_the_work_and_bad_settings_cannot_run(browser, server):
+    page = open_page(browser, server, "Compare")
+    for entry in same_countries(bundled()):
+        page.get_by_text(f"{entry.label} — {entry.scenario.scenario.name}").click()
+    run = page.get_by_role("button", name="Run")
+    for bad in ("abc", "2.5", "", "0"):
+        set_field(page, "Replicates", bad)
+        assert run.is_disabled(), f"Run is enabled with Replicates = {bad!r}"
+    set_field(page, "Replicates", "5000")
+    set_field(page, "Citizens (blank: each file's)", "300")
+    assert run.is_enabled()
+    run.click()
+    page.locator(".nanosim-progress").wait_for()
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Cancel").click()
+    page.locator(".nanosim-cancelled").wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    before = cpu_seconds(server.pid)
+    page.wait_for_timeout(3000)
+    assert cpu_seconds(server.pid) - before < 1.0, "the cancelled comparison is still running"
     page.context.close()
 
 

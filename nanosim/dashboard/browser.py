@@ -7,6 +7,7 @@ Needs Playwright for Python and Debian's Chromium (never a downloaded browser).
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -26,6 +27,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class ServerAddress(str):
+    """The dashboard's address, knowing the server's process id (``.pid``)."""
+
+    def __new__(cls, url: str, pid: int):
+        address = super().__new__(cls, url)
+        address.pid = pid
+        return address
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far, all its threads (Linux)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
@@ -50,7 +67,7 @@ def dashboard_server(folder: str | Path | None = None, port: int | None = None,
             if time.monotonic() > deadline:
                 raise RuntimeError(f"dashboard server not up after {timeout} s")
             time.sleep(0.2)
-        yield url
+        yield ServerAddress(url, proc.pid)
     finally:
         proc.terminate()
         try:

@@ -6,7 +6,6 @@ this page only chooses its inputs, runs it in the background and shows its outpu
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 
@@ -18,12 +17,17 @@ from nanosim.dashboard.widgets import (
     ErrorLine,
     FigureCard,
     ScenarioUpload,
+    WholeField,
     figure_png,
+    parse_whole,
 )
 from nanosim.errors import NanosimError
 from nanosim.scenario import Scenario
 
 METRICS = ("favourability", "image_people", "image_state", "share_favourable")
+MAX_CITIZENS = 1_000_000  # per scenario here; `nanosim compare` takes any size
+MAX_REPLICATES = 10_000
+MAX_STEPS = 1_000_000
 FIGURE_TITLES = {
     "comparison": "Perception shift over time (median, 10–90 % band)",
     "final_shift": "Final shift by scenario",
@@ -76,14 +80,16 @@ def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=N
     table = C.comparison_table(df, request.metric, pair)
     figures = dict(C.comparison_figures(df, request.metric, pair))
     figures["matrices"] = plots.scenario_matrices_figure(df)
+    labelled = table.assign(metric=request.metric, observer=pair[0], target=pair[1])
     return {
         "table": table,
-        "csv": table.to_csv(index=False).encode(),
+        "csv": labelled.to_csv(index=False).encode(),
         "figures": {name: figure_png(fig, dpi=100) for name, fig in figures.items()},
         "seconds": seconds,
-        "summary": (f"{len(scenarios)} scenarios × {request.replicates} replicates, "
-                    f"{scenarios[0].scenario.steps} steps of "
+        "summary": (f"{request.metric}, {pair[0]} → {pair[1]}: {len(scenarios)} scenarios × "
+                    f"{request.replicates} replicates, {scenarios[0].scenario.steps} steps of "
                     f"{scenarios[0].population.size:,} citizens"),
+        "asked": (request.metric, pair[0], pair[1]),
     }
 
 
@@ -101,10 +107,15 @@ def ComparePage(entries: list[Entry], on_upload):
     usable = [e for e in entries if e.scenario is not None]
     broken = [e for e in entries if e.scenario is None]
     selected = solara.use_reactive(())
-    replicates = solara.use_reactive(5)
-    seed = solara.use_reactive(None)
-    citizens = solara.use_reactive(None)
-    steps = solara.use_reactive(None)
+    typed = {name: solara.use_reactive(text) for name, text in
+             (("replicates", "5"), ("seed", ""), ("citizens", ""), ("steps", ""))}
+    parsed = {
+        "replicates": parse_whole(typed["replicates"].value, 1, MAX_REPLICATES),
+        "seed": parse_whole(typed["seed"].value, 0, 2**63 - 1, optional=True),
+        "citizens": parse_whole(typed["citizens"].value, 1, MAX_CITIZENS, optional=True),
+        "steps": parse_whole(typed["steps"].value, 1, MAX_STEPS, optional=True),
+    }
+    settings_ok = all(problem is None for _, problem in parsed.values())
     metric = solara.use_reactive("favourability")
     upload_error = solara.use_reactive(None)
     request = solara.use_reactive(None)
@@ -117,8 +128,6 @@ def ComparePage(entries: list[Entry], on_upload):
     obs = observer.value if observer.value in countries else (countries or [""])[0]
     targets = [c for c in countries if c != obs]
     tgt = target.value if target.value in targets else (targets or [""])[0]
-
-    cancel_flag = solara.use_memo(threading.Event, [request.value, attempt.value])
 
     def work():
         from nanosim import compare as C
@@ -134,12 +143,14 @@ def ComparePage(entries: list[Entry], on_upload):
 
         def progress(done, total):
             percent = int(100 * done / max(total, 1))
-            if percent != shown[0]:
+            if percent != shown[0] and job.is_current():
                 shown[0] = percent
                 job.progress = percent
 
+        # stop at the next step once cancelled, or once a newer run has replaced this one
+        stopped = lambda: not job.is_current()  # noqa: E731
         try:
-            return compare(scenarios, req, progress=progress, cancel=cancel_flag.is_set)
+            return compare(scenarios, req, progress=progress, cancel=stopped)
         except C.Cancelled:
             raise
         except NanosimError as e:  # the user's input: one line on the page, no traceback
@@ -150,12 +161,12 @@ def ComparePage(entries: list[Entry], on_upload):
 
     def run():
         upload_error.set(None)
-        request.set(Request(tuple(selected.value), replicates.value, seed.value, citizens.value,
-                            steps.value, metric.value, obs, tgt))
+        value = {name: v for name, (v, _) in parsed.items()}
+        request.set(Request(tuple(selected.value), value["replicates"], value["seed"],
+                            value["citizens"], value["steps"], metric.value, obs, tgt))
         attempt.set(attempt.value + 1)
 
     def cancel():
-        cancel_flag.set()
         job.cancel()
 
     def toggle(label, on):
@@ -180,10 +191,11 @@ def ComparePage(entries: list[Entry], on_upload):
                 ScenarioUpload(on_entry=uploaded, on_error=upload_error.set)
                 ErrorLine(upload_error.value)
             with solara.Card("Settings"):
-                solara.InputInt("Replicates", value=replicates)
-                solara.InputInt("Seed (blank: each file's)", value=seed, optional=True)
-                solara.InputInt("Citizens (blank: each file's)", value=citizens, optional=True)
-                solara.InputInt("Steps (blank: each file's)", value=steps, optional=True)
+                for name, label in (("replicates", "Replicates"),
+                                    ("seed", "Seed (blank: each file's)"),
+                                    ("citizens", "Citizens (blank: each file's)"),
+                                    ("steps", "Steps (blank: each file's)")):
+                    WholeField(label, typed[name], parsed[name][1])
                 solara.Select("Metric", values=list(METRICS), value=metric)
                 solara.Select("Observer", values=countries, value=obs, on_value=observer.set)
                 solara.Select("Target", values=targets, value=tgt, on_value=target.set)
@@ -192,15 +204,16 @@ def ComparePage(entries: list[Entry], on_upload):
                                    "no observer → target pair to compare.")
             with solara.Row():
                 solara.Button("Run", icon_name="mdi-play", color="primary", on_click=run,
-                              disabled=job.pending or len(selected.value) < 2 or not targets)
+                              disabled=(job.pending or len(selected.value) < 2 or not targets
+                                        or not settings_ok))
                 solara.Button("Cancel", icon_name="mdi-stop", on_click=cancel,
                               disabled=not job.pending)
         with solara.Column():
-            Results(job)
+            Results(job, (metric.value, obs, tgt))
 
 
 @solara.component
-def Results(job):
+def Results(job, asked: tuple[str, str, str]):
     """Progress while running; then the table, the figures and their downloads."""
     if job.pending:
         solara.ProgressLinear(job.progress if job.progress is not None else True)
@@ -222,6 +235,9 @@ def Results(job):
         return
     solara.Success(f"{data['summary']} in {data['seconds']:.1f} s",
                    classes=["nanosim-finished"])
+    if data["asked"] != asked:
+        solara.Warning("The metric or pair has changed since this run: press Run to update.",
+                       classes=["nanosim-stale"])
     with solara.Card("Final shifts", classes=["nanosim-table"]):
         DataTable(data["table"], classes=["nanosim-comparison-table"])
         solara.FileDownload(data["csv"], filename="comparison.csv",

@@ -44,8 +44,11 @@ KNOBS = (
 
 
 def knobs_for(scenario: Scenario) -> list[Knob]:
-    """The sliders for a scenario: the common ones plus the severity of each incident."""
-    knobs = list(KNOBS)
+    """The sliders for a scenario: the common ones of its switched-on channels, plus the
+    severity of each incident."""
+    channels = scenario.channels
+    knobs = [k for k in KNOBS if not k.key.startswith("channels.")
+             or getattr(channels, k.key.split(".")[1]).enabled]
     for i, e in enumerate(scenario.events):
         if e.kind == "incident":
             knobs.append(Knob(f"events.{i}.severity",
@@ -178,10 +181,11 @@ def history_option(table: pd.DataFrame, observer: str) -> dict:
         "title": {"text": f"How {observer} sees other countries", "textStyle": {"fontSize": 12}},
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 22, "type": "scroll"},
-        "grid": {"top": 70, "left": 50, "right": 20, "bottom": 40},
+        "grid": {"top": 70, "left": 60, "right": 20, "bottom": 40},
         "xAxis": {"type": "value", "name": "step (day)", "nameLocation": "middle",
                   "nameGap": 25, "min": 0},
-        "yAxis": {"type": "value", "min": -1, "max": 1, "name": "favourability / relations"},
+        "yAxis": {"type": "value", "min": -1, "max": 1, "name": "favourability / relations",
+                  "nameLocation": "middle", "nameGap": 32},
         "series": series,
     }
 
@@ -195,7 +199,7 @@ def channels_option(table: pd.DataFrame, observer: str) -> dict:
         part = shares[shares["channel"] == channel].set_index("target")["mean"]
         series.append({"name": channel.replace("_", " "), "type": "bar",
                        "itemStyle": {"color": colour},
-                       "data": [round(float(part.get(t, 0.0)), 5) for t in targets]})
+                       "data": [float(f"{part.get(t, 0.0):.4g}") for t in targets]})
     return {
         "animation": False,
         "title": {"text": f"Which channel moved {observer}'s views so far",

@@ -62,10 +62,32 @@ def CommitSlider(label: str, value: float, low: float, high: float, step: float,
     """A slider that reports its value when released (not at every pixel of a drag)."""
     shown, set_shown = solara.use_state(value)
     solara.use_effect(lambda: set_shown(value), [value])
-    slider = solara.v.Slider(v_model=shown, on_v_model=set_shown, label=f"{label}: {shown:g}",
-                             min=low, max=high, step=step, thumb_label=True, hide_details=True)
-    solara.v.use_event(slider, "change", lambda *args: on_commit(args[-1]))
-    return slider
+    with solara.Column(gap="0px", classes=["nanosim-slider"]):  # label above: long ones fit
+        solara.Text(f"{label}: {shown:g}", style={"font-size": "0.85em"})
+        slider = solara.v.Slider(v_model=shown, on_v_model=set_shown, min=low, max=high,
+                                 step=step, thumb_label=True, hide_details=True)
+        solara.v.use_event(slider, "change", lambda *args: on_commit(args[-1]))
+
+
+def parse_whole(text: str, low: int, high: int, optional: bool = False):
+    """A typed whole number in low..high: ``(value, None)``, or ``(None, what is wrong)``."""
+    text = (text or "").strip().replace(",", "").replace("_", "")
+    if not text:
+        return None, (None if optional else "required")
+    try:
+        value = int(text)
+    except ValueError:
+        return None, f"a whole number, {low:,}..{high:,}"
+    if not low <= value <= high:
+        return None, f"{low:,}..{high:,}"
+    return value, None
+
+
+@solara.component
+def WholeField(label: str, text: solara.Reactive[str], problem: str | None):
+    """A text field for a whole number that says at once what is wrong with what is typed."""
+    solara.InputText(label, value=text, continuous_update=True, error=problem or False,
+                     message=problem)
 
 
 @solara.component
