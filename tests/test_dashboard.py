@@ -132,13 +132,17 @@ def test_cancel_stops_the_work_and_bad_settings_cannot_run(browser, server):
     page = open_page(browser, server, "Compare")
     for entry in same_countries(bundled()):
         page.get_by_text(f"{entry.label} — {entry.scenario.scenario.name}").click()
+    from playwright.sync_api import expect
+
     run = page.get_by_role("button", name="Run")
     for bad in ("abc", "2.5", "", "0"):
         set_field(page, "Replicates", bad)
-        assert run.is_disabled(), f"Run is enabled with Replicates = {bad!r}"
+        expect(run, f"Run is enabled with Replicates = {bad!r}").to_be_disabled()
+        set_field(page, "Replicates", "2")
+        expect(run).to_be_enabled()
     set_field(page, "Replicates", "5000")
     set_field(page, "Citizens (blank: each file's)", "300")
-    assert run.is_enabled()
+    expect(run).to_be_enabled()
     run.click()
     page.locator(".nanosim-progress").wait_for()
     page.wait_for_timeout(1500)
