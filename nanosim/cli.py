@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 
@@ -100,7 +101,21 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+ONE_THREAD = {  # what would start threads at import; a setting of the user's own wins
+    "OPENBLAS_NUM_THREADS": "1",  # numpy's BLAS pool (nanosim does no linear algebra)
+    "JE_ARROW_MALLOC_CONF": "background_thread:false",  # pyarrow's allocator thread
+}
+
+
+def keep_one_thread() -> None:
+    """Keep this process to one thread, so a sweep can fork its workers with nanosim
+    already imported (a process with threads is never forked; see docs/sweeps.md)."""
+    for name, value in ONE_THREAD.items():
+        os.environ.setdefault(name, value)
+
+
 def main(argv: list[str] | None = None) -> int:
+    keep_one_thread()  # before numpy or pyarrow is imported
     args = parser().parse_args(argv)
     from nanosim.errors import NanosimError
 

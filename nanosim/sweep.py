@@ -664,11 +664,11 @@ def _single_threaded() -> bool:
 
 def _worker_init() -> None:
     """Local workers leave Ctrl-C to the sweep, which stops them, and end with it."""
-    import signal
     import threading
     from multiprocessing import parent_process
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker has the sweep's handler
     parent = parent_process()
     if parent is not None:  # a killed sweep (SIGKILL) must not leave its workers behind
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
@@ -728,9 +728,10 @@ def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, schedul
     n_workers = min(workers or default_workers(), len(plan.runs) - done)
     with executor(n_workers, scheduler) as ex, _open_folder(plan, out) as store:
         todo = store.missing()
-        bar = _progress_bar(len(plan.runs), len(plan.runs) - len(todo), progress)
         pending = {ex.submit(run_point, plan.scenario, p, plan.points[p], r): (p, r)
                    for p, r in todo}
+        # after the workers are forked: a progress bar starts a monitor thread
+        bar = _progress_bar(len(plan.runs), len(plan.runs) - len(todo), progress)
         from nanosim.outputs import write_table  # while the workers start
 
         try:

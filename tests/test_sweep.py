@@ -254,6 +254,17 @@ def test_a_folder_holding_other_files_is_not_used(sweep_scenario_file, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
+def test_the_command_line_stays_single_threaded_so_sweeps_fork_their_workers():
+    from nanosim.cli import ONE_THREAD
+
+    code = ("from nanosim.cli import keep_one_thread; keep_one_thread()\n"
+            "import nanosim.runner, nanosim.sweep, nanosim.outputs\n"
+            "print(nanosim.sweep._single_threaded())")
+    env = {k: v for k, v in os.environ.items() if k not in ONE_THREAD}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.stdout.strip() == "True", done.stderr
+
+
 def test_importing_nanosim_and_its_sweeps_does_not_import_dask():
     code = ("import sys, nanosim, nanosim.sweep, nanosim.report; nanosim.load_sweep; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
