@@ -59,7 +59,12 @@ def validate(args: argparse.Namespace) -> int:
             print(f"invalid: {e}", file=sys.stderr)
             failed += 1
             continue
-        print(f"ok: {path} ({s.scenario.name}; {len(s.country)} countries, "
-              f"{s.population.size} citizens, {s.scenario.steps} steps, {len(s.events)} "
-              f"event{'' if len(s.events) == 1 else 's'})")
+        print(f"ok: {path} ({s.scenario.name}; {_count(len(s.country), 'country', 'countries')}"
+              f", {_count(s.population.size, 'citizen')}, {_count(s.scenario.steps, 'step')}, "
+              f"{_count(len(s.events), 'event')})")
     return 2 if failed else 0
+
+
+def _count(n: int, word: str, words: str = "") -> str:
+    """"1 event", "2 events"."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"

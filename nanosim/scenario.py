@@ -21,18 +21,23 @@ from pydantic_core import PydanticCustomError
 from nanosim.errors import ScenarioError
 
 INF = math.inf
-Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _refuse(error_type: str, message: str):
+    """A check that refuses text and true/false where a number belongs (pydantic would
+    read "5" as 5 and true as 1)."""
+    def check(value):
+        if isinstance(value, str | bool):
+            raise PydanticCustomError(error_type, message)
+        return value
+    return BeforeValidator(check)
+
+
+Real = Annotated[float, _refuse("float_type", "Input should be a number")]
+Whole = Annotated[int, _refuse("int_type", "Input should be a whole number")]  # 4.0 is 4
 Flag = Annotated[bool, Strict()]  # true or false only (not "yes", 1 or "on")
-
-
-def _not_a_flag(value):
-    if isinstance(value, bool):  # pydantic would read true as 1
-        raise PydanticCustomError("int_type", "Input should be a valid integer")
-    return value
-
-
-Whole = Annotated[int, BeforeValidator(_not_a_flag)]
-Valence = Annotated[float, Field(ge=-1.0, le=1.0)]
+Prob = Annotated[Real, Field(ge=0.0, le=1.0)]
+Valence = Annotated[Real, Field(ge=-1.0, le=1.0)]
 
 
 def _f(default, description, **limits):
@@ -71,7 +76,7 @@ class Population(Section):
 
     size: Whole = _f(2000, "Citizens in all, split by country share.", ge=1, le=50_000_000)
     openness: Prob = _f(0.7, "Mean receptiveness to messages (multiplies assimilation).")
-    openness_sd: float = _f(0.15, "Spread of openness across citizens (clipped to [0, 1]).",
+    openness_sd: Real = _f(0.15, "Spread of openness across citizens (clipped to [0, 1]).",
                             ge=0.0, le=1.0)
 
 
@@ -90,12 +95,12 @@ class Perception(Section):
 
     state_weight: Prob = _f(0.5, "w in favourability = w * state image + (1 - w) * people image.")
     spillover: Prob = _f(0.2, "Share of a change to one image of a country spilling to the other.")
-    boomerang: float = _f(0.5, "Strength of the contrast (backfire) effect beyond rejection.",
+    boomerang: Real = _f(0.5, "Strength of the contrast (backfire) effect beyond rejection.",
                           ge=0.0, le=10.0)
     initial_distribution: Literal["normal", "uniform"] = _f(
         "normal", "Initial images: normal around the country's `initial` means, or uniform on "
         "[-1, 1] (Deffuant's set-up).")
-    initial_sd: float = _f(0.4, "Spread of initial images around their means.", ge=0.0, le=2.0)
+    initial_sd: Real = _f(0.4, "Spread of initial images around their means.", ge=0.0, le=2.0)
     default_image: Valence = _f(0.0, "Initial mean image of a country not named in `initial`.")
     own_image: Valence = _f(0.6, "Initial mean image of one's own country (kept out of metrics).")
 
@@ -106,7 +111,7 @@ class StateSettings(Section):
     responsiveness: Prob = _f(0.02, "Weight of own public opinion on official stance per step.")
     media_reach: Prob = _f(0.15, "Share of own citizens reached by official framing per step.")
     trust: Prob = _f(0.6, "Mean citizen trust in the own government's messaging.")
-    trust_sd: float = _f(0.1, "Spread of that trust across citizens.", ge=0.0, le=1.0)
+    trust_sd: Real = _f(0.1, "Spread of that trust across citizens.", ge=0.0, le=1.0)
 
 
 class InitialImages(Section):
@@ -121,7 +126,7 @@ class Country(Section):
 
     name: str = Field(description="Country name (used in events, overrides and outputs).",
                       min_length=1)
-    share: float = _f(None, "Share of the population (shares must sum to 1).", gt=0.0, le=1.0)
+    share: Real = _f(None, "Share of the population (shares must sum to 1).", gt=0.0, le=1.0)
     appeal: Valence = _f(0.3, "Valence of citizens' posts about their own culture.")
     symbols: dict[str, str] = _f({}, "National symbol per feature (the prototype); unnamed "
                                      "features get a distinct symbol drawn at random.")
@@ -142,8 +147,8 @@ class Network(Section):
     degree: Whole = _f(10, "Mean degree (homophilous, erdos_renyi, barabasi_albert).", ge=1,
                      le=10_000)
     rewire: Prob = _f(0.1, "Small-world rewiring probability inside countries.")
-    cross_border: float = _f(0.05, "Mean cross-border ties per citizen.", ge=0.0, le=1000.0)
-    affinity: dict[str, float] = _f({}, 'Weight of cross-border ties per pair, "A-B" = w '
+    cross_border: Real = _f(0.05, "Mean cross-border ties per citizen.", ge=0.0, le=1000.0)
+    affinity: dict[str, Real] = _f({}, 'Weight of cross-border ties per pair, "A-B" = w '
                                         "(default 1; 0 forbids ties).")
     neighbourhood: Literal["von_neumann", "moore"] = _f("von_neumann", "Lattice neighbourhood.")
     torus: Flag = _f(False, "Lattice wraps around.")
@@ -154,7 +159,7 @@ class Network(Section):
     nodes: str | None = _f(None, "kind = file: node table CSV (columns id,country).")
     online_share: Prob = _f(0.7, "Share of citizens on social media.")
     online_cross_border: Prob = _f(0.2, "Share of follows that cross a border.")
-    follows: float = _f(20.0, "Mean accounts each online citizen follows.", ge=0.0, le=10_000.0)
+    follows: Real = _f(20.0, "Mean accounts each online citizen follows.", ge=0.0, le=10_000.0)
 
 
 class Contact(Section):
@@ -166,11 +171,11 @@ class Contact(Section):
     valence: Valence = _f(0.6, "Valence of a positive cross-border meeting.")
     positivity: Prob = _f(0.9, "Chance a cross-border meeting is positive.")
     negative_valence: Valence = _f(-0.6, "Valence of a negative meeting.")
-    negative_weight: float = _f(2.0, "Weight of a negative meeting relative to a positive one.",
+    negative_weight: Real = _f(2.0, "Weight of a negative meeting relative to a positive one.",
                                 ge=0.0, le=100.0)
     mu: Prob = _f(0.05, "Channel weight.")
-    accept: float = _f(2.0, "Latitude of acceptance.", ge=0.0)
-    reject: float = _f(INF, "Latitude of rejection (inf: never).", ge=0.0)
+    accept: Real = _f(2.0, "Latitude of acceptance.", ge=0.0)
+    reject: Real = _f(INF, "Latitude of rejection (inf: never).", ge=0.0)
 
 
 class SocialMedia(Section):
@@ -178,14 +183,14 @@ class SocialMedia(Section):
 
     enabled: Flag = _f(True, "Channel on or off.")
     post_rate: Prob = _f(0.05, "Chance per step that an online citizen posts.")
-    reach: float = _f(20.0, "Followers a post reaches on average: each follower sees it with "
+    reach: Real = _f(20.0, "Followers a post reaches on average: each follower sees it with "
                             "chance min(1, reach / network.follows), so above network.follows "
                             "every follower sees every post.", ge=0.0, le=100_000.0)
-    noise: float = _f(0.1, "Spread of a post's valence around the country's appeal.",
+    noise: Real = _f(0.1, "Spread of a post's valence around the country's appeal.",
                       ge=0.0, le=2.0)
     mu: Prob = _f(0.01, "Channel weight.")
-    accept: float = _f(0.8, "Latitude of acceptance.", ge=0.0)
-    reject: float = _f(INF, "Latitude of rejection (inf: never).", ge=0.0)
+    accept: Real = _f(0.8, "Latitude of acceptance.", ge=0.0)
+    reject: Real = _f(INF, "Latitude of rejection (inf: never).", ge=0.0)
     adoption: Prob = _f(0.05, "Chance (times similarity) a foreign follower takes the symbol.")
     hostility: Prob = _f(0.0, "Chance a post attacks the poster's least-liked country.")
 
@@ -195,7 +200,7 @@ class Talk(Section):
 
     enabled: Flag = _f(True, "Channel on or off.")
     rate: Prob = _f(0.05, "Chance per step that a citizen talks with a neighbour.")
-    epsilon: float = _f(0.3, "Confidence bound on the [-1, 1] scale.", ge=0.0, le=2.0)
+    epsilon: Real = _f(0.3, "Confidence bound on the [-1, 1] scale.", ge=0.0, le=2.0)
     mu: Prob = _f(0.2, "Convergence weight.")
     images: list[Literal["people", "state"]] = _f(["people", "state"], "Images discussed.",
                                                  min_length=1)
@@ -206,8 +211,8 @@ class StateMedia(Section):
 
     enabled: Flag = _f(True, "Channel on or off.")
     mu: Prob = _f(0.12, "Channel weight (times the citizen's trust in the state).")
-    accept: float = _f(2.0, "Latitude of acceptance.", ge=0.0)
-    reject: float = _f(INF, "Latitude of rejection (inf: never).", ge=0.0)
+    accept: Real = _f(2.0, "Latitude of acceptance.", ge=0.0)
+    reject: Real = _f(INF, "Latitude of rejection (inf: never).", ge=0.0)
 
 
 class Relations(Section):
@@ -226,8 +231,8 @@ class Campaign(Section):
     valence: Valence = _f(0.8, "Valence of campaign messages about the campaigning country.")
     image: Literal["state", "people"] = _f("state", "Image the campaign targets.")
     mu: Prob = _f(0.02, "Channel weight (low: foreign publics trust it little).")
-    accept: float = _f(0.5, "Latitude of acceptance.", ge=0.0)
-    reject: float = _f(1.2, "Latitude of rejection (propaganda can backfire).", ge=0.0)
+    accept: Real = _f(0.5, "Latitude of acceptance.", ge=0.0)
+    reject: Real = _f(1.2, "Latitude of rejection (propaganda can backfire).", ge=0.0)
 
 
 class EventNews(Section):
@@ -236,7 +241,7 @@ class EventNews(Section):
     enabled: Flag = _f(True, "Events make news that moves perceptions directly.")
     mu: Prob = _f(0.25, "Weight of the news of an event.")
     reach: Prob = _f(1.0, "Share of the two countries' citizens who hear it.")
-    media_boost: float = _f(1.0, "Incident: state media reach grows by 1 + boost * severity "
+    media_boost: Real = _f(1.0, "Incident: state media reach grows by 1 + boost * severity "
                                  "while it lasts.", ge=0.0, le=100.0)
 
 
@@ -300,8 +305,8 @@ class Festival(_Event):
 
     kind: Literal["festival"]
     country: str = Field(description="Country whose culture goes viral.")
-    boost: float = _f(0.3, "Added to the country's appeal (clipped to 1).", ge=0.0, le=2.0)
-    multiplier: float = _f(3.0, "Post rate multiplier of its citizens.", ge=0.0, le=100.0)
+    boost: Real = _f(0.3, "Added to the country's appeal (clipped to 1).", ge=0.0, le=2.0)
+    multiplier: Real = _f(3.0, "Post rate multiplier of its citizens.", ge=0.0, le=100.0)
     duration: Whole = _f(7, "Steps it lasts.", ge=1)
 
 
@@ -323,8 +328,8 @@ class CampaignEvent(_Event):
     valence: Valence = _f(0.8, "Valence of its messages.")
     image: Literal["state", "people"] = _f("state", "Image it targets.")
     mu: Prob = _f(0.02, "Channel weight.")
-    accept: float = _f(0.5, "Latitude of acceptance.", ge=0.0)
-    reject: float = _f(1.2, "Latitude of rejection.", ge=0.0)
+    accept: Real = _f(0.5, "Latitude of acceptance.", ge=0.0)
+    reject: Real = _f(1.2, "Latitude of rejection.", ge=0.0)
     duration: Whole = _f(30, "Steps it lasts.", ge=1)
 
 
@@ -444,6 +449,8 @@ def _explain(error: ValidationError, raw: dict, source: str) -> ScenarioError:
         msg = f"must be true or false{got}"
     elif kind in ("int_type", "int_from_float"):
         msg = f"must be a whole number{got}"
+    elif kind == "float_type":
+        msg = f"must be a number{got}"
     else:
         msg = err["msg"][:1].lower() + err["msg"][1:] + got
     return ScenarioError(source, key, msg)

@@ -1,5 +1,6 @@
 """Scenario files: defaults, overrides, and one clear line for every kind of bad input."""
 
+import numpy as np
 import pytest
 
 from nanosim import ScenarioError, load_scenario
@@ -55,7 +56,7 @@ def test_load_scenario_reads_files(tmp_path):
     ({"channels.contact.positivity": 1.5}, "channels.contact.positivity", "0..1"),
     ({"channels.talk.speed": 1}, "channels.talk.speed", "allowed: enabled, rate"),
     ({"country.Aland.share": 0.9}, "country.share", "sum to 1"),
-    ({"country.Aland.appeal": "high"}, "country.Aland.appeal", "valid number"),
+    ({"country.Aland.appeal": "high"}, "country.Aland.appeal", "must be a number (got 'high')"),
     ({"network.kind": "star"}, "network.kind", "'lattice'"),
     ({"events.0.step": 30}, "events.0.step", "allowed 0..29"),
     ({"events.0.between": ["Aland", "Mars"]}, "events.0.between", "unknown country 'Mars'"),
@@ -72,10 +73,21 @@ def test_load_scenario_reads_files(tmp_path):
     ({"channels.talk.enabled": 1}, "channels.talk.enabled", "must be true or false"),
     ({"population.size": True}, "population.size", "must be a whole number (got True)"),
     ({"network.degree": 2.5}, "network.degree", "must be a whole number (got 2.5)"),
+    ({"population.size": "500"}, "population.size", "must be a whole number (got '500')"),
+    ({"channels.talk.rate": "0.5"}, "channels.talk.rate", "must be a number (got '0.5')"),
+    ({"channels.talk.rate": True}, "channels.talk.rate", "must be a number (got True)"),
+    ({"country.Aland.initial.people.Bland": "0.2"}, "country.Aland.initial.people.Bland",
+     "must be a number"),
 ])
 def test_bad_values_name_the_key_and_what_is_allowed(overrides, key, allowed):
     message = error_of(overrides=overrides)
     assert f": {key}: " in message and allowed in message
+
+
+def test_numbers_from_numpy_and_whole_floats_are_numbers():
+    s = small({"network.degree": np.int64(4), "channels.talk.rate": np.float32(0.5),
+               "population.size": 300.0})
+    assert (s.network.degree, s.channels.talk.rate, s.population.size) == (4, 0.5, 300)
 
 
 def test_toml_syntax_error_is_one_line():
