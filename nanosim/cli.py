@@ -67,7 +67,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
 
 
 def _dashboard_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("folder", nargs="?", help="folder of scenario files to offer")
+    p.add_argument("folder", nargs="?", help="folder of scenario files (and sweep and "
+                   "comparison folders) to offer")
     p.add_argument("--host", default="127.0.0.1", help="address to serve on (default "
                                                        "127.0.0.1; 0.0.0.0 exposes it)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")

@@ -363,14 +363,29 @@ def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favou
         if csv:
             df.to_csv(stage / "comparison.csv", index=False)
         (stage / "comparison.md").write_text(comparison_markdown(df, table, metric, pair))
-        info = {"metric": metric, "pair": list(pair),
+        info = {"metric": metric, "pair": list(pair), "scenarios": _scenarios(df),
                 "replicates": int(df["replicate"].nunique()),
-                "steps": int(df["step"].max()), "versions": versions(),
+                "steps": int(df["step"].max()), "event_steps": [int(t) for t in event_steps],
+                "versions": versions(),
                 "table": json.loads(table.to_json(orient="records"))}
         (stage / "comparison.json").write_text(json.dumps(info, indent=2) + "\n")
         for name, fig in figures.items():
             plots.save(fig, stage / f"{name}.png")
     return out
+
+
+def load_comparison(folder: str | Path) -> tuple[pd.DataFrame, dict]:
+    """A folder written by ``nanosim compare``: its tidy table and ``comparison.json``."""
+    folder = Path(folder)
+    try:
+        info = json.loads((folder / COMPARE_FILES[0]).read_text(encoding="utf-8"))
+        df = pd.read_parquet(folder / "comparison.parquet")
+    except FileNotFoundError as e:
+        raise NanosimError(f"{folder}: not a comparison folder (no {Path(e.filename).name}; "
+                           "`nanosim compare` writes one)") from None
+    except (OSError, ValueError) as e:
+        raise NanosimError(f"{folder}: cannot read the comparison: {e}") from None
+    return df, info
 
 
 def comparison_markdown(df: pd.DataFrame, table: pd.DataFrame, metric: str,

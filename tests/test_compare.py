@@ -123,6 +123,25 @@ def test_write_comparison_writes_every_file(tmp_path, pair_of_runs):
     assert (out / "comparison.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_a_written_comparison_loads_back_with_its_settings(tmp_path, pair_of_runs):
+    scenarios, df = pair_of_runs
+    out = C.write_comparison(df, tmp_path / "cmp", "image_state", PAIR,
+                             event_steps=C.event_steps(scenarios))
+    back, info = C.load_comparison(out)
+    pd.testing.assert_frame_equal(C.comparison_table(back, "favourability", ("Bland", "Aland")),
+                                  C.comparison_table(df, "favourability", ("Bland", "Aland")))
+    assert info["metric"] == "image_state" and info["pair"] == list(PAIR)
+    assert info["scenarios"] == list(C._scenarios(df)) and info["replicates"] == 3
+    assert info["event_steps"] == C.event_steps(scenarios) != []
+
+
+def test_loading_a_folder_that_is_not_a_comparison_says_so(tmp_path):
+    with pytest.raises(NanosimError) as e:
+        C.load_comparison(tmp_path)
+    assert str(e.value) == (f"{tmp_path}: not a comparison folder (no comparison.json; "
+                            "`nanosim compare` writes one)")
+
+
 def test_figures_have_one_line_per_scenario_and_mark_the_events(pair_of_runs):
     scenarios, df = pair_of_runs
     steps = C.event_steps(scenarios)

@@ -21,7 +21,7 @@ from nanosim.dashboard.browser import (
     shown_step,
 )
 from nanosim.dashboard.widgets import format_cell
-from nanosim.errors import ScenarioError
+from nanosim.errors import NanosimError, ScenarioError
 from nanosim.scenario import load_scenario, loads_scenario
 
 BROWSER = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -39,17 +39,32 @@ rate = 3.5
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def folder(tmp_path_factory):
+    """The folder the dashboard is given: a scenario, a sweep of it and a comparison."""
+    from nanosim import compare as C
+    from nanosim.sweep import plan_sweep, run_plan
+
     folder = tmp_path_factory.mktemp("dashboard-scenarios")
     (folder / "tiny.toml").write_text(
         '[scenario]\nname = "Tiny two-country world"\nsteps = 30\nseed = 3\n'
         "[population]\nsize = 200\n"
         '[[country]]\nname = "A"\nshare = 0.5\n[[country]]\nname = "B"\nshare = 0.5\n')
-    from nanosim.sweep import plan_sweep, run_plan
-
     plan = plan_sweep(folder / "tiny.toml", grid={"network.cross_border": [0.0, 0.5]},
                       replicates=1)
     run_plan(plan, folder / "tiny_sweep", workers=1)
+    C.write_comparison(C.run_comparison(compared(folder), replicates=2),
+                       folder / "tiny_comparison")
+    return folder
+
+
+def compared(folder):
+    """The two scenarios of the folder's comparison: tiny, and tiny with more ties."""
+    tiny = load_scenario(folder / "tiny.toml")
+    return [tiny, tiny.with_overrides({"network.cross_border": 2.0, "scenario.name": "Tied"})]
+
+
+@pytest.fixture(scope="module")
+def server(folder):
     with dashboard_server(folder) as url:
         yield url
 
@@ -209,15 +224,48 @@ def test_second_browser_session_has_its_own_model(browser, server):
     second.context.close()
 
 
+def open_saved(page, path) -> None:
+    page.get_by_label("Path of a sweep or comparison folder").fill(str(path))
+    page.get_by_role("button", name="Open").click()
+
+
 @pytest.mark.browser
 @BROWSER
-def test_sweeps_page_shows_the_report_curves_of_a_sweep_folder(browser, server):
-    page = open_page(browser, server, "Sweeps")
-    page.get_by_role("button", name="Open").click()
+def test_saved_results_page_shows_the_report_curves_of_a_sweep_folder(browser, server, folder):
+    page = open_page(browser, server, "Saved results")
+    open_saved(page, folder / "tiny_sweep")
     curves = page.locator(".nanosim-figure", has_text="Response curves")
     curves.wait_for()
     assert curves.locator("img").evaluate("img => img.naturalWidth") > 100
     page.get_by_text("Tiny two-country world: 2 of 2 runs present").wait_for()
+    page.context.close()
+
+
+@pytest.mark.browser
+@BROWSER
+def test_saved_results_page_shows_a_comparison_folder_for_any_pair(browser, server, folder):
+    from nanosim import compare as C
+
+    page = open_page(browser, server, "Saved results")
+    open_saved(page, folder / "tiny_comparison")
+    page.get_by_text("Comparison of Tiny two-country world, Tied: 2 replicates").wait_for()
+    figure = page.locator(".nanosim-figure", has_text="Perception shift over time")
+    assert figure.locator("img").evaluate("img => img.naturalWidth") > 100
+    df = C.run_comparison(compared(folder), replicates=2)
+    for pair in (("A", "B"), ("B", "A")):
+        if pair == ("B", "A"):
+            page.get_by_label("Pair").click(force=True)
+            page.get_by_role("option", name="B:A", exact=True).click()
+        expected = C.comparison_table(df, "favourability", pair)
+        rows = [[str(c) for c in expected.columns]] + [
+            [format_cell(v) for v in row] for row in expected.itertuples(index=False)]
+        page.wait_for_function(
+            "rows => JSON.stringify([...document.querySelectorAll("
+            "'.nanosim-comparison-table tr')].map(r => [...r.querySelectorAll('th, td')]"
+            ".map(c => c.innerText.trim()))) === JSON.stringify(rows)", arg=rows,
+            timeout=60_000)
+    open_saved(page, folder / "nowhere")
+    page.get_by_text(f"{folder / 'nowhere'}: not a folder").wait_for()
     page.context.close()
 
 
@@ -231,6 +279,20 @@ def test_uploaded_scenario_is_offered_for_comparison(browser, server, tmp_path):
     page.locator("input[type=file]").set_input_files(str(good))
     page.locator(".nanosim-scenarios").get_by_text(f"mine (upload) — {name}").wait_for()
     page.context.close()
+
+
+def test_saved_folders_are_offered_and_other_folders_refused_in_one_line(folder):
+    from nanosim.dashboard.saved_page import open_folder, saved_folders
+
+    assert saved_folders(folder) == [str(folder / "tiny_comparison"), str(folder / "tiny_sweep")]
+    shown = open_folder(str(folder / "tiny_comparison"), "image_state", "B:A")
+    assert shown["pairs"] == ["A:B", "B:A"] and shown["pair"] == "B:A"
+    assert set(shown["figures"]) == {"comparison", "final_shift", "channels", "matrices"}
+    assert shown["csv"].decode().splitlines()[1].endswith(",image_state,B,A")
+    with pytest.raises(NanosimError) as e:
+        open_folder(str(folder), "favourability", None)
+    assert str(e.value) == (f"{folder}: neither a sweep folder nor a comparison (made by "
+                            "`nanosim sweep` or `nanosim compare`)")
 
 
 def test_dashboard_command_refuses_a_missing_folder_in_one_line(tmp_path, capsys):

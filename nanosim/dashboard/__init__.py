@@ -1,4 +1,4 @@
-"""``nanosim dashboard``: serve the Solara dashboard (Compare, Explore, Sweeps) locally.
+"""``nanosim dashboard``: serve the Solara dashboard (Compare, Explore, Saved results) locally.
 
 The pages live in :mod:`nanosim.dashboard.app`; this module only starts the server.
 Solara's JavaScript comes from the ``solara-assets`` package, so the pages render on a

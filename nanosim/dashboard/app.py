@@ -1,4 +1,4 @@
-"""The nanosim dashboard: Compare scenarios, Explore a live model, read Sweeps.
+"""The nanosim dashboard: Compare scenarios, Explore a live model, open Saved results.
 
 Served by ``nanosim dashboard [FOLDER]`` (Solara). Every piece of state lives inside
 components, so each browser session has its own models and results; nothing about a
@@ -14,7 +14,7 @@ import solara
 from nanosim.dashboard import catalogue
 from nanosim.dashboard.compare_page import ComparePage
 from nanosim.dashboard.explore_page import ExplorePage
-from nanosim.dashboard.sweeps_page import SweepsPage
+from nanosim.dashboard.saved_page import SavedPage
 
 
 def warm_up() -> None:
@@ -54,5 +54,5 @@ def Page():
             ComparePage(all_entries, on_upload=add_upload)
         with solara.lab.Tab("Explore"):
             ExplorePage(all_entries)
-        with solara.lab.Tab("Sweeps"):
-            SweepsPage()
+        with solara.lab.Tab("Saved results"):
+            SavedPage()

@@ -70,27 +70,33 @@ def prepare(entries: list[Entry], request: Request) -> list[Scenario]:
 def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=None) -> dict:
     """Run the comparison and turn it into what the page shows: table, CSV, PNG figures."""
     from nanosim import compare as C
-    from nanosim import plots
 
     pair = C.check_pair(scenarios, request.pair)
     start = time.perf_counter()
     df = C.run_comparison(scenarios, replicates=request.replicates, seed=request.seed,
                           progress=progress, cancel=cancel)
     seconds = time.perf_counter() - start
-    table = C.comparison_table(df, request.metric, pair)
-    figures = dict(C.comparison_figures(df, request.metric, pair))
-    figures["matrices"] = plots.scenario_matrices_figure(df)
-    labelled = table.assign(metric=request.metric, observer=pair[0], target=pair[1])
     return {
-        "table": table,
-        "csv": labelled.to_csv(index=False).encode(),
-        "figures": {name: figure_png(fig, dpi=100) for name, fig in figures.items()},
+        **comparison_results(df, request.metric, pair, C.event_steps(scenarios)),
         "seconds": seconds,
         "summary": (f"{request.metric}, {pair[0]} → {pair[1]}: {len(scenarios)} scenarios × "
                     f"{request.replicates} replicates, {scenarios[0].scenario.steps} steps of "
                     f"{scenarios[0].population.size:,} citizens"),
         "asked": (request.metric, pair[0], pair[1]),
     }
+
+
+def comparison_results(df, metric: str, pair: tuple[str, str], event_steps=()) -> dict:
+    """What the pages show of a comparison's table: final shifts, their CSV, PNG figures."""
+    from nanosim import compare as C
+    from nanosim import plots
+
+    table = C.comparison_table(df, metric, pair)
+    figures = dict(C.comparison_figures(df, metric, pair, event_steps))
+    figures["matrices"] = plots.scenario_matrices_figure(df)
+    labelled = table.assign(metric=metric, observer=pair[0], target=pair[1])
+    return {"table": table, "csv": labelled.to_csv(index=False).encode(),
+            "figures": {name: figure_png(fig, dpi=100) for name, fig in figures.items()}}
 
 
 def common_countries(scenarios: list[Scenario]) -> list[str]:
@@ -107,7 +113,8 @@ def ComparePage(entries: list[Entry], on_upload):
     usable = [e for e in entries if e.scenario is not None]
     broken = [e for e in entries if e.scenario is None]
     selected = solara.use_reactive(())
-    typed = {name: solara.use_reactive(text) for name, text in
+    # a fixed loop: the same hooks in the same order on every render
+    typed = {name: solara.use_reactive(text) for name, text in  # noqa: SH103
              (("replicates", "5"), ("seed", ""), ("citizens", ""), ("steps", ""))}
     parsed = {
         "replicates": parse_whole(typed["replicates"].value, 1, MAX_REPLICATES),
@@ -238,6 +245,12 @@ def Results(job, asked: tuple[str, str, str]):
     if data["asked"] != asked:
         solara.Warning("The metric or pair has changed since this run: press Run to update.",
                        classes=["nanosim-stale"])
+    ComparisonView(data)
+
+
+@solara.component
+def ComparisonView(data: dict):
+    """A comparison's final shifts (with their CSV) and figures (with their PNGs)."""
     with solara.Card("Final shifts", classes=["nanosim-table"]):
         DataTable(data["table"], classes=["nanosim-comparison-table"])
         solara.FileDownload(data["csv"], filename="comparison.csv",

@@ -2,7 +2,7 @@
 
 ``python -m nanosim.dashboard.screenshots docs/images`` starts the dashboard, drives it in
 headless Chromium like a person would, times a comparison of three scenarios from the
-click on Run to the figure on screen, and saves ``dashboard_{compare,explore,sweeps}.png``.
+click on Run to the figure on screen, and saves ``dashboard_{compare,explore,saved}.png``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ COMPARED = ("crisis", "crisis_with_nano", "online_nationalism")
 
 
 def make_sweep(folder: Path) -> Path:
-    """A small two-key sweep of the bundled crisis scenario for the Sweeps page."""
+    """A small two-key sweep of the bundled crisis scenario for the Saved results page."""
     from nanosim.sweep import plan_sweep, run_plan
 
     out = folder / "sweep_cross_border"
@@ -83,13 +83,13 @@ def main(argv: list[str] | None = None) -> int:
             page.wait_for_timeout(1500)
             page.screenshot(path=out / "dashboard_explore.png")
 
-            page = open_page(browser, url, "Sweeps")
+            page = open_page(browser, url, "Saved results")
             page.set_viewport_size({"width": 1440, "height": 1300})
             page.get_by_role("button", name="Open").click()
             page.locator(".nanosim-figure").first.wait_for(timeout=120_000)
             page.wait_for_timeout(1000)
-            page.screenshot(path=out / "dashboard_sweeps.png")
-    print(f"screenshots: {out}/dashboard_compare.png, dashboard_explore.png, dashboard_sweeps.png")
+            page.screenshot(path=out / "dashboard_saved.png")
+    print(f"screenshots: {out}/dashboard_compare.png, dashboard_explore.png, dashboard_saved.png")
     return 0
 
 

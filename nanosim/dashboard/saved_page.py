@@ -1,0 +1,153 @@
+"""The Saved results page: a folder written by ``nanosim sweep`` (the response curves and
+heatmaps of ``nanosim report``) or by ``nanosim compare`` (its final shifts and figures)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import solara
+
+from nanosim.dashboard.catalogue import FOLDER_ENV
+from nanosim.dashboard.compare_page import ComparisonView, comparison_results
+from nanosim.dashboard.widgets import DataTable, ErrorLine, FigureCard, figure_png
+from nanosim.errors import NanosimError
+
+FIGURE_TITLES = {"curves": "Response curves", "heatmap": "Heatmap of the final value",
+                 "lhs": "Latin hypercube points"}
+METRICS = ("favourability", "image_people", "image_state", "share_favourable",
+           "relations", "polarization", "symbol_share", "gap")
+COMPARISON_MARKER = "comparison.json"
+
+
+def _kind(folder: Path) -> str | None:
+    """"sweep", "comparison", or None for a folder neither command wrote."""
+    from nanosim.sweep import MANIFEST
+
+    if (folder / MANIFEST).is_file():
+        return "sweep"
+    return "comparison" if (folder / COMPARISON_MARKER).is_file() else None
+
+
+def saved_folders(root: str | Path | None) -> list[str]:
+    """Sweep and comparison folders in ``root`` and one level below."""
+    if root is None or not Path(root).is_dir():
+        return []
+    root = Path(root)
+    found = [root] + sorted(p for p in root.iterdir() if p.is_dir())
+    return [str(p) for p in found if _kind(p)]
+
+
+def open_folder(folder: str, metric: str, pair: str | None) -> dict:
+    """Everything the page shows of a saved folder, for ``metric`` and ``pair`` (default:
+    the first pair)."""
+    path = Path(folder.strip())
+    if not folder.strip():
+        raise NanosimError("give the path of a folder made by `nanosim sweep` or "
+                           "`nanosim compare`")
+    kind = _kind(path)
+    if kind == "sweep":
+        return open_sweep(path, metric, pair)
+    if kind == "comparison":
+        return open_comparison(path, metric, pair)
+    what = "not a folder" if not path.is_dir() else "neither a sweep folder nor a comparison"
+    raise NanosimError(f"{path}: {what} (made by `nanosim sweep` or `nanosim compare`)")
+
+
+def _pairs(observers, targets) -> list[str]:
+    return [f"{o}:{t}" for o, t in dict.fromkeys(zip(observers, targets, strict=True))]
+
+
+def open_sweep(folder: Path, metric: str, pair: str | None) -> dict:
+    """A sweep's pairs, report figures (PNG), reduced table and its CSV."""
+    from nanosim import report
+    from nanosim.sweep import SweepStore
+
+    store = SweepStore(folder)
+    fin = report.final_values(store, metric)
+    pairs = _pairs(fin["observer"], fin["target"])
+    pair = pair if pair in pairs else pairs[0]
+    figures = {name: figure_png(fig) for name, fig in
+               report.report_figures(store, metric, pair).items()}
+    table = report.reduce_sweep(store, metric, pair)
+    return {"kind": "sweep", "pairs": pairs, "pair": pair, "figures": figures, "table": table,
+            "csv": table.to_csv(index=False).encode(),
+            "summary": (f"{store.manifest['scenario']['name']}: "
+                        f"{len(store.runs) - len(store.missing())} of {len(store.runs)} "
+                        "runs present")}
+
+
+def open_comparison(folder: Path, metric: str, pair: str | None) -> dict:
+    """A comparison's pairs, final shifts, their CSV and figures, as the Compare page shows."""
+    from nanosim import compare as C
+    from nanosim import results as R
+
+    df, info = C.load_comparison(folder)
+    rows = R.select(df, metric)
+    pairs = _pairs(rows["observer"].astype(str), rows["target"].astype(str))
+    if not pairs:
+        raise NanosimError(f"{folder}: the comparison holds no {metric} values")
+    pair = pair if pair in pairs else pairs[0]
+    names = info.get("scenarios") or [str(s) for s in df["scenario"].unique()]
+    return {"kind": "comparison", "pairs": pairs, "pair": pair,
+            **comparison_results(df, metric, C.parse_pair(pair), info.get("event_steps", ())),
+            "summary": (f"Comparison of {', '.join(names)}: {info['replicates']} replicates, "
+                        f"{info['steps']} steps, common random numbers")}
+
+
+@solara.component
+def SavedPage():
+    """Open a saved folder; choose metric and pair; see its figures and table."""
+    suggestions = solara.use_memo(lambda: saved_folders(os.environ.get(FOLDER_ENV)), [])
+    folder = solara.use_reactive(suggestions[0] if suggestions else "")
+    metric = solara.use_reactive("favourability")
+    pair = solara.use_reactive(None)
+    request = solara.use_reactive(None)  # (folder, metric, pair) last asked for
+
+    def load():
+        if request.value is None:
+            return None
+        try:
+            return open_folder(*request.value)
+        except NanosimError as e:  # the user's input: one line on the page, no traceback
+            return {"error": str(e)}
+
+    result = solara.lab.use_task(load, dependencies=[request.value], raise_error=False)
+
+    def ask(new_pair=None):
+        request.set((folder.value, metric.value, new_pair))
+
+    with solara.Card("Folder written by nanosim sweep or nanosim compare"):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.InputText("Path of a sweep or comparison folder", value=folder,
+                             style={"min-width": "480px"}, continuous_update=True)
+            if suggestions:
+                solara.Select("or pick one", values=suggestions, value=folder,
+                              style={"max-width": "360px"})
+            solara.Select("Metric", values=list(METRICS), value=metric,
+                          style={"max-width": "220px"})
+            solara.Button("Open", color="primary", on_click=lambda: ask(pair.value))
+    if result.pending:
+        solara.ProgressLinear(True)
+    if result.error:
+        exc = result.exception
+        ErrorLine(str(exc) if isinstance(exc, NanosimError) else f"{type(exc).__name__}: {exc}")
+    data = result.value if result.finished else None
+    if not data:
+        return
+    if "error" in data:
+        ErrorLine(data["error"])
+        return
+    with solara.Row(style={"align-items": "center"}):
+        solara.Text(data["summary"], classes=["nanosim-saved-summary"])
+        solara.Select("Pair", values=data["pairs"], value=data["pair"],
+                      on_value=lambda p: (pair.set(p), ask(p)), style={"max-width": "260px"})
+    if data["kind"] == "comparison":
+        ComparisonView(data)
+        return
+    with solara.GridFixed(columns=2, align_items="start"):
+        for name, png in data["figures"].items():
+            FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png")
+    with solara.Card("Reduced table (final value, median and 10–90 % band per point)"):
+        solara.FileDownload(data["csv"], filename="reduced.csv", label="Download reduced.csv")
+        DataTable(data["table"])
