@@ -54,6 +54,13 @@ def comparison_plan(scenarios: list[Scenario], replicates: int | None = None,
     """
     if not scenarios:
         raise NanosimError("nothing to compare: give two or more scenarios")
+    first = scenarios[0]
+    for s in scenarios[1:]:
+        if s.scenario.steps != first.scenario.steps:
+            raise ScenarioError(s.source, "scenario.steps",
+                                f"{s.scenario.steps}, but {first.source} runs "
+                                f"{first.scenario.steps}: compared scenarios run the same days "
+                                "(--set scenario.steps=N sets every one)")
     n = replicates if replicates is not None else max(s.scenario.replicates for s in scenarios)
     root = seed if seed is not None else scenarios[0].scenario.seed
     if n < 1:

@@ -16,7 +16,7 @@ from nanosim import kernels as K
 from nanosim import network
 from nanosim.agents import Citizen, State
 from nanosim.metrics import Recorder
-from nanosim.scenario import Scenario, as_scenario, check_whole
+from nanosim.scenario import Scenario, affinity_pair, as_scenario, check_whole
 
 CITIZEN_AGENTS_UP_TO = 100_000
 
@@ -109,7 +109,7 @@ class DiplomacyModel(mesa.Model):
         self.n_countries = n_countries
         affinity = np.ones((n_countries, n_countries))
         for pair, w in net.affinity.items():
-            a, b = (s.country_index(x) for x in pair.split("-"))
+            a, b = (s.country_index(x) for x in affinity_pair(pair, s.country_names, s.source))
             affinity[a, b] = affinity[b, a] = w
         if net.kind == "file":
             self.node_ids, self.home, self.graph = network.read_edge_list(

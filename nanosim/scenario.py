@@ -449,8 +449,14 @@ def _explain(error: ValidationError, raw: dict, source: str) -> ScenarioError:
         msg = f"must be true or false{got}"
     elif kind in ("int_type", "int_from_float"):
         msg = f"must be a whole number{got}"
+    elif kind == "float_type" and err["input"] is None:
+        msg = "required key is missing"
     elif kind == "float_type":
         msg = f"must be a number{got}"
+    elif kind in ("too_short", "too_long"):
+        bound = "least" if kind == "too_short" else "most"
+        limit = ctx.get("min_length" if kind == "too_short" else "max_length")
+        msg = f"must hold at {bound} {limit} item{'s' if limit != 1 else ''}{got}"
     else:
         msg = err["msg"][:1].lower() + err["msg"][1:] + got
     return ScenarioError(source, key, msg)
@@ -560,6 +566,29 @@ def _limits(model_path: list) -> tuple[str, str]:
 # --- consistency across sections ---------------------------------------------
 
 
+RESERVED_NAMES = ("all",)
+
+
+def affinity_pair(key: str, names: list[str], source: str) -> tuple[str, str]:
+    """The two countries of an affinity key "A-B"; names may hold dashes
+    ("Indonesia-Timor-Leste")."""
+    splits = [(key[:i].strip(), key[i + 1:].strip()) for i, ch in enumerate(key) if ch == "-"]
+    known = [p for p in splits if p[0] in names and p[1] in names]
+    if len(known) == 1:
+        return known[0]
+    if not splits:
+        raise ScenarioError(source, f'network.affinity."{key}"',
+                            'affinity keys are "A-B" with two country names')
+    return splits[0]  # an unknown name: the caller says which
+
+
+def campaigns_of(s: Scenario) -> list[tuple[str, Any]]:
+    """The standing campaign and the campaign events, with their key paths."""
+    camp = s.channels.campaign
+    return ([("channels.campaign", camp)] if camp else []) + [
+        (f"events.{i}", e) for i, e in enumerate(s.events) if e.kind == "campaign"]
+
+
 def _check_consistency(s: Scenario, source: str) -> None:
     names = s.country_names
     known = set(names)
@@ -571,6 +600,12 @@ def _check_consistency(s: Scenario, source: str) -> None:
         if self_name is not None and name == self_name:
             raise ScenarioError(source, key, "a country cannot name itself here")
 
+    for i, name in enumerate(names):
+        if name in RESERVED_NAMES or ":" in name or name != name.strip():
+            raise ScenarioError(source, f"country.{i}.name",
+                                f"{name!r} cannot name a country ('all' stands for every "
+                                "country in outputs, ':' separates OBSERVER:TARGET, and names "
+                                "have no leading or trailing spaces)")
     if len(known) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise ScenarioError(source, "country", f"country {dup!r} is defined twice")
@@ -600,16 +635,40 @@ def _check_consistency(s: Scenario, source: str) -> None:
                                 f"{s.culture.traits}; raise traits")
         if unnamed and len(distinct) >= s.culture.traits and len(s.country) > 1:
             pass  # unnamed prototypes may then repeat a named symbol; allowed
+    pairs: dict[frozenset, str] = {}
     for pair in s.network.affinity:
         key = f'network.affinity."{pair}"'
-        parts = pair.split("-")
-        if len(parts) != 2:
-            raise ScenarioError(source, key, 'affinity keys are "A-B" with two country names')
-        need(parts[0], key, parts[1])
-        need(parts[1], key)
+        a, b = affinity_pair(pair, names, source)
+        need(a, key, b)
+        need(b, key)
         if s.network.affinity[pair] < 0:
             raise ScenarioError(source, key, "affinity must be >= 0")
+        both = frozenset((a, b))
+        if both in pairs:
+            raise ScenarioError(source, key, f'the pair is also given as "{pairs[both]}"; '
+                                "give it once")
+        pairs[both] = pair
     net = s.network
+    for field, needs, wrong in (("edges", "file", net.edges is not None),
+                                ("nodes", "file", net.nodes is not None),
+                                ("width", "lattice", net.width is not None),
+                                ("torus", "lattice", net.torus),
+                                ("neighbourhood", "lattice", net.neighbourhood != "von_neumann")):
+        if wrong and net.kind != needs:
+            raise ScenarioError(source, f"network.{field}", f'used only with network.kind = '
+                                f'"{needs}" (kind is "{net.kind}")')
+    for key, section in (("channels.contact", s.channels.contact),
+                         ("channels.social_media", s.channels.social_media),
+                         ("channels.state_media", s.channels.state_media),
+                         *campaigns_of(s)):
+        if section.reject <= section.accept:
+            raise ScenarioError(source, f"{key}.reject", f"must be above {key}.accept "
+                                f"({section.accept:g}): the latitude of rejection lies beyond "
+                                "that of acceptance")
+    for key, values in (("channels.talk.images", s.channels.talk.images),
+                        *((f"{k}.targets", c.targets) for k, c in campaigns_of(s))):
+        if len(set(values)) != len(values):
+            raise ScenarioError(source, key, f"names an item twice (got {list(values)})")
     if net.kind == "file":
         for key in ("edges", "nodes"):
             if not getattr(net, key):
@@ -621,10 +680,7 @@ def _check_consistency(s: Scenario, source: str) -> None:
             raise ScenarioError(source, "network.width",
                                 f"lattice needs population.size ({s.population.size}) to be a "
                                 "multiple of the width (set network.width, or use a square size)")
-    camp = s.channels.campaign
-    campaigns = ([("channels.campaign", camp)] if camp else []) + [
-        (f"events.{i}", e) for i, e in enumerate(s.events) if e.kind == "campaign"]
-    for key, c in campaigns:
+    for key, c in campaigns_of(s):
         need(c.country, f"{key}.country")
         for t in c.targets:
             need(t, f"{key}.targets", c.country)

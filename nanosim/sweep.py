@@ -123,11 +123,13 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
     if fixed:
         base = base.with_overrides(fixed)
     cli_grid, cli_ranges = parse_grid(grid or []), parse_ranges(ranges or [])
-    grid_values = {**spec["grid"], **cli_grid}
-    range_values = {**spec["ranges"], **cli_ranges}
+    # the command line wins over the file, also when it moves a key between grid and LHS
+    grid_values = {**{k: v for k, v in spec["grid"].items() if k not in cli_ranges}, **cli_grid}
+    range_values = {**{k: v for k, v in spec["ranges"].items() if k not in cli_grid},
+                    **cli_ranges}
     origin = {**{k: spec["origin"] for k in (*spec["grid"], *spec["ranges"])},
               **dict.fromkeys(cli_grid, "--grid"), **dict.fromkeys(cli_ranges, "--range")}
-    n_lhs = lhs if lhs is not None else spec["lhs"]
+    n_lhs = lhs if lhs is not None else (spec["lhs"] if range_values else None)
     if range_values and not n_lhs:
         raise ScenarioError("--range", next(iter(range_values)),
                             "ranges are sampled by a Latin hypercube: give --lhs N too")
@@ -138,11 +140,15 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
         raise ScenarioError("--lhs", "", f"must be a whole number >= 1 (got {n_lhs})")
     for key in grid_values:
         if key in range_values:
-            raise ScenarioError("--range", key, "this key is already swept by --grid")
+            raise ScenarioError(origin[key], key, "this key is already swept by --grid")
     for key in (*grid_values, *range_values):
         if key in FORBIDDEN_KEYS:
-            raise ScenarioError("--grid", key, f"cannot be swept; {FORBIDDEN_KEYS[key]}")
-    n_rep = replicates or spec["replicates"] or base.scenario.replicates
+            raise ScenarioError(origin[key], key, f"cannot be swept; {FORBIDDEN_KEYS[key]}")
+    if not grid_values and not range_values:
+        raise ScenarioError("--grid", "", "nothing to sweep: give --grid, --lhs with --range, "
+                            "or a sweep file (replicates of one scenario: nanosim run)")
+    n_rep = replicates if replicates is not None else (
+        spec["replicates"] or base.scenario.replicates)
     if n_rep < 1:
         raise ScenarioError("--replicates", "", f"must be a whole number >= 1 (got {n_rep})")
     lhs_table = latin_hypercube(range_values, n_lhs or 0, base.scenario.seed)

@@ -194,3 +194,11 @@ def test_cancel_stops_a_run_midway():
 
     with pytest.raises(C.Cancelled, match="after 0 of"):
         C.run_comparison([fast(), fast()], cancel=cancel)
+
+
+def test_scenarios_of_different_lengths_are_refused_in_one_line():
+    a, b = fast(), fast({"scenario.steps": 12})
+    with pytest.raises(ScenarioError) as e:
+        C.comparison_plan([a, b])
+    assert str(e.value) == (f"{b.source}: scenario.steps: 12, but {a.source} runs 15: compared "
+                            "scenarios run the same days (--set scenario.steps=N sets every one)")

@@ -74,6 +74,19 @@ def test_load_scenario_reads_files(tmp_path):
     ({"population.size": True}, "population.size", "must be a whole number (got True)"),
     ({"network.degree": 2.5}, "network.degree", "must be a whole number (got 2.5)"),
     ({"population.size": "500"}, "population.size", "must be a whole number (got '500')"),
+    ({"country.Aland.name": "all"}, "country.0.name", "'all' cannot name a country"),
+    ({"country.Aland.name": "A:B"}, "country.0.name", "':' separates OBSERVER:TARGET"),
+    ({"country.Aland.name": " Aland"}, "country.0.name", "leading or trailing spaces"),
+    ({"network.edges": "e.csv"}, "network.edges", 'used only with network.kind = "file"'),
+    ({"network.torus": True}, "network.torus", 'used only with network.kind = "lattice"'),
+    ({"network.affinity": {"Aland-Bland": 2.0, "Bland-Aland": 0.0}},
+     'network.affinity."Bland-Aland"', 'also given as "Aland-Bland"'),
+    ({"channels.contact.accept": 1.5, "channels.contact.reject": 0.5},
+     "channels.contact.reject", "must be above channels.contact.accept (1.5)"),
+    ({"channels.talk.images": ["people", "people"]}, "channels.talk.images", "names an item twice"),
+    ({"events.0.between": ["Aland", "Bland", "Aland"]}, "events.0.between",
+     "must hold at most 2 items (got ['Aland', 'Bland', 'Aland'])"),
+    ({"country.Aland.share": None}, "country.Aland.share", "required key is missing"),
     ({"channels.talk.rate": "0.5"}, "channels.talk.rate", "must be a number (got '0.5')"),
     ({"channels.talk.rate": True}, "channels.talk.rate", "must be a number (got True)"),
     ({"country.Aland.initial.people.Bland": "0.2"}, "country.Aland.initial.people.Bland",
@@ -82,6 +95,12 @@ def test_load_scenario_reads_files(tmp_path):
 def test_bad_values_name_the_key_and_what_is_allowed(overrides, key, allowed):
     message = error_of(overrides=overrides)
     assert f": {key}: " in message and allowed in message
+
+
+def test_affinity_keys_may_name_countries_with_dashes_and_spaces():
+    text = SMALL.replace("Bland", "Timor-Leste").replace("{ Timor-Leste =", '{ "Timor-Leste" =')
+    s = loads_scenario(text, "t.toml", {"network.affinity": {"Aland - Timor-Leste": 0.5}})
+    assert s.network.affinity == {"Aland - Timor-Leste": 0.5}
 
 
 def test_numbers_from_numpy_and_whole_floats_are_numbers():

@@ -131,6 +131,24 @@ points = 4
     assert len(from_file.points) == 8 and from_file.scenario.population.size == 200
 
 
+def test_the_command_line_wins_over_the_file_also_between_grid_and_lhs(sweep_scenario_file):
+    path = sweep_scenario_file.parent / "mixed.toml"
+    path.write_text(f'[sweep]\nscenario = "{sweep_scenario_file.name}"\n'
+                    '[sweep.grid]\n"network.cross_border" = [0, 0.5]\n'
+                    '[sweep.lhs]\npoints = 3\n'
+                    '[sweep.lhs.ranges]\n"channels.social_media.reach" = [5, 50]\n')
+    moved = plan_sweep(path, grid=["channels.social_media.reach=10,20"])
+    assert [p["kind"] for p in moved.parameters] == ["grid", "grid"] and len(moved.points) == 4
+    moved = plan_sweep(path, ranges=["network.cross_border=0:1"])
+    assert {p["key"]: p["kind"] for p in moved.parameters} == {
+        "network.cross_border": "lhs", "channels.social_media.reach": "lhs"}
+
+
+def test_a_sweep_without_a_swept_key_is_refused(sweep_scenario_file):
+    with pytest.raises(ScenarioError, match=r"^--grid: nothing to sweep: give --grid"):
+        plan_sweep(sweep_scenario_file, replicates=3)
+
+
 def test_a_bad_swept_key_is_blamed_on_the_file_or_option_that_gave_it(sweep_scenario_file):
     path = sweep_scenario_file.parent / "typo.toml"
     path.write_text(f'[sweep]\nscenario = "{sweep_scenario_file.name}"\n'
