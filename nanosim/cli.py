@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(getattr(importlib.import_module(module), func)(args) or 0)
     except NanosimError as e:
         print(f"nanosim: error: {e}", file=sys.stderr)
-        return 2
+        return e.exit_status
     except KeyboardInterrupt:
         print("nanosim: interrupted", file=sys.stderr)
         return 130

@@ -2,7 +2,15 @@
 
 
 class NanosimError(Exception):
-    """Base class for every error caused by user input."""
+    """Base class for every error caused by user input (exit status 2 at the CLI)."""
+
+    exit_status = 2
+
+
+class RunFailed(NanosimError):
+    """Work stopped by a failure outside the input (a lost worker or scheduler): exit 1."""
+
+    exit_status = 1
 
 
 class ScenarioError(NanosimError):

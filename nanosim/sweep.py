@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nanosim.errors import NanosimError, ScenarioError
+from nanosim.errors import NanosimError, RunFailed, ScenarioError
 from nanosim.network import check_files, edge_list_files
 from nanosim.scenario import Scenario, load_scenario, parse_override, parse_value
 
@@ -685,12 +685,22 @@ def _exit_with(parent) -> None:
     os._exit(1)
 
 
+def check_scheduler(address) -> str:
+    """A Dask scheduler address, PROTOCOL://HOST:PORT or HOST:PORT (NanosimError if not)."""
+    address = str(address)
+    if not re.fullmatch(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}",
+                        address):
+        raise NanosimError(f"--scheduler: {address!r} is not a scheduler address (give "
+                           "tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786)")
+    return address
+
+
 @contextmanager
 def _dask_executor(scheduler) -> Iterator[Executor]:
     if hasattr(scheduler, "get_executor"):  # a Client
         yield scheduler.get_executor(pure=False)
         return
-    scheduler = getattr(scheduler, "scheduler_address", scheduler)  # a LocalCluster
+    scheduler = check_scheduler(getattr(scheduler, "scheduler_address", scheduler))
     try:
         from distributed import Client
     except ImportError:
@@ -757,14 +767,20 @@ def _result(fut, run: tuple[int, int], store: SweepStore) -> pd.DataFrame:
     """A run's table; a worker that died (out of memory, killed) is a clear error."""
     try:
         return fut.result()
+    except NanosimError:
+        raise
     except Exception as e:
-        if type(e).__name__ not in ("BrokenProcessPool", "KilledWorker"):
-            raise
-        name = store.path(*run).stem
-        raise NanosimError(f"a worker process died while running {name} (out of memory, or "
-                           "killed; from a script, call nanosim.sweep under `if __name__ == "
-                           f"'__main__':`); finished runs are kept in {store.folder}; run the "
-                           "same command again to continue") from None
+        kind = type(e).__name__
+        if kind in ("BrokenProcessPool", "KilledWorker"):
+            name = store.path(*run).stem
+            raise RunFailed(f"a worker process died while running {name} (out of memory, or "
+                            "killed; from a script, call nanosim.sweep under `if __name__ == "
+                            f"'__main__':`); finished runs are kept in {store.folder}; run the "
+                            "same command again to continue") from None
+        if kind in ("CancelledError", "CommClosedError") or isinstance(e, ConnectionError):
+            raise RunFailed(f"lost the Dask scheduler ({kind}); finished runs are kept in "
+                            f"{store.folder}; run the same command again to continue") from None
+        raise
 
 
 def _keep_finished(pending: dict, store: SweepStore, write_table) -> None:
@@ -796,7 +812,9 @@ def command(args: argparse.Namespace) -> int:
     if before == total:
         print(f"nothing to run: all {total} runs are in {out}/{RUNS}")
         return 0
-    where = f"Dask scheduler {args.scheduler}" if args.scheduler else \
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
+    where = f"Dask scheduler {args.scheduler}" if args.scheduler is not None else \
         f"{min(args.workers or default_workers(), total - before)} local worker(s)"
     print(f"sweep: {len(plan.points)} point(s) x {plan.replicates} replicate(s) = {total} runs "
           f"of {plan.scenario.scenario.name!r}" + (f"; {before} already done" if before else "")

@@ -140,3 +140,52 @@ def test_sweep_survives_a_killed_dask_worker(sweep_scenario_file, tmp_path, loca
         killer.join(timeout=5)
     assert killed.is_set() and extra.wait(timeout=10) == -signal.SIGKILL
     assert store.missing() == [] and hashes(tmp_path / "out") == local
+
+
+@pytest.mark.parametrize("address", ["", "nonsense", "tcp://host-without-port"])
+def test_a_malformed_scheduler_address_is_refused_at_once(sweep_scenario_file, tmp_path, capsys,
+                                                         address):
+    from nanosim.cli import main
+
+    start = time.monotonic()
+    status = main(["sweep", str(sweep_scenario_file), "--out", str(tmp_path / "out"),
+                   "--grid", "network.cross_border=0,2.0", "--scheduler", address])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == "" and time.monotonic() - start < 5
+    assert err == (f"nanosim: error: --scheduler: {address!r} is not a scheduler address "
+                   "(give tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786)\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_losing_the_scheduler_keeps_finished_runs_and_says_so_in_one_line(sweep_scenario_file,
+                                                                          tmp_path):
+    """A scheduler of its own, SIGKILLed once the first run is on disk."""
+    file = tmp_path / "scheduler.json"
+    procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                               "--no-dashboard", "--scheduler-file", str(file)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)]
+    try:
+        wait_until(lambda: _address(file), "the scheduler file")
+        procs.append(subprocess.Popen([str(DASK), "worker", "--scheduler-file", str(file),
+                                       "--nthreads", "1", "--no-dashboard", "--host",
+                                       "127.0.0.1"], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, start_new_session=True))
+        out = tmp_path / "out"
+        sweep_proc = subprocess.Popen(
+            [sys.executable, "-m", "nanosim", "sweep", str(sweep_scenario_file), "--out",
+             str(out), "--grid", "channels.social_media.reach=0:20:12", "--set",
+             "population.size=3000", "--scheduler", _address(file)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_until(lambda: any((out / "runs").glob("*.parquet")), "finished run", 120)
+        os.killpg(procs[0].pid, signal.SIGKILL)
+        _, err = sweep_proc.communicate(timeout=120)
+    finally:
+        for proc in procs:
+            stop(proc)
+    kept = len(list((out / "runs").glob("*.parquet")))
+    assert sweep_proc.returncode == 1, err
+    assert err.strip().splitlines()[-1] == (
+        f"nanosim: error: lost the Dask scheduler (CancelledError); finished runs are kept in "
+        f"{out}; run the same command again to continue"), err
+    assert 1 <= kept < 24 and not list(out.rglob("*.tmp"))
