@@ -28,6 +28,7 @@ def load_with_options(path: str, args: argparse.Namespace) -> Scenario:
 def run(args: argparse.Namespace) -> int:
     """Run one scenario's replicates and write its folder."""
     scenario = load_with_options(args.scenario, args)
+    citizens = check_files(scenario)  # a file network's node table decides
     from nanosim.outputs import RUN_FILES, check_out
 
     check_out(args.out, RUN_FILES, "nanosim run")
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = write_run(df, scenario, args.out, wall_seconds=timer.seconds, csv=args.csv)
     print(f"{scenario.scenario.name}: {scenario.scenario.replicates} replicate(s) x "
-          f"{int(df['step'].max())} steps of {scenario.population.size} citizens "
+          f"{int(df['step'].max())} steps of {citizens} citizens "
           f"in {timer.seconds:.1f} s")
     print("\n".join(summary_lines(df)))
     print(f"results: {out}/ (timeseries.parquet, summary.json, perception.png, matrix.png, "
@@ -54,14 +55,15 @@ def validate(args: argparse.Namespace) -> int:
     for path in args.scenarios:
         try:
             s = load_with_options(path, args)
-            check_files(s)
+            citizens = check_files(s)
         except ScenarioError as e:
             print(f"invalid: {e}", file=sys.stderr)
             failed += 1
             continue
+        from_nodes = " (the node table)" if s.network.kind == "file" else ""
         print(f"ok: {path} ({s.scenario.name}; {_count(len(s.country), 'country', 'countries')}"
-              f", {_count(s.population.size, 'citizen')}, {_count(s.scenario.steps, 'step')}, "
-              f"{_count(len(s.events), 'event')})")
+              f", {_count(citizens, 'citizen')}{from_nodes}, {_count(s.scenario.steps, 'step')}"
+              f", {_count(len(s.events), 'event')})")
     return 2 if failed else 0
 
 

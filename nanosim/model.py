@@ -23,7 +23,9 @@ CITIZEN_AGENTS_UP_TO = 100_000
 
 def split_population(size: int, shares: list[float]) -> np.ndarray:
     """Whole citizens per country summing to ``size`` (largest remainder)."""
-    exact = np.asarray(shares) * size
+    shares = np.asarray(shares)
+    total = shares.sum()
+    exact = (shares if abs(total - 1.0) < 1e-9 else shares / total) * size  # rounded shares
     counts = np.floor(exact).astype(np.int64)
     order = np.argsort(-(exact - counts), kind="stable")
     counts[order[: size - counts.sum()]] += 1

@@ -433,6 +433,8 @@ def _read_csv(path, key: str, columns: Sequence[str]):
     import pandas as pd
 
     source = os.fspath(path)
+    if os.path.isdir(source):
+        raise ScenarioError(source, key, "is a folder (give a CSV file)")
     if not os.path.isfile(source):
         raise ScenarioError(source, key, "file not found")
     try:
@@ -472,13 +474,15 @@ def edge_list_files(scenario) -> tuple[str, str]:
             os.path.join(base, scenario.network.nodes))
 
 
-def check_files(scenario) -> None:
+def check_files(scenario) -> int:
     """Read a file network's CSVs as a run would, raising ScenarioError if they are unusable.
 
-    Does nothing for generated networks.
+    Returns the number of citizens: the node table's for a file network, else
+    ``population.size``.
     """
     if scenario.network.kind == "file":
-        read_edge_list(*edge_list_files(scenario), scenario.country_names)
+        return len(read_edge_list(*edge_list_files(scenario), scenario.country_names)[0])
+    return scenario.population.size
 
 
 def read_edge_list(
@@ -511,6 +515,13 @@ def read_edge_list(
     codes = codes.to_numpy(dtype=np.int64)
 
     edges = _read_csv(edges_path, "network.edges", ("source", "target"))
+    if len(edges) == 0:
+        raise ScenarioError(edges_src, "network.edges", "no edges (only a header): the social "
+                            "graph would be empty")
+    short = np.flatnonzero(np.char.strip(edges["target"].to_numpy(dtype=str)) == "")
+    if len(short):
+        raise ScenarioError(edges_src, "network.edges", f"line {short[0] + 2}: no target (each "
+                            "line is source,target)")
     node_ids, node_int = _as_ids(raw_ids)
     edge_cols = {}
     edge_int = True

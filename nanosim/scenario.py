@@ -126,7 +126,8 @@ class Country(Section):
 
     name: str = Field(description="Country name (used in events, overrides and outputs).",
                       min_length=1)
-    share: Real = _f(None, "Share of the population (shares must sum to 1).", gt=0.0, le=1.0)
+    share: Real = _f(None, "Share of the population (shares must sum to 1, within 0.001; "
+                                  "they are rescaled to sum to 1 exactly).", gt=0.0, le=1.0)
     appeal: Valence = _f(0.3, "Valence of citizens' posts about their own culture.")
     symbols: dict[str, str] = _f({}, "National symbol per feature (the prototype); unnamed "
                                      "features get a distinct symbol drawn at random.")
@@ -155,8 +156,11 @@ class Network(Section):
     width: Whole | None = _f(None, "Lattice width (default: the square root of the population).",
                            ge=1)
     edges: str | None = _f(None, "kind = file: edge list CSV (columns source,target), relative "
-                                 "to the scenario file.")
-    nodes: str | None = _f(None, "kind = file: node table CSV (columns id,country).")
+                                 "to the scenario file; undirected, self-loops dropped, a "
+                                 "repeated edge counts once.")
+    nodes: str | None = _f(None, "kind = file: node table CSV (columns id,country); its rows "
+                                 "are the citizens, so population.size and the country shares "
+                                 "are not used.")
     online_share: Prob = _f(0.7, "Share of citizens on social media.")
     online_cross_border: Prob = _f(0.2, "Share of follows that cross a border.")
     follows: Real = _f(20.0, "Mean accounts each online citizen follows.", ge=0.0, le=10_000.0)
@@ -567,6 +571,7 @@ def _limits(model_path: list) -> tuple[str, str]:
 
 
 RESERVED_NAMES = ("all",)
+SHARE_TOLERANCE = 1e-3  # shares rounded from data (3 x 0.3333) are fine
 
 
 def affinity_pair(key: str, names: list[str], source: str) -> tuple[str, str]:
@@ -610,9 +615,10 @@ def _check_consistency(s: Scenario, source: str) -> None:
         dup = next(n for n in names if names.count(n) > 1)
         raise ScenarioError(source, "country", f"country {dup!r} is defined twice")
     total = sum(c.share for c in s.country)
-    if abs(total - 1.0) > 1e-6:
+    if abs(total - 1.0) > SHARE_TOLERANCE:  # within it, they are rescaled to sum to 1
         raise ScenarioError(source, "country.share",
-                            f"shares must sum to 1 (they sum to {total:g})")
+                            f"shares must sum to 1 within {SHARE_TOLERANCE:g} (they sum to "
+                            f"{total:g})")
     features = s.culture.features
     if len(set(features)) != len(features):
         raise ScenarioError(source, "culture.features", "feature names must be unique")

@@ -144,4 +144,5 @@ def test_validate_reads_a_file_networks_csvs(tmp_path, file_network):
     assert done.returncode == 2
     assert f"{tmp_path / 'edges.csv'}: network.edges: file not found" in done.stderr
     (tmp_path / "edges.csv").write_text("source,target\n1,2\n")
-    assert nanosim("validate", file_network).returncode == 0
+    done = nanosim("validate", file_network)
+    assert done.returncode == 0 and "1 country, 2 citizens (the node table)," in done.stdout

@@ -370,3 +370,23 @@ def test_homophilous_at_scale():
     g = nw.homophilous(country, 10, 0.1, 1.0, np.ones((c, c)), rng())
     assert g.n == n
     assert g.degree().mean() == pytest.approx(11, abs=0.1)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("source,target\n", "no edges (only a header): the social graph would be empty"),
+    ("source,target\nx,y\nz\n", "line 3: no target (each line is source,target)"),
+])
+def test_read_edge_list_refuses_an_empty_graph_and_a_short_line(tmp_path, network_files, text,
+                                                                 message):
+    _, nodes = network_files
+    edges = write(tmp_path / "e.csv", text)
+    with pytest.raises(ScenarioError) as err:
+        nw.read_edge_list(edges, nodes, ["A", "B"])
+    assert str(err.value) == f"{edges}: network.edges: {message}"
+
+
+def test_read_edge_list_names_a_folder_given_as_a_file(tmp_path, network_files):
+    _, nodes = network_files
+    with pytest.raises(ScenarioError) as err:
+        nw.read_edge_list(tmp_path, nodes, ["A", "B"])
+    assert str(err.value) == f"{tmp_path}: network.edges: is a folder (give a CSV file)"

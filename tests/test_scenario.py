@@ -103,6 +103,15 @@ def test_affinity_keys_may_name_countries_with_dashes_and_spaces():
     assert s.network.affinity == {"Aland - Timor-Leste": 0.5}
 
 
+def test_shares_rounded_from_data_are_rescaled():
+    text = SMALL.replace("share = 0.5", "share = 0.4999")
+    s = loads_scenario(text, "t.toml")
+    from nanosim.model import split_population
+
+    assert split_population(1000, [c.share for c in s.country]).sum() == 1000
+    assert "within 0.001 (they sum to 0.99" in error_of(text.replace("0.4999", "0.49"))
+
+
 def test_numbers_from_numpy_and_whole_floats_are_numbers():
     s = small({"network.degree": np.int64(4), "channels.talk.rate": np.float32(0.5),
                "population.size": 300.0})
