@@ -326,7 +326,7 @@ def _channels_figure(df, metric, pair):
     moved = table.groupby("channel")[["mean", "low", "high"]].apply(
         lambda t: bool(np.abs(t.to_numpy()).max() > 0))
     channels = [c for c in plots.CHANNEL_COLOURS if moved.get(c, False)]
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(names) + 3), 4.5))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(names) + 3) + 1.5, 4.5))
     width = 0.8 / max(1, len(channels))
     x = np.arange(len(names))
     for k, ch in enumerate(channels):
@@ -341,8 +341,8 @@ def _channels_figure(df, metric, pair):
         metric, "favourability")
     ax.set(ylabel=f"{image} shift made by channel\n(mean, 10–90 % of replicates)",
            title=f"Which channel moved {pair[0]}'s view of {pair[1]}?")
-    ax.legend(fontsize=8, ncol=2, title="nano: greens, high politics: warm",
-              title_fontsize=8)
+    ax.legend(fontsize=8, title="nano: greens,\nhigh politics: warm", title_fontsize=8,
+              loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, never on them
     fig.tight_layout()
     return fig
 

@@ -30,15 +30,22 @@ def perception_figure(df: pd.DataFrame, title: str = "", metric: str = "favourab
     """The metric over time per observer→target pair, median and band across replicates."""
     rows = R.select(df, metric)
     table = R.bands(rows, ["observer", "target", "step"])
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for (o, t), part in table.groupby(["observer", "target"], observed=True):
-        band_plot(ax, part, f"{o} → {t}")
+    pairs = table.groupby(["observer", "target"], observed=True)
+    many = pairs.ngroups > 10  # more pairs than the default colours: no two lines alike
+    columns = -(-pairs.ngroups // 24)  # legend columns beside the plot when many
+    fig, ax = plt.subplots(figsize=(8 + 1.9 * columns if many else 8, 4.5))
+    for k, ((o, t), part) in enumerate(pairs):
+        line = band_plot(ax, part, f"{o} → {t}", plt.cm.tab20.colors[k % 20] if many else None)
+        line.set_linestyle(("-", "--", ":")[k // 20 % 3])
     for step in event_steps:
         ax.axvline(step, color="grey", ls=":", lw=0.8)
     ax.axhline(0, color="grey", lw=0.6)
     ax.set(xlabel="step (day)", ylabel=metric.replace("_", " "),
            title=title or f"{metric.replace('_', ' ').capitalize()} over time")
-    ax.legend(fontsize=8, ncol=2 if len(table) > 6 else 1, loc="best")
+    if many:
+        ax.legend(fontsize=7, ncol=columns, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    else:
+        ax.legend(fontsize=8, ncol=2 if pairs.ngroups > 6 else 1, loc="best")
     fig.tight_layout()
     return fig
 

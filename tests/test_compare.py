@@ -202,3 +202,18 @@ def test_scenarios_of_different_lengths_are_refused_in_one_line():
         C.comparison_plan([a, b])
     assert str(e.value) == (f"{b.source}: scenario.steps: 12, but {a.source} runs 15: compared "
                             "scenarios run the same days (--set scenario.steps=N sets every one)")
+
+
+def test_perception_figure_draws_many_pairs_in_distinct_styles_beside_their_legend():
+    from nanosim import plots
+
+    names = [f"C{k}" for k in range(5)]  # 20 pairs
+    rows = [(0, step, "favourability", o, t, "", 0.1 * step) for o in names for t in names
+            if o != t for step in (0, 1)]
+    df = pd.DataFrame(rows, columns=["replicate", "step", "metric", "observer", "target",
+                                     "channel", "value"])
+    fig = plots.perception_figure(df)
+    styles = {(line.get_color(), line.get_linestyle()) for line in fig.axes[0].get_lines()
+              if line.get_label().count("→")}
+    assert len(styles) == 20
+    assert fig.axes[0].get_legend().get_bbox_to_anchor().x0 > fig.axes[0].bbox.x1
