@@ -39,6 +39,7 @@ def test_different_seeds_differ(small_scenario):
 def test_images_stay_within_bounds():
     model = DiplomacyModel(small({"channels.contact.mu": 1.0, "channels.talk.mu": 1.0,
                                   "perception.boomerang": 5.0,
+                                  "channels.campaign.accept": 0.05,
                                   "channels.campaign.reject": 0.1}))
     model.run_to_end()
     assert model.images.min() >= -1.0 and model.images.max() <= 1.0
@@ -215,7 +216,7 @@ def test_platform_ban_silences_social_media_only_while_it_lasts():
 def test_campaign_moves_target_public_toward_its_valence():
     text = _without_campaign().split("[[events]]")[0] + (
         '[channels.campaign]\ncountry = "Cland"\ntargets = ["Aland"]\nreach = 0.5\n'
-        'valence = 0.8\nmu = 0.2\naccept = 2.0\n')
+        'valence = 0.8\nmu = 0.2\naccept = 2.0\nreject = inf\n')
     df = run_replicate(small(ALL_OFF, text=text), 0)
     assert final_value(df, "shift_by_channel_state", "Aland", "Cland", "campaign") > 0.05
     assert final_value(df, "shift_by_channel_state", "Bland", "Cland", "campaign") == 0
