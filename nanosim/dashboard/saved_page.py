@@ -17,16 +17,16 @@ FIGURE_TITLES = {"curves": "Response curves", "heatmap": "Heatmap of the final v
                  "lhs": "Latin hypercube points"}
 METRICS = ("favourability", "image_people", "image_state", "share_favourable",
            "relations", "polarization", "symbol_share", "gap")
-COMPARISON_MARKER = "comparison.json"
 
 
 def _kind(folder: Path) -> str | None:
     """"sweep", "comparison", or None for a folder neither command wrote."""
+    from nanosim.compare import COMPARE_FILES  # the first file marks a comparison
     from nanosim.sweep import MANIFEST
 
     if (folder / MANIFEST).is_file():
         return "sweep"
-    return "comparison" if (folder / COMPARISON_MARKER).is_file() else None
+    return "comparison" if (folder / COMPARE_FILES[0]).is_file() else None
 
 
 def saved_folders(root: str | Path | None) -> list[str]:
