@@ -7,22 +7,19 @@ import sys
 
 from nanosim.errors import ScenarioError
 from nanosim.network import check_files
-from nanosim.scenario import Scenario, load_scenario
+from nanosim.scenario import Scenario, load_scenario, parse_override
 
 
 def load_with_options(path: str, args: argparse.Namespace) -> Scenario:
     """Load a scenario with the command line's --set, --seed and --replicates applied."""
-    overrides: dict = {}
-    if getattr(args, "seed", None) is not None:
-        overrides["scenario.seed"] = args.seed
-    if getattr(args, "replicates", None) is not None:
-        overrides["scenario.replicates"] = args.replicates
-    from nanosim.scenario import parse_override
-
+    overrides, origin = {}, {}
+    for option, key in (("seed", "scenario.seed"), ("replicates", "scenario.replicates")):
+        if getattr(args, option, None) is not None:
+            overrides[key], origin[key] = getattr(args, option), f"--{option}"
     for text in getattr(args, "overrides", []) or []:
-        key, value = parse_override(text, path)
-        overrides[key] = value
-    return load_scenario(path, overrides)
+        key, value = parse_override(text)
+        overrides[key], origin[key] = value, "--set"
+    return load_scenario(path, overrides, origin)
 
 
 def run(args: argparse.Namespace) -> int:

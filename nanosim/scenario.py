@@ -365,10 +365,15 @@ class Scenario(Section):
     def country_index(self, name: str) -> int:
         return self.country_names.index(name)
 
-    def with_overrides(self, overrides: list[str] | dict[str, Any]) -> Scenario:
-        """A new scenario with dotted-path overrides applied (``"a.b=v"`` or ``{"a.b": v}``)."""
+    def with_overrides(self, overrides: list[str] | dict[str, Any],
+                       origin: str | dict[str, str] = "override") -> Scenario:
+        """A new scenario with dotted-path overrides applied (``"a.b=v"`` or ``{"a.b": v}``).
+
+        An error in an overridden key names ``origin`` (``"--set"``, or one per key) rather
+        than the scenario file; any other error the overrides cause lists them.
+        """
         raw = self.model_dump(exclude={"source"}, exclude_none=True)
-        return _from_raw(apply_overrides(raw, overrides, self.source), self.source)
+        return _overridden(raw, overrides, self.source, origin)
 
     def to_toml(self) -> str:
         """The scenario as TOML text (every key, defaults included)."""
@@ -391,8 +396,12 @@ def check_whole(scenario: Scenario, key: str, value, low: int) -> int:
     return int(value)
 
 
-def load_scenario(path: str | Path, overrides: list[str] | dict | None = None) -> Scenario:
-    """Read, override and validate a scenario file; raise ScenarioError on any problem."""
+def load_scenario(path: str | Path, overrides: list[str] | dict | None = None,
+                  origin: str | dict[str, str] = "--set") -> Scenario:
+    """Read, override and validate a scenario file; raise ScenarioError on any problem.
+
+    ``origin`` names where the overrides came from, as :meth:`Scenario.with_overrides`.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -400,19 +409,50 @@ def load_scenario(path: str | Path, overrides: list[str] | dict | None = None) -
         raise ScenarioError(str(path), "", "no such file") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ScenarioError(str(path), "", f"cannot read: {e}") from None
-    return loads_scenario(text, str(path), overrides)
+    return loads_scenario(text, str(path), overrides, origin)
 
 
 def loads_scenario(text: str, source: str = "<scenario>",
-                   overrides: list[str] | dict | None = None) -> Scenario:
+                   overrides: list[str] | dict | None = None,
+                   origin: str | dict[str, str] = "--set") -> Scenario:
     """Validate scenario TOML text (``source`` names it in errors)."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(source, "", f"TOML syntax error: {e}") from None
-    if overrides:
-        raw = apply_overrides(raw, overrides, source)
-    return _from_raw(raw, source)
+    return _overridden(raw, overrides, source, origin) if overrides else _from_raw(raw, source)
+
+
+def _overridden(raw: dict, overrides, source: str, origin: str | dict[str, str]) -> Scenario:
+    """``raw`` with ``overrides`` applied, validated; errors blamed where they belong."""
+    if isinstance(overrides, str):
+        overrides = [overrides]
+    if not isinstance(overrides, dict):
+        overrides = dict(parse_override(o, origin if isinstance(origin, str) else "--set")
+                         for o in overrides)
+    try:
+        return _from_raw(apply_overrides(raw, overrides, source), source)
+    except ScenarioError as e:
+        error = e
+    for key in overrides:  # the override's own key, a key inside it, or a section it made
+        if _same_branch(_key_parts(key), _key_parts(error.key)):
+            where = origin if isinstance(origin, str) else origin.get(key, "override")
+            raise ScenarioError(where, error.key, error.message) from None
+    _from_raw(raw, source)  # the file's own error, whatever the overrides
+    given = ", ".join(f"{key}={_as_text(value)}" for key, value in overrides.items())
+    raise ScenarioError(error.source, error.key, f"{error.message} (overrides: {given})") \
+        from None
+
+
+def _same_branch(a: list[str], b: list[str]) -> bool:
+    """Whether one dotted key lies inside the other (an index matches any named item)."""
+    return all(x == y or x.isdigit() != y.isdigit() for x, y in zip(a, b, strict=False))
+
+
+def _as_text(value) -> str:
+    import json
+
+    return json.dumps(value, default=str)
 
 
 def _from_raw(raw: dict, source: str) -> Scenario:
@@ -457,6 +497,15 @@ def _explain(error: ValidationError, raw: dict, source: str) -> ScenarioError:
         msg = "required key is missing"
     elif kind == "float_type":
         msg = f"must be a number{got}"
+    elif kind == "list_type" and isinstance(err["input"], dict) and key in ("country", "events"):
+        msg = f"must be a list of tables: write [[{key}]] (double brackets) above each one"
+    elif kind == "list_type":
+        quotes = isinstance(err["input"], str) and err["input"].startswith("[")
+        msg = f"must be a list{got}" + ('; text in a list needs quotes, e.g. ["people"]'
+                                        if quotes else "")
+    elif kind in ("model_type", "dict_type"):
+        allowed = _allowed_keys(model_path)
+        msg = "must be a table" + (f" of keys ({', '.join(allowed)})" if allowed else "") + got
     elif kind in ("too_short", "too_long"):
         bound = "least" if kind == "too_short" else "most"
         limit = ctx.get("min_length" if kind == "too_short" else "max_length")

@@ -112,22 +112,25 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
     naming the key, if any point does not make a valid scenario.
     """
     spec = _read_spec(scenario_or_path)
-    base = spec["scenario"]
+    base, file = spec["scenario"], spec["origin"]
     fixed = dict(spec["set"])
+    origin = dict.fromkeys(fixed, f"{file}: sweep.set")
     if overrides:
-        items = (overrides.items() if isinstance(overrides, Mapping)
-                 else (parse_override(o) for o in overrides))
+        items = dict(overrides.items() if isinstance(overrides, Mapping)
+                     else (parse_override(o) for o in overrides))
         fixed.update(items)
+        origin.update(dict.fromkeys(items, "--set"))
     if seed is not None:
-        fixed["scenario.seed"] = seed
+        fixed["scenario.seed"], origin["scenario.seed"] = seed, "--seed"
     if fixed:
-        base = base.with_overrides(fixed)
+        base = base.with_overrides(fixed, origin)
     cli_grid, cli_ranges = parse_grid(grid or []), parse_ranges(ranges or [])
     # the command line wins over the file, also when it moves a key between grid and LHS
     grid_values = {**{k: v for k, v in spec["grid"].items() if k not in cli_ranges}, **cli_grid}
     range_values = {**{k: v for k, v in spec["ranges"].items() if k not in cli_grid},
                     **cli_ranges}
-    origin = {**{k: spec["origin"] for k in (*spec["grid"], *spec["ranges"])},
+    origin = {**dict.fromkeys(spec["grid"], f"{file}: sweep.grid"),
+              **dict.fromkeys(spec["ranges"], f"{file}: sweep.lhs.ranges"),
               **dict.fromkeys(cli_grid, "--grid"), **dict.fromkeys(cli_ranges, "--range")}
     n_lhs = lhs if lhs is not None else (spec["lhs"] if range_values else None)
     if range_values and not n_lhs:
@@ -158,12 +161,7 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
                      for k, v in range_values.items()])
     networks = {}  # each distinct file network, read once as its runs would read it
     for point in points:
-        try:
-            scenario = base.with_overrides(point)
-        except ScenarioError as e:  # blame the swept key where it was given
-            if e.key not in origin:
-                raise
-            raise ScenarioError(origin[e.key], e.key, e.message) from None
+        scenario = base.with_overrides(point, origin)  # errors name where a key was swept
         networks.setdefault(edge_list_files(scenario) if scenario.network.kind == "file"
                             else None, scenario)
     for scenario in networks.values():
@@ -367,9 +365,20 @@ def read_sweep_file(raw: dict, source: str, folder: Path) -> dict:
         raise ScenarioError(source, "sweep.lhs.ranges", "must be a table of KEY = [LO, HI]")
     scenario = load_scenario(folder / table["scenario"])
     return {"scenario": scenario, "set": table.get("set", {}),
-            "grid": parse_grid(table.get("grid", {}), f"{source}: sweep.grid"),
-            "ranges": parse_ranges(lhs.get("ranges", {}), f"{source}: sweep.lhs.ranges"),
+            "grid": parse_grid(_dotted(table.get("grid", {})), f"{source}: sweep.grid"),
+            "ranges": parse_ranges(_dotted(lhs.get("ranges", {})),
+                                   f"{source}: sweep.lhs.ranges"),
             "lhs": points, "replicates": replicates, "origin": source}
+
+
+def _dotted(table: dict, prefix: str = "") -> dict:
+    """TOML's unquoted dotted keys (``network.degree = [4, 8]`` reads as a nested table)
+    back as one dotted key each, as they are quoted (``"network.degree"``)."""
+    out = {}
+    for key, value in table.items():
+        key = f'{prefix}"{key}"' if prefix and "." in key else prefix + key
+        out.update(_dotted(value, key + ".") if isinstance(value, dict) else {key: value})
+    return out
 
 
 def _only(table: dict, allowed: tuple, source: str, where: str) -> None:

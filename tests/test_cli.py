@@ -72,7 +72,9 @@ def test_invalid_scenario_exits_2_with_one_line_and_writes_nothing(tmp_path):
 def test_bad_override_exits_2_naming_the_key(tmp_path, scenario_file):
     done = nanosim("run", scenario_file, "--out", tmp_path / "o", "--set",
                    "channels.talk.rate=2")
-    assert done.returncode == 2 and "channels.talk.rate: must be in 0..1 (got 2)" in done.stderr
+    assert done.returncode == 2 and done.stderr == (
+        "nanosim: error: --set: channels.talk.rate: must be in 0..1 (got 2)\n")
+    assert not (tmp_path / "o").exists()
 
 
 def test_broken_edge_list_exits_2_and_keeps_previous_results(tmp_path, file_network):

@@ -11,10 +11,12 @@ MINIMAL = '[[country]]\nname = "Solo"\nshare = 1.0\n'
 
 
 def error_of(text=SMALL, overrides=None) -> str:
+    """The one-line error; an overridden key's own errors name --set, not the file."""
     with pytest.raises(ScenarioError) as info:
         loads_scenario(text, "bad.toml", overrides)
     message = str(info.value)
-    assert "\n" not in message and message.startswith("bad.toml: ")
+    assert "\n" not in message
+    assert message.startswith(("--set: ", "bad.toml: ") if overrides else "bad.toml: ")
     return message
 
 
@@ -131,6 +133,41 @@ def test_a_quoted_key_part_may_hold_a_dash_as_in_toml():
     assert s.network.affinity == {"Aland-Bland": 0.25} and s.channels.talk.enabled is False
     message = error_of(overrides=['network.affinity."Aland-Mars"=1'])
     assert ': network.affinity."Aland-Mars": unknown country \'Mars\'' in message
+
+
+def test_an_override_error_names_the_override_not_the_file():
+    assert error_of(overrides=["network.nosuch=1"]).startswith(
+        "--set: network.nosuch: unknown key; allowed: kind, degree")
+    assert error_of(overrides={"network": {"degree": -1}}).startswith(
+        "--set: network.degree: must be in 1..")
+    with pytest.raises(ScenarioError, match=r"^--seed: scenario.seed: must be"):
+        loads_scenario(SMALL, "bad.toml", {"scenario.seed": -1}, {"scenario.seed": "--seed"})
+
+
+def test_an_error_the_overrides_cause_elsewhere_lists_them():
+    message = error_of(overrides=["scenario.steps=8"])
+    assert message.startswith("bad.toml: events.0.step: step 10 is after the last step")
+    assert message.endswith("(overrides: scenario.steps=8)")
+
+
+def test_a_files_own_error_is_not_blamed_on_the_overrides():
+    message = error_of(SMALL.replace("size = 600", "size = -600"), ["network.degree=4"])
+    assert message == "bad.toml: population.size: must be in 1..50000000 (got -600)"
+
+
+@pytest.mark.parametrize("text, overrides, expected", [
+    (SMALL.replace("[[country]]", "[country]", 1).split("[[country]]")[0]
+     + SMALL[SMALL.index("[network]"):].split("[[events]]")[0], None,
+     "bad.toml: country: must be a list of tables: write [[country]] (double brackets) above "
+     "each one"),
+    (SMALL, ["population=5"],
+     "--set: population: must be a table of keys (size, openness, openness_sd) (got 5)"),
+    (SMALL, ["channels.talk.images=[people]"],
+     """--set: channels.talk.images: must be a list (got '[people]'); text in a list needs """
+     """quotes, e.g. ["people"]"""),
+])
+def test_a_table_or_list_in_the_wrong_shape_says_how_to_write_it(text, overrides, expected):
+    assert error_of(text, overrides) == expected
 
 
 def test_a_table_override_sets_only_the_keys_it_names():

@@ -153,13 +153,40 @@ def test_a_bad_swept_key_is_blamed_on_the_file_or_option_that_gave_it(sweep_scen
     path = sweep_scenario_file.parent / "typo.toml"
     path.write_text(f'[sweep]\nscenario = "{sweep_scenario_file.name}"\n'
                     '[sweep.grid]\n"network.cross_bordr" = [0, 1]\n')
-    with pytest.raises(ScenarioError, match=rf"^{path}: network\.cross_bordr: unknown key"):
+    with pytest.raises(ScenarioError,
+                       match=rf"^{path}: sweep.grid: network\.cross_bordr: unknown key"):
         plan_sweep(path)
+    with pytest.raises(ScenarioError, match=r"^--set: network\.nosuch: unknown key"):
+        plan_sweep(sweep_scenario_file, grid=GRID, overrides=["network.nosuch=1"])
+    path.write_text(f'[sweep]\nscenario = "{sweep_scenario_file.name}"\n'
+                    'set = { "network.degree" = -4 }\n[sweep.grid]\n"network.kind" = ["ring"]\n')
+    with pytest.raises(ScenarioError, match=rf"^{path}: sweep.set: network\.degree: must be"):
+        plan_sweep(path)
+    with pytest.raises(ScenarioError, match=r"^--grid: population: must be a table of keys"):
+        plan_sweep(sweep_scenario_file, grid=["population=5,6"])
     with pytest.raises(ScenarioError, match=r"^--grid: network\.cross_bordr: unknown key"):
         plan_sweep(sweep_scenario_file, grid=["network.cross_bordr=0,1"])
     with pytest.raises(ScenarioError, match=r"^--grid: network\.cross_border: a grid range is "
                                             r"START:STOP:COUNT \(got '0:1'\); for a Latin"):
         plan_sweep(sweep_scenario_file, grid=["network.cross_border=0:1"])
+
+
+def test_a_sweep_files_unquoted_dotted_keys_mean_what_toml_says(sweep_scenario_file):
+    path = sweep_scenario_file.parent / "dotted.toml"
+    path.write_text(f'[sweep]\nscenario = "{sweep_scenario_file.name}"\n[sweep.grid]\n'
+                    'network.cross_border = [0, 1]\n[sweep.lhs]\npoints = 2\n'
+                    '[sweep.lhs.ranges]\nnetwork.affinity."Aland-Bland" = [0.5, 1.5]\n')
+    plan = plan_sweep(path)
+    assert [p["key"] for p in plan.parameters] == ["network.cross_border",
+                                                   "network.affinity.Aland-Bland"]
+    assert plan.scenario.with_overrides(plan.points[-1]).network.cross_border == 1
+
+
+def test_a_swept_value_that_breaks_another_key_is_named_with_it(sweep_scenario_file):
+    with pytest.raises(ScenarioError, match=r"events\.0\.step: .* \(overrides: "
+                                            r"scenario\.steps=5\)$"):
+        plan_sweep(sweep_scenario_file, grid=["scenario.steps=5,20"],
+                   overrides=['events=[{kind="festival", step=8, country="Aland"}]'])
 
 
 def test_bad_sweep_value_is_refused_naming_the_key_and_nothing_is_written(sweep_scenario_file,

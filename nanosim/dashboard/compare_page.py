@@ -64,7 +64,9 @@ def prepare(entries: list[Entry], request: Request) -> list[Scenario]:
         overrides["population.size"] = request.citizens
     if request.steps is not None:
         overrides["scenario.steps"] = request.steps
-    return [e.scenario.with_overrides(overrides) if overrides else e.scenario for e in chosen]
+    fields = {"population.size": "Citizens", "scenario.steps": "Steps"}
+    return [e.scenario.with_overrides(overrides, fields) if overrides else e.scenario
+            for e in chosen]
 
 
 def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=None) -> dict:
