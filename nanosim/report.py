@@ -80,8 +80,16 @@ def select_pair(fin: pd.DataFrame, pair: str | None, where: Path | str = "") -> 
 
 
 def response_table(fin: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Median and 10–90 % band of the final values grouped by swept keys (others pooled)."""
-    return R.bands(fin, by)
+    """Median and 10–90 % band of the final values grouped by swept keys (others pooled),
+    in the order the sweep gave each key's values."""
+    rank = {k: {v: i for i, v in enumerate(_given(fin, k))} for k in by}
+    return R.bands(fin, by).sort_values(by, key=lambda col: col.map(rank[col.name]),
+                                        kind="stable", ignore_index=True)
+
+
+def _given(fin: pd.DataFrame, key: str) -> list:
+    """A swept key's values in the order the sweep gave them (the runs are in point order)."""
+    return list(dict.fromkeys(fin[key]))
 
 
 # --- plotting ---------------------------------------------------------------------------
@@ -119,7 +127,7 @@ def _figures(fin: pd.DataFrame, store: SweepStore, metric: str, pair: str | None
     if len(grid) >= 2:
         figs["heatmap"] = heatmap_figure(fin, grid[0], grid[1], [*grid[2:], *lhs], label, title)
     if lhs:
-        figs["lhs"] = lhs_figure(fin, lhs, grid[0] if grid else None, label, title)
+        figs["lhs"] = lhs_figure(fin, lhs, grid[0] if grid else None, label, title, grid[1:])
     return figs
 
 
@@ -133,7 +141,7 @@ def curves_figure(fin: pd.DataFrame, x: str, line: str | None, pooled: list[str]
     table = response_table(fin, [x] if line is None else [x, line])
     positions, ticks = _axis(table[x])
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    groups = [(None, table)] if line is None else list(table.groupby(line, sort=True))
+    groups = [(None, table)] if line is None else list(table.groupby(line, sort=False))
     for k, (value, part) in enumerate(groups):
         name = f"{line} = {_fmt(value)}" if line else "median, 10–90 % band"
         if ticks is None:
@@ -160,15 +168,17 @@ def heatmap_figure(fin: pd.DataFrame, x: str, y: str, pooled: list[str], label: 
     import matplotlib.pyplot as plt
 
     table = response_table(fin, [x, y]).pivot(index=y, columns=x, values="median")
+    table = table.reindex(index=_given(fin, y), columns=_given(fin, x))
     fig, ax = plt.subplots(figsize=(2.5 + 0.9 * table.shape[1], 2 + 0.6 * table.shape[0]))
     values = table.to_numpy(dtype=float)
     im = ax.imshow(values, cmap="viridis", origin="lower", aspect="auto")
     middle = np.nanmean([np.nanmin(values), np.nanmax(values)])
+    number = "{:+.3f}" if np.nanmin(values) < 0 else "{:.3f}"  # signs only where some are < 0
     ax.set_xticks(range(table.shape[1]), [_fmt(v) for v in table.columns], fontsize=8)
     ax.set_yticks(range(table.shape[0]), [_fmt(v) for v in table.index], fontsize=8)
     for (r, c), v in np.ndenumerate(values):
         if not np.isnan(v):
-            ax.text(c, r, f"{v:+.3f}", ha="center", va="center", fontsize=7,
+            ax.text(c, r, number.format(v), ha="center", va="center", fontsize=7,
                     color="white" if v < middle else "black")
     ax.set(xlabel=x, ylabel=y, title=_title(title, "Median at the final step", pooled, fin))
     fig.colorbar(im, ax=ax, shrink=0.8, label=label)
@@ -177,15 +187,17 @@ def heatmap_figure(fin: pd.DataFrame, x: str, y: str, pooled: list[str], label: 
 
 
 def lhs_figure(fin: pd.DataFrame, keys: list[str], colour_by: str | None, label: str,
-               title: str = ""):
-    """One panel per LHS key: each point's median and 10–90 % band against the key."""
+               title: str = "", pooled: list[str] = ()):
+    """One panel per LHS key: each point's median and 10–90 % band against the key,
+    coloured by a grid key's value and pooled over the ``pooled`` grid keys."""
     import matplotlib.pyplot as plt
 
-    by = ["point", *keys] + ([colour_by] if colour_by else [])
+    by = [*keys] + ([colour_by] if colour_by else [])
     table = response_table(fin, by)
     fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys) + 1, 4), squeeze=False,
                              sharey=True)
-    groups = [(None, table)] if colour_by is None else list(table.groupby(colour_by))
+    groups = [(None, table)] if colour_by is None else list(table.groupby(colour_by,
+                                                                          sort=False))
     for ax, key in zip(axes[0], keys, strict=True):
         for value, part in groups:
             err = np.vstack([part["median"] - part["low"], part["high"] - part["median"]])
@@ -196,7 +208,7 @@ def lhs_figure(fin: pd.DataFrame, keys: list[str], colour_by: str | None, label:
     axes[0][0].set_ylabel(f"{label} (final step)")
     if colour_by is not None:
         axes[0][-1].legend(fontsize=8)
-    fig.suptitle(_title(title, "Latin hypercube points", [], fin), fontsize=10)
+    fig.suptitle(_title(title, "Latin hypercube points", list(pooled), fin), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -206,7 +218,7 @@ def _axis(values: pd.Series) -> tuple[np.ndarray, list | None]:
     if all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
            for v in values):
         return values.to_numpy(dtype=float), None
-    order = list(dict.fromkeys(sorted(values, key=str)))
+    order = list(dict.fromkeys(values))  # as given: the table is in the sweep's order
     return np.array([order.index(v) for v in values], dtype=float), order
 
 

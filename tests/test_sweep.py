@@ -438,3 +438,25 @@ def test_report_names_the_known_pairs_for_an_unknown_pair(swept):
 
     with pytest.raises(NanosimError, match="no such pair; known: Aland:Bland, Bland:Aland"):
         report_figures(swept.folder, "favourability", "Aland:Cland")
+
+
+def test_report_keeps_the_order_the_sweep_gave_and_says_what_it_pools(compiled,
+                                                                       sweep_scenario_file,
+                                                                       tmp_path):
+    from nanosim.report import report_figures
+
+    store = sweep(sweep_scenario_file, tmp_path / "out", replicates=1, workers=1, lhs=2,
+                  grid=["network.kind=homophilous,erdos_renyi,complete",
+                        "channels.talk.epsilon=0.5,0.1"],
+                  ranges=["channels.talk.rate=0.02:0.1"])
+    figs = report_figures(store, "favourability", "Aland:Bland")
+    ticks = [t.get_text() for t in figs["curves"].axes[0].get_xticklabels()]
+    assert ticks == ["homophilous", "erdos_renyi", "complete"]
+    heat = figs["heatmap"].axes[0]
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["0.5", "0.1"]
+    numbers = [float(t.get_text()) for t in heat.texts]
+    assert all(t.get_text().startswith("+") for t in heat.texts) == (min(numbers) < 0)
+    lhs_title = figs["lhs"]._suptitle.get_text()
+    assert "pooled over channels.talk.epsilon" in lhs_title
+    assert [t.get_text() for t in figs["lhs"].axes[0].get_legend().get_texts()] == [
+        f"network.kind = {kind}" for kind in ("homophilous", "erdos_renyi", "complete")]
