@@ -20,7 +20,7 @@ import pandas as pd
 
 from nanosim import results as R
 from nanosim.errors import NanosimError, ScenarioError
-from nanosim.metrics import PAIR_METRICS
+from nanosim.metrics import METRICS, PAIR_METRICS
 from nanosim.scenario import Scenario
 
 BY_CHANNEL = {"image_people": "shift_by_channel_people", "image_state": "shift_by_channel_state"}
@@ -155,8 +155,9 @@ def check_pair(scenarios: list[Scenario],
 def check_metric(metric: str) -> str:
     """A metric whose shift can be compared (an observer→target metric)."""
     if metric not in PAIR_METRICS:
-        raise NanosimError(f"--metric: unknown metric {metric!r}; allowed: "
-                           f"{', '.join(PAIR_METRICS)}")
+        what = (f"{metric!r} has no one value per observer→target pair to compare"
+                if metric in METRICS else f"unknown metric {metric!r}")
+        raise NanosimError(f"--metric: {what}; allowed: {', '.join(PAIR_METRICS)}")
     return metric
 
 

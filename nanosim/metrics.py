@@ -18,6 +18,7 @@ PAIR_METRICS = (
 )
 SHIFT_METRICS = ("shift_by_channel", "shift_by_channel_people", "shift_by_channel_state")
 FINAL_METRICS = ("cultural_regions", "clusters_people", "clusters_state")
+METRICS = (*PAIR_METRICS, "soft_power", *SHIFT_METRICS, "messages", *FINAL_METRICS)
 ALL = "all"
 CLUSTER_GAP = 0.05  # a gap wider than this (on [-1, 1]) separates two opinion clusters
 MAJOR_CLUSTER = 0.05  # a cluster holding at least this share of citizens is "major"
@@ -137,8 +138,7 @@ class Recorder:
         if not m.running and m.t == times[-1] and self.final_step != m.t:
             self.finish()
         countries = list(m.country_names) + [ALL]
-        metrics = list(PAIR_METRICS) + ["soft_power"] + list(SHIFT_METRICS) + ["messages"] + list(
-            FINAL_METRICS)
+        metrics = list(METRICS)
         channels = [""] + list(K.CHANNELS)
         pair = _pair_mask(n, include_own=n == 1)
         d_idx, c_idx = np.nonzero(pair)

@@ -267,11 +267,20 @@ def complete(n: int) -> Graph:
 
 
 def erdos_renyi(n: int, degree: float, rng: np.random.Generator) -> Graph:
-    """G(n, M) with M = round(n * degree / 2) random pairs (loops and repeats dropped)."""
-    m = round(n * degree / 2) if n > 1 else 0
-    src = rng.integers(0, n, size=m) if m else np.empty(0, np.int64)
-    dst = rng.integers(0, n, size=m) if m else np.empty(0, np.int64)
-    return from_edges(n, src, dst)
+    """G(n, M): M = round(n * degree / 2) distinct random pairs (at most every pair), so the
+    mean degree is ``degree`` however dense the graph."""
+    pairs = n * (n - 1) // 2
+    m = min(round(n * degree / 2), pairs)
+    if 2 * m > pairs:  # dense: choose the pairs themselves
+        src, dst = np.triu_indices(n, 1)
+        chosen = rng.choice(pairs, size=m, replace=False)
+        return from_edges(n, src[chosen], dst[chosen])
+    keys = np.empty(0, np.int64)  # sparse: draw the pairs missing, drop loops and repeats
+    while len(keys) < m:
+        a, b = rng.integers(0, n, size=(2, m - len(keys)))
+        new = (np.minimum(a, b) * n + np.maximum(a, b))[a != b]
+        keys = _unique_sorted(np.concatenate([keys, new]))
+    return from_edges(n, keys // n, keys % n)
 
 
 @njit(cache=True)

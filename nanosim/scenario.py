@@ -145,8 +145,8 @@ class Network(Section):
                                "plus cross-border ties (homophilous), a grid (lattice), everyone "
                                "(complete), random (erdos_renyi), preferential attachment "
                                "(barabasi_albert), or your own CSVs (file: edges and nodes).")
-    degree: Whole = _f(10, "Mean degree (homophilous, erdos_renyi, barabasi_albert).", ge=1,
-                     le=10_000)
+    degree: Whole = _f(10, "Mean degree (homophilous, erdos_renyi, barabasi_albert); below "
+                           "population.size.", ge=1, le=10_000)
     rewire: Prob = _f(0.1, "Small-world rewiring probability inside countries.")
     cross_border: Real = _f(0.05, "Mean cross-border ties per citizen.", ge=0.0, le=1000.0)
     affinity: dict[str, Real] = _f({}, 'Weight of cross-border ties per pair, "A-B" = w '
@@ -683,13 +683,10 @@ def _check_consistency(s: Scenario, source: str) -> None:
                                     f"unknown feature; features: {', '.join(features)}")
     for f in features:
         distinct = {c.symbols[f] for c in s.country if f in c.symbols}
-        unnamed = sum(1 for c in s.country if f not in c.symbols)
         if len(distinct) > s.culture.traits:
             raise ScenarioError(source, "culture.traits",
                                 f"feature {f!r} names {len(distinct)} symbols but traits = "
                                 f"{s.culture.traits}; raise traits")
-        if unnamed and len(distinct) >= s.culture.traits and len(s.country) > 1:
-            pass  # unnamed prototypes may then repeat a named symbol; allowed
     pairs: dict[frozenset, str] = {}
     for pair in s.network.affinity:
         key = f'network.affinity."{pair}"'
@@ -712,6 +709,10 @@ def _check_consistency(s: Scenario, source: str) -> None:
         if wrong and net.kind != needs:
             raise ScenarioError(source, f"network.{field}", f'used only with network.kind = '
                                 f'"{needs}" (kind is "{net.kind}")')
+    size = s.population.size
+    if net.kind in ("homophilous", "erdos_renyi", "barabasi_albert") and net.degree >= size:
+        raise ScenarioError(source, "network.degree", f"must be below population.size: each of "
+                            f"{size} citizens knows at most {size - 1} others (got {net.degree})")
     for key, section in (("channels.contact", s.channels.contact),
                          ("channels.social_media", s.channels.social_media),
                          ("channels.state_media", s.channels.state_media),

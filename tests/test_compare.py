@@ -95,8 +95,11 @@ def test_different_countries_are_compared_on_a_pair_they_all_have():
 def test_malformed_pair_and_unknown_metric_are_refused():
     with pytest.raises(NanosimError, match="OBSERVER:TARGET"):
         C.check_pair([fast()], "Aland-Bland")
-    with pytest.raises(NanosimError, match="allowed: favourability"):
+    with pytest.raises(NanosimError, match="unknown metric 'happiness'; allowed: favourability"):
         C.check_metric("happiness")
+    with pytest.raises(NanosimError, match="'soft_power' has no one value per observer→target "
+                                           "pair to compare; allowed: favourability"):
+        C.check_metric("soft_power")
 
 
 def test_progress_is_reported_and_cancel_stops_the_runs():

@@ -181,8 +181,10 @@ def test_complete_is_well_mixed():
     assert len(g.indices) == 0
 
 
-def test_erdos_renyi_mean_degree():
-    assert nw.erdos_renyi(20_000, 8.0, rng()).degree().mean() == pytest.approx(8.0, abs=0.05)
+@pytest.mark.parametrize("n, degree", [(20_000, 8.0), (500, 6.0), (30, 12), (30, 20), (20, 19)])
+def test_erdos_renyi_has_the_mean_degree_asked_however_dense(n, degree):
+    g = nw.erdos_renyi(n, degree, rng())
+    assert g.degree().mean() == degree and g.degree().max() <= n - 1
 
 
 def test_barabasi_albert_degree_and_hubs():
