@@ -172,6 +172,14 @@ def test_cultures_with_nothing_in_common_do_not_interact():
     assert results.select(df, "symbol_share", "Aland", "Bland")["value"].max() == 0.0
 
 
+def test_symbol_share_is_empty_where_two_cultures_differ_nowhere():
+    text = ("[scenario]\nsteps = 3\n[population]\nsize = 200\n[culture]\ntraits = 1\n"
+            '[[country]]\nname = "A"\nshare = 0.5\n[[country]]\nname = "B"\nshare = 0.5\n')
+    df = run_replicate(small(text=text), 0)
+    assert results.select(df, "symbol_share")["value"].isna().all()
+    assert results.select(df, "favourability")["value"].notna().all()
+
+
 def test_positive_contact_improves_people_image():
     scenario = small({**ALL_OFF, "channels.contact.enabled": True, "channels.contact.rate": 1.0,
                       "channels.contact.positivity": 1.0, "network.cross_border": 4.0})
