@@ -357,8 +357,13 @@ COMPARE_FILES = ("comparison.json", "comparison.parquet", "comparison.csv", "com
 
 def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favourability",
                      pair: tuple[str, str] | None = None, csv: bool = False,
-                     event_steps=()) -> Path:
-    """Write the tidy table, comparison.md, comparison.json and the three figures, atomically."""
+                     event_steps=(), *, seed: int | None = None, sources=(),
+                     overrides=()) -> Path:
+    """Write the tidy table, comparison.md, comparison.json and the three figures, atomically.
+
+    ``seed``, ``sources`` (the scenario files) and ``overrides`` (``"key=value"`` as given
+    to ``--set``) are recorded in comparison.json, so the comparison can be run again.
+    """
     from nanosim import plots
     from nanosim.outputs import staged, versions, write_table
 
@@ -372,7 +377,8 @@ def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favou
             df.to_csv(stage / "comparison.csv", index=False)
         (stage / "comparison.md").write_text(comparison_markdown(df, table, metric, pair))
         info = {"metric": metric, "pair": list(pair), "scenarios": _scenarios(df),
-                "replicates": int(df["replicate"].nunique()),
+                "sources": [str(s) for s in sources], "overrides": list(overrides),
+                "seed": seed, "replicates": int(df["replicate"].nunique()),
                 "steps": int(df["step"].max()), "event_steps": [int(t) for t in event_steps],
                 "versions": versions(),
                 "table": json.loads(table.to_json(orient="records"))}
@@ -454,7 +460,8 @@ def command(args: argparse.Namespace) -> int:
     if bar:
         bar.close()
     out = write_comparison(df, args.out, metric, pair, csv=args.csv,
-                           event_steps=event_steps(scenarios))
+                           event_steps=event_steps(scenarios), seed=root,
+                           sources=args.scenarios, overrides=args.overrides)
     print(f"{len(scenarios)} scenarios x {n} replicates (seed {root}, common random numbers) "
           f"in {timer.seconds:.1f} s; final shift of {_label(metric, pair)}")
     print("\n".join(table_lines(comparison_table(df, metric, pair))))

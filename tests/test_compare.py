@@ -174,6 +174,14 @@ def test_cli_compare_writes_the_folder(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "image state: Bland → Aland" in printed and "comparison.png" in printed
     assert (tmp_path / "out" / "final_shift.png").exists()
+    _, info = C.load_comparison(tmp_path / "out")
+    assert (info["sources"], info["seed"], info["replicates"]) == ([a, b], 3, 2)
+    assert info["overrides"] == ["population.size=300", "scenario.steps=12"]
+    again = [x for o in info["overrides"] for x in ("--set", o)]
+    assert main(["compare", *info["sources"], "--out", str(tmp_path / "again"), "--seed",
+                 str(info["seed"]), "--replicates", str(info["replicates"]), *again]) == 0
+    assert (C.load_comparison(tmp_path / "again")[0]["value"].to_numpy() ==
+            C.load_comparison(tmp_path / "out")[0]["value"].to_numpy()).all()
 
 
 def test_cli_refuses_mismatched_countries_with_one_line_and_writes_nothing(tmp_path, capsys):
