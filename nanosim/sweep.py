@@ -536,8 +536,16 @@ def _is_whole(entry: os.DirEntry) -> bool:
 
 
 def check_folder(plan: Plan, out: str | Path) -> int:
-    """Refuse a folder that is not a sweep folder or holds another design; runs done there."""
+    """Refuse a folder that is not a sweep folder, holds another design, or is being written
+    by another sweep (checked before any worker starts); the number of runs done there."""
     out = Path(out)
+    if (out / ".lock").is_file():
+        with _lock(out):
+            pass
+    return _runs_done(plan, out)
+
+
+def _runs_done(plan: Plan, out: Path) -> int:
     if out.exists() and not out.is_dir():
         raise NanosimError(f"{out}: exists and is not a folder")
     if not out.is_dir():
@@ -556,11 +564,11 @@ def check_folder(plan: Plan, out: str | Path) -> int:
 def _open_folder(plan: Plan, out: str | Path) -> Iterator[SweepStore]:
     """The sweep folder for this plan, locked against a second sweep writing into it."""
     out = Path(out)
-    check_folder(plan, out)
+    _runs_done(plan, out)
     (out / RUNS).mkdir(parents=True, exist_ok=True)
     with _lock(out):
         if (out / MANIFEST).exists():
-            check_folder(plan, out)  # another sweep may have started it meanwhile
+            _runs_done(plan, out)  # another sweep may have started it meanwhile
         else:
             _write_text(out / "scenario.toml", plan.scenario.to_toml())
             _write_text(out / MANIFEST, json.dumps(plan.manifest(), indent=1) + "\n")

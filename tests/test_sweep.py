@@ -387,6 +387,27 @@ def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(compi
                                             last[1]))
 
 
+def test_a_second_sweep_into_a_busy_folder_is_refused_before_it_starts(compiled,
+                                                                        sweep_scenario_file,
+                                                                        tmp_path, capsys):
+    from nanosim.cli import main
+
+    out = tmp_path / "out"
+    first = nanosim_sweep(sweep_scenario_file, out, "--workers", "1")
+    try:
+        wait_for_runs(first, out, 1)
+        status = main(["sweep", str(sweep_scenario_file), "--out", str(out), "--grid",
+                       "network.cross_border=0:2:8", "--set", "population.size=4000",
+                       "--set", "scenario.steps=40", "--workers", "1"])
+        printed = capsys.readouterr()
+        assert status == 2 and printed.out == ""  # no "sweep: ... on 1 local worker(s)"
+        assert printed.err == (f"nanosim: error: {out}: another nanosim sweep is writing into "
+                               "this folder\n")
+    finally:
+        first.kill()
+        first.communicate()
+
+
 @pytest.mark.parametrize("stop", ["ctrl_c", "kill"])
 def test_ctrl_c_or_kill_stops_the_sweep_keeping_finished_runs(compiled, sweep_scenario_file,
                                                               tmp_path, stop):
