@@ -729,6 +729,9 @@ def _dask_executor(scheduler) -> Iterator[Executor]:
         raise NanosimError(f"cannot reach the Dask scheduler at {scheduler}: "
                            f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     try:
+        if not client.scheduler_info().get("workers"):
+            print(f"note: the Dask scheduler at {scheduler} has no workers yet; the runs start "
+                  f"when one joins (dask worker {scheduler})", file=sys.stderr, flush=True)
         yield client.get_executor(pure=False)
     finally:
         client.close()

@@ -104,6 +104,28 @@ def test_sweep_on_a_local_cluster_gives_the_same_bytes_as_local_workers(sweep_sc
     assert store.missing() == [] and hashes(tmp_path / "out") == local
 
 
+def test_a_scheduler_without_workers_says_so_and_the_sweep_goes_on_when_one_joins(
+        sweep_scenario_file, tmp_path, local, capsys):
+    from distributed import LocalCluster
+
+    from nanosim.cli import main
+
+    with LocalCluster(n_workers=0, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        joins = threading.Timer(2.0, cluster.scale, args=(1,))
+        joins.start()
+        try:
+            status = main(["sweep", str(sweep_scenario_file), "--out", str(tmp_path / "out"),
+                           "--grid", "network.cross_border=0,2.0", "--grid",
+                           "channels.social_media.reach=0:20:3",
+                           "--scheduler", cluster.scheduler_address])
+        finally:
+            joins.join()
+    err = capsys.readouterr().err
+    assert f"note: the Dask scheduler at {cluster.scheduler_address} has no workers yet" in err
+    assert status == 0 and hashes(tmp_path / "out") == local
+
+
 def test_sweep_on_separate_dask_processes_gives_the_same_bytes(sweep_scenario_file, tmp_path,
                                                                local, dask_processes):
     from nanosim.cli import main
