@@ -404,6 +404,7 @@ def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness
     """
     n = img.shape[0]
     n_countries = starts.shape[0]
+    draws = TALK_DRAWS if n_countries > 2 else TALK_DRAWS - 1  # else the topic is given
     u = np.empty(TALK_DRAWS * TALK_BLOCK)
     ii = np.empty(TALK_BLOCK, np.int64)
     jj = np.empty(TALK_BLOCK, np.int64)
@@ -413,15 +414,17 @@ def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness
     heard = 0.0
     for first in range(0, activations, TALK_BLOCK):
         m = min(TALK_BLOCK, activations - first)
-        fill_uniform(s, u, TALK_DRAWS * m)
-        pick_talkers(u, TALK_DRAWS, m, n, indptr, well_mixed, ii)
+        fill_uniform(s, u, draws * m)
+        pick_talkers(u, draws, m, n, indptr, well_mixed, ii)
         for k in range(m):
             i = ii[k]
-            c = other_country(u[k * TALK_DRAWS + 2], country_of(i, starts), n_countries)
+            own = country_of(i, starts)
+            c = other_country(u[k * draws + 2], own, n_countries) if draws == TALK_DRAWS \
+                else n_countries - 1 - own  # the other of two, or the only one
             cc[k] = c
             prefetch(img, (i, first_image, c))
             prefetch(openness, (i,))
-        pick_neighbours(u, TALK_DRAWS, m, n, indptr, indices, well_mixed, ii, jj)
+        pick_neighbours(u, draws, m, n, indptr, indices, well_mixed, ii, jj)
         for k in range(m):
             if jj[k] >= 0:
                 prefetch(img, (jj[k], first_image, cc[k]))

@@ -94,10 +94,12 @@ def other_country(u, home_c, n_countries):
 
 
 def talk(rng, world, activations, adjacency, epsilon, mu, people, state, boomerang, spillover):
-    """Each activation draws exactly three uniforms: who, which neighbour, which country."""
+    """Each activation draws three uniforms: who, which neighbour, which country; or two
+    where the country is given (the other of two countries, or the only one)."""
     n = len(world.home)
     for _ in range(activations):
-        u_who, u_neighbour, u_country = rng.uniform(), rng.uniform(), rng.uniform()
+        u_who, u_neighbour = rng.uniform(), rng.uniform()
+        u_country = rng.uniform() if world.n_countries > 2 else 0.0
         i = int(u_who * n)
         j = neighbour(u_neighbour, i, adjacency)
         if j < 0:

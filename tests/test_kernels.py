@@ -55,18 +55,21 @@ def test_random_stream_matches_reference_xoshiro():
     assert [int(K.next_u64(state)) for _ in range(5)] == [py.next() for _ in range(5)]
 
 
-@pytest.mark.parametrize(("people", "state", "spillover"), [
-    (True, True, 0.2),  # talk with spillover
-    (True, False, 0.0),  # and without (a copy of the loop compiled apart)
-    (False, True, 0.0),
+@pytest.mark.parametrize(("people", "state", "spillover", "countries"), [
+    (True, True, 0.2, 3),  # talk with spillover
+    (True, False, 0.0, 3),  # and without (a copy of the loop compiled apart)
+    (False, True, 0.0, 3),
+    (True, True, 0.2, 2),  # the topic is the other country: no draw for it
+    (True, False, 0.0, 1),  # ... or the only one
 ])
-def test_talk_kernel_matches_reference(people, state, spillover):
-    home, img, symbols, openness, adjacency, indptr, indices = tiny_world()
+def test_talk_kernel_matches_reference(people, state, spillover, countries):
+    home, img, symbols, openness, adjacency, indptr, indices = tiny_world(n_countries=countries)
     rng = np.array([11, 22, 33, 44], dtype=np.uint64)
-    world = ref.World(img, home, symbols, openness, 3)
-    shift, counts = np.zeros((3, 3, 2, 6)), np.zeros(6, dtype=np.int64)
-    K.talk_step(rng, 200, indptr, indices, False, starts_of(home, 3), img, openness, shift,
-                counts, NO_SUMS, 0.5, 0.8, 0.3, people, state, 0.5, spillover)
+    world = ref.World(img, home, symbols, openness, countries)
+    shift = np.zeros((countries, countries, 2, 6))
+    counts = np.zeros(6, dtype=np.int64)
+    K.talk_step(rng, 200, indptr, indices, False, starts_of(home, countries), img, openness,
+                shift, counts, NO_SUMS, 0.5, 0.8, 0.3, people, state, 0.5, spillover)
     ref.talk(ref.Xoshiro([11, 22, 33, 44]), world, 200, adjacency, 0.8, 0.3, people, state,
              0.5, spillover)
     np.testing.assert_allclose(img, np.array(world.img), atol=1e-12)
