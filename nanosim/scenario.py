@@ -369,8 +369,8 @@ class Scenario(Section):
                        origin: str | dict[str, str] = "override") -> Scenario:
         """A new scenario with dotted-path overrides applied (``"a.b=v"`` or ``{"a.b": v}``).
 
-        An error in an overridden key names ``origin`` (``"--set"``, or one per key) rather
-        than the scenario file; any other error the overrides cause lists them.
+        An error in an overridden key names ``origin`` (such as ``"--set"``, or one per
+        key) rather than the scenario file; any other error the overrides cause lists them.
         """
         raw = self.model_dump(exclude={"source"}, exclude_none=True)
         return _overridden(raw, overrides, self.source, origin)
@@ -397,7 +397,7 @@ def check_whole(scenario: Scenario, key: str, value, low: int) -> int:
 
 
 def load_scenario(path: str | Path, overrides: list[str] | dict | None = None,
-                  origin: str | dict[str, str] = "--set") -> Scenario:
+                  origin: str | dict[str, str] = "override") -> Scenario:
     """Read, override and validate a scenario file; raise ScenarioError on any problem.
 
     ``origin`` names where the overrides came from, as :meth:`Scenario.with_overrides`.
@@ -414,7 +414,7 @@ def load_scenario(path: str | Path, overrides: list[str] | dict | None = None,
 
 def loads_scenario(text: str, source: str = "<scenario>",
                    overrides: list[str] | dict | None = None,
-                   origin: str | dict[str, str] = "--set") -> Scenario:
+                   origin: str | dict[str, str] = "override") -> Scenario:
     """Validate scenario TOML text (``source`` names it in errors)."""
     try:
         raw = tomllib.loads(text)
@@ -428,7 +428,7 @@ def _overridden(raw: dict, overrides, source: str, origin: str | dict[str, str])
     if isinstance(overrides, str):
         overrides = [overrides]
     if not isinstance(overrides, dict):
-        overrides = dict(parse_override(o, origin if isinstance(origin, str) else "--set")
+        overrides = dict(parse_override(o, origin if isinstance(origin, str) else "override")
                          for o in overrides)
     try:
         return _from_raw(apply_overrides(raw, overrides, source), source)

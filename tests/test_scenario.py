@@ -11,12 +11,12 @@ MINIMAL = '[[country]]\nname = "Solo"\nshare = 1.0\n'
 
 
 def error_of(text=SMALL, overrides=None) -> str:
-    """The one-line error; an overridden key's own errors name --set, not the file."""
+    """The one-line error; an overridden key's own errors name where the override came from, not the file."""
     with pytest.raises(ScenarioError) as info:
         loads_scenario(text, "bad.toml", overrides)
     message = str(info.value)
     assert "\n" not in message
-    assert message.startswith(("--set: ", "bad.toml: ") if overrides else "bad.toml: ")
+    assert message.startswith(("override: ", "bad.toml: ") if overrides else "bad.toml: ")
     return message
 
 
@@ -139,9 +139,9 @@ def test_a_quoted_key_part_may_hold_a_dash_as_in_toml():
 
 def test_an_override_error_names_the_override_not_the_file():
     assert error_of(overrides=["network.nosuch=1"]).startswith(
-        "--set: network.nosuch: unknown key; allowed: kind, degree")
+        "override: network.nosuch: unknown key; allowed: kind, degree")
     assert error_of(overrides={"network": {"degree": -1}}).startswith(
-        "--set: network.degree: must be in 1..")
+        "override: network.degree: must be in 1..")
     with pytest.raises(ScenarioError, match=r"^--seed: scenario.seed: must be"):
         loads_scenario(SMALL, "bad.toml", {"scenario.seed": -1}, {"scenario.seed": "--seed"})
 
@@ -163,9 +163,9 @@ def test_a_files_own_error_is_not_blamed_on_the_overrides():
      "bad.toml: country: must be a list of tables: write [[country]] (double brackets) above "
      "each one"),
     (SMALL, ["population=5"],
-     "--set: population: must be a table of keys (size, openness, openness_sd) (got 5)"),
+     "override: population: must be a table of keys (size, openness, openness_sd) (got 5)"),
     (SMALL, ["channels.talk.images=[people]"],
-     """--set: channels.talk.images: must be a list (got '[people]'); text in a list needs """
+     """override: channels.talk.images: must be a list (got '[people]'); text in a list needs """
      """quotes, e.g. ["people"]"""),
 ])
 def test_a_table_or_list_in_the_wrong_shape_says_how_to_write_it(text, overrides, expected):
