@@ -11,7 +11,7 @@ MINIMAL = '[[country]]\nname = "Solo"\nshare = 1.0\n'
 
 
 def error_of(text=SMALL, overrides=None) -> str:
-    """The one-line error; an overridden key's own errors name where the override came from, not the file."""
+    """The one-line error; an overridden key's own errors name 'override', not the file."""
     with pytest.raises(ScenarioError) as info:
         loads_scenario(text, "bad.toml", overrides)
     message = str(info.value)
