@@ -6,6 +6,7 @@ which is a separate session. What is checked is what a person sees on the page.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from nanosim.dashboard.browser import (
     dashboard_server,
     open_page,
     shown_step,
+    wait_for_step,
 )
 from nanosim.dashboard.widgets import format_cell
 from nanosim.errors import NanosimError, ScenarioError
@@ -184,6 +186,30 @@ def test_explore_steps_the_model_and_redraws_its_chart(browser, server):
     page.wait_for_timeout(500)
     assert shown_step(page) == 1
     assert chart.screenshot() != before
+    page.context.close()
+
+
+@pytest.mark.browser
+@BROWSER
+def test_explore_play_pause_and_play_again_keep_control(browser, server):
+    page = open_page(browser, server, "Explore")
+    page.get_by_text("Step 0 of").wait_for()
+    play = page.get_by_role("button", name=re.compile("^(Play|Pause)$"))
+    for start in ("play", "step"):
+        if start == "step":
+            page.get_by_role("button", name="Step", exact=True).click()
+            page.get_by_text(f"Step {shown + 1} of").wait_for()
+        for _ in range(2):  # play, pause; and again
+            before = shown_step(page)
+            play.click()
+            page.get_by_role("button", name="Pause").wait_for(timeout=10_000)
+            wait_for_step(page, before + 2, timeout=30)
+            play.click()
+            page.get_by_role("button", name="Play").wait_for(timeout=10_000)
+            shown = shown_step(page)
+            page.wait_for_timeout(1000)
+            assert shown_step(page) == shown  # paused: the model stands still
+        assert page.get_by_role("button", name="Step", exact=True).is_enabled()
     page.context.close()
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
-import time
 
 import solara
 
@@ -71,14 +71,16 @@ def LiveModel(entry: Entry):
                 model.step()
         tick.set(model.t)
 
-    def play_loop():
-        while playing.value and model is not None and model.running and player.is_current():
+    async def play_loop():
+        # on the session's event loop, between the clicks: a thread stepping and redrawing
+        # beside it kept re-rendering under a Pause click, which then never finished
+        while playing.value and model is not None and model.running:
             advance(steps_per_frame.value)
-            time.sleep(PLAY_PAUSE_SECONDS)
+            await asyncio.sleep(PLAY_PAUSE_SECONDS)
         if model is not None and not model.running:
             playing.set(False)
 
-    player = solara.lab.use_task(play_loop, dependencies=[playing.value, model])
+    solara.lab.use_task(play_loop, dependencies=[playing.value, model], prefer_threaded=False)
 
     def set_knob(key, v):
         values.set({**values.value, key: v})
