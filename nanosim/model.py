@@ -16,20 +16,9 @@ from nanosim import kernels as K
 from nanosim import network
 from nanosim.agents import Citizen, State
 from nanosim.metrics import Recorder
-from nanosim.scenario import Scenario, affinity_pair, as_scenario, check_whole
+from nanosim.scenario import Scenario, affinity_pair, as_scenario, check_whole, split_population
 
 CITIZEN_AGENTS_UP_TO = 100_000
-
-
-def split_population(size: int, shares: list[float]) -> np.ndarray:
-    """Whole citizens per country summing to ``size`` (largest remainder)."""
-    shares = np.asarray(shares)
-    total = shares.sum()
-    exact = (shares if abs(total - 1.0) < 1e-9 else shares / total) * size  # rounded shares
-    counts = np.floor(exact).astype(np.int64)
-    order = np.argsort(-(exact - counts), kind="stable")
-    counts[order[: size - counts.sum()]] += 1
-    return counts
 
 
 def replicate_seed(seed: int, replicate: int) -> np.random.SeedSequence:

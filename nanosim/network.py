@@ -522,6 +522,10 @@ def read_edge_list(
             f"(allowed: {', '.join(names)})",
         )
     codes = codes.to_numpy(dtype=np.int64)
+    empty = np.flatnonzero(np.bincount(codes, minlength=len(names)) == 0)
+    if len(empty):
+        raise ScenarioError(nodes_src, "network.nodes", f"no citizen of {names[empty[0]]!r}: "
+                            "every [[country]] needs at least one node")
 
     edges = _read_csv(edges_path, "network.edges", ("source", "target"))
     if len(edges) == 0:

@@ -15,6 +15,7 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
 from pydantic_core import PydanticCustomError
 
@@ -643,6 +644,17 @@ def campaigns_of(s: Scenario) -> list[tuple[str, Any]]:
         (f"events.{i}", e) for i, e in enumerate(s.events) if e.kind == "campaign"]
 
 
+def split_population(size: int, shares: list[float]) -> np.ndarray:
+    """Whole citizens per country summing to ``size`` (largest remainder)."""
+    shares = np.asarray(shares)
+    total = shares.sum()
+    exact = (shares if abs(total - 1.0) < 1e-9 else shares / total) * size  # rounded shares
+    counts = np.floor(exact).astype(np.int64)
+    order = np.argsort(-(exact - counts), kind="stable")
+    counts[order[: size - counts.sum()]] += 1
+    return counts
+
+
 def _check_consistency(s: Scenario, source: str) -> None:
     names = s.country_names
     known = set(names)
@@ -710,6 +722,13 @@ def _check_consistency(s: Scenario, source: str) -> None:
             raise ScenarioError(source, f"network.{field}", f'used only with network.kind = '
                                 f'"{needs}" (kind is "{net.kind}")')
     size = s.population.size
+    if net.kind != "file":
+        counts = split_population(size, [c.share for c in s.country])
+        if not counts.all():
+            empty = s.country[int(np.argmin(counts))]
+            raise ScenarioError(source, "population.size", f"{size} citizens leave {empty.name!r} "
+                                f"(share {empty.share:g}) with none; every country needs "
+                                "citizens: raise population.size or its share")
     if net.kind in ("homophilous", "erdos_renyi", "barabasi_albert") and net.degree >= size:
         raise ScenarioError(source, "network.degree", f"must be below population.size: each of "
                             f"{size} citizens knows at most {size - 1} others (got {net.degree})")

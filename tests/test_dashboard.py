@@ -197,8 +197,9 @@ def test_explore_play_pause_and_play_again_keep_control(browser, server):
     play = page.get_by_role("button", name=re.compile("^(Play|Pause)$"))
     for start in ("play", "step"):
         if start == "step":
+            stood = shown_step(page)
             page.get_by_role("button", name="Step", exact=True).click()
-            page.get_by_text(f"Step {shown + 1} of").wait_for()
+            page.get_by_text(f"Step {stood + 1} of").wait_for()
         for _ in range(2):  # play, pause; and again
             before = shown_step(page)
             play.click()

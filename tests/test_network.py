@@ -308,6 +308,14 @@ def test_read_edge_list_integer_ids(tmp_path):
     assert order.tolist() == [10, 20] and g.n_edges == 1
 
 
+def test_a_country_without_nodes_is_refused(tmp_path):
+    nodes = write(tmp_path / "n.csv", "id,country\n10,A\n20,A\n")
+    edges = write(tmp_path / "e.csv", "source,target\n10,20\n")
+    with pytest.raises(ScenarioError, match=r"n\.csv: network\.nodes: no citizen of 'B': "
+                                            r"every \[\[country\]\] needs at least one node"):
+        nw.read_edge_list(edges, nodes, ["A", "B"])
+
+
 def test_read_edge_list_missing_file(tmp_path, network_files):
     edges, _ = network_files
     with pytest.raises(ScenarioError) as err:

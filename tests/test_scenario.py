@@ -89,6 +89,8 @@ def test_load_scenario_reads_files(tmp_path):
     ({"events.0.between": ["Aland", "Bland", "Aland"]}, "events.0.between",
      "must hold at most 2 items (got ['Aland', 'Bland', 'Aland'])"),
     ({"country.Aland.share": None}, "country.Aland.share", "required key is missing"),
+    ({"population.size": 2}, "population.size",
+     "2 citizens leave 'Cland' (share 0.2) with none; every country needs citizens"),
     ({"network.degree": 600}, "network.degree",
      "must be below population.size: each of 600 citizens knows at most 599 others (got 600)"),
     ({"channels.talk.rate": "0.5"}, "channels.talk.rate", "must be a number (got '0.5')"),
