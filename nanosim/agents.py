@@ -9,8 +9,9 @@ import numpy as np
 class Citizen(mesa.Agent):
     """One simulated person. Fields are read-only views of the model's arrays.
 
-    Change state through the model's arrays (``model.images``, ``model.symbols``)
-    and then call ``model.recorder.invalidate()``, so metrics see the change.
+    Change state through the model's arrays (``model.images``, ``model.symbols``):
+    assign a new array, or change one in place and then call
+    ``model.recorder.invalidate()``, so metrics see the change.
     """
 
     def __init__(self, model, index: int):

@@ -9,12 +9,15 @@ diplomacy (contact, social media, talk), then metrics.
 
 from __future__ import annotations
 
+import numbers
+
 import mesa
 import numpy as np
 
 from nanosim import kernels as K
 from nanosim import network
 from nanosim.agents import Citizen, State
+from nanosim.errors import NanosimError
 from nanosim.metrics import Recorder
 from nanosim.scenario import Scenario, affinity_pair, as_scenario, check_whole, split_population
 
@@ -39,6 +42,54 @@ def _image_storage(n: int, n_countries: int, spillover: float) -> np.ndarray:
     return np.empty((n_countries, 2, n)).transpose(2, 1, 0)
 
 
+class StateArray:
+    """A model array a user may replace (``model.openness = values``): a replacement of
+    the wrong shape or out of range is refused in one line, and the metrics rescan it.
+
+    ``shape(model)`` gives the shape required, ``low``/``high`` (or ``high(model)``) the
+    range allowed; a single number stands for every row of a one-dimensional array.
+    """
+
+    def __init__(self, dtype, shape, low, high, what: str):
+        self.dtype, self.shape, self.low, self.high, self.what = dtype, shape, low, high, what
+
+    def __set_name__(self, owner, name):
+        self.name, self.slot = name, "_" + name
+
+    def __get__(self, model, owner=None):
+        return self if model is None else getattr(model, self.slot)
+
+    def __set__(self, model, value):
+        if self.slot in model.__dict__:  # a replacement, not the model's own first one
+            value = self._checked(model, value)
+            model.recorder.invalidate()
+            model._posters_for = None  # who may post depends on who is online
+        model.__dict__[self.slot] = value
+
+    def _checked(self, model, value) -> np.ndarray:
+        shape = self.shape(model)
+        where = f"model.{self.name}"
+        if isinstance(value, numbers.Number) and len(shape) == 1:
+            value = np.broadcast_to(np.asarray(value, self.dtype), shape)
+        try:
+            array = np.asarray(value)
+            if array.dtype != self.dtype:
+                array = array.astype(self.dtype, casting="same_kind")
+        except (TypeError, ValueError):
+            raise NanosimError(f"{where}: must be {self.what} (got {type(value).__name__})"
+                               ) from None
+        if array.shape != shape:
+            raise NanosimError(f"{where}: must have shape {shape}, {self.what} (got "
+                               f"{array.shape})")
+        high = self.high(model) if callable(self.high) else self.high
+        if array.size and (array.min() < self.low or array.max() > high):
+            raise NanosimError(f"{where}: values must lie in {self.low}..{high} (got "
+                               f"{array.min()}..{array.max()})")
+        if self.name in ("images", "symbols", "relations") and not array.flags.writeable:
+            array = array.copy()  # the kernels write into these
+        return array
+
+
 class DiplomacyModel(mesa.Model):
     """Citizens and states of several countries exchanging messages through channels.
 
@@ -49,6 +100,20 @@ class DiplomacyModel(mesa.Model):
         citizen_agents: create one Mesa agent per citizen (default: up to 100,000
             citizens; the arrays are the state either way).
     """
+
+    images = StateArray(np.float64, lambda m: (m.n_citizens, 2, m.n_countries), -1.0, 1.0,
+                        "[citizen, image, country] views in -1..1")
+    openness = StateArray(np.float64, lambda m: (m.n_citizens,), 0.0, 1.0,
+                          "one receptiveness per citizen in 0..1")
+    trust = StateArray(np.float64, lambda m: (m.n_citizens,), 0.0, 1.0,
+                       "one trust in the own government per citizen in 0..1")
+    online = StateArray(np.bool_, lambda m: (m.n_citizens,), False, True,
+                        "one true/false per citizen")
+    symbols = StateArray(np.int16, lambda m: (m.n_citizens, len(m.scenario.culture.features)),
+                         0, lambda m: m.scenario.culture.traits - 1,
+                         "[citizen, feature] symbol numbers")
+    relations = StateArray(np.float64, lambda m: (m.n_countries, m.n_countries), -1.0, 1.0,
+                           "[state, country] official stances in -1..1")
 
     @property
     def scenario(self) -> Scenario:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nanosim import DiplomacyModel, results, run, run_replicate
+from nanosim import DiplomacyModel, NanosimError, results, run, run_replicate
 from nanosim import kernels as K
 from nanosim.agents import Citizen, State
 from nanosim.outputs import write_table
@@ -281,6 +281,31 @@ def test_agent_views_are_read_only_so_metrics_cannot_go_stale(small_scenario):
     citizen = DiplomacyModel(small_scenario).agents_by_type[Citizen][0]
     with pytest.raises(ValueError, match="read-only"):
         citizen.image_state[1] = 0.5
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("images", np.zeros((10, 2, 3)), "model.images: must have shape (600, 2, 3)"),
+    ("openness", np.full(10, 0.5), "model.openness: must have shape (600,)"),
+    ("openness", 1.5, "model.openness: values must lie in 0.0..1.0 (got 1.5..1.5)"),
+    ("symbols", np.zeros((600, 2), np.int16), "model.symbols: must have shape (600, 5)"),
+    ("online", "yes", "model.online: must be one true/false per citizen (got str)"),
+])
+def test_a_replaced_array_of_the_wrong_shape_or_range_is_refused(small_scenario, field, value,
+                                                                   message):
+    model = DiplomacyModel(small_scenario)
+    with pytest.raises(NanosimError) as error:
+        setattr(model, field, value)
+    assert str(error.value).startswith(message)
+
+
+def test_a_replaced_array_is_what_the_metrics_and_kernels_see(small_scenario):
+    model = DiplomacyModel(small_scenario)
+    model.step()
+    model.images = np.ones(model.images.shape)  # no recorder.invalidate() needed
+    model.openness = 0.0  # one number for everyone: nobody is moved any more
+    model.step()
+    fav = results.select(model.timeseries(), "favourability", "Aland", "Bland")
+    assert fav["value"].iloc[-1] == 1.0
 
 
 def _recorded_means(scenario, read_between_steps=False):
