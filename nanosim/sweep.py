@@ -405,9 +405,13 @@ def with_point_columns(table: pd.DataFrame, point_id: int,
     """The table with columns ``point`` and one per swept key in front."""
     front = {"point": np.full(len(table), point_id, dtype=np.int32)}
     for key, value in point.items():
-        value = value if np.isscalar(value) else json.dumps(value)
-        front[key] = np.repeat(np.asarray([value]), len(table))
+        front[key] = np.repeat(np.asarray([_cell(value)]), len(table))
     return pd.concat([pd.DataFrame(front), table.reset_index(drop=True)], axis=1)
+
+
+def _cell(value):
+    """A swept value as a table holds it: a list (``["people"]``) as its JSON text."""
+    return value if np.isscalar(value) else json.dumps(value)
 
 
 # --- the folder -------------------------------------------------------------------------
@@ -440,8 +444,10 @@ class SweepStore:
 
     @property
     def points(self) -> pd.DataFrame:
-        """One row per point: ``point`` and the value of every swept key."""
-        rows = [{"point": i, **p} for i, p in enumerate(self.manifest["points"])]
+        """One row per point: ``point`` and the value of every swept key (as the run files
+        hold it)."""
+        rows = [{"point": i, **{k: _cell(v) for k, v in p.items()}}
+                for i, p in enumerate(self.manifest["points"])]
         return pd.DataFrame(rows, columns=["point", *self.parameters])
 
     @property

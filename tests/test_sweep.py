@@ -481,3 +481,14 @@ def test_report_keeps_the_order_the_sweep_gave_and_says_what_it_pools(compiled,
     assert "pooled over channels.talk.epsilon" in lhs_title
     assert [t.get_text() for t in figs["lhs"].axes[0].get_legend().get_texts()] == [
         f"network.kind = {kind}" for kind in ("homophilous", "erdos_renyi", "complete")]
+
+
+def test_a_sweep_over_lists_reports_them_as_written(compiled, sweep_scenario_file, tmp_path):
+    from nanosim.report import report_figures
+
+    store = sweep(sweep_scenario_file, tmp_path / "out", replicates=1, workers=1,
+                  grid=['channels.talk.images=["people"],["people", "state"]'])
+    assert store.points["channels.talk.images"].tolist() == ['["people"]',
+                                                             '["people", "state"]']
+    ticks = report_figures(store, "favourability")["curves"].axes[0].get_xticklabels()
+    assert [t.get_text() for t in ticks] == ['["people"]', '["people", "state"]']
