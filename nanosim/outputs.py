@@ -39,7 +39,22 @@ def check_out(out_dir: str | Path, files: tuple[str, ...], command: str) -> Path
             not p.name.startswith(".") for p in out.iterdir()):
         raise ScenarioError(str(out), "--out", f"holds files `{command}` did not write (no "
                             f"{files[0]}); give a new or empty folder, or one it wrote before")
+    check_writable(out)
     return out
+
+
+def check_writable(out: Path) -> None:
+    """Refuse an ``--out`` folder that could not be made or written in, before any work."""
+    place = out.absolute()
+    while not place.exists():
+        place = place.parent
+    if not place.is_dir():
+        raise ScenarioError(str(out), "--out", f"cannot be made: {place} is a file")
+    try:
+        shutil.rmtree(tempfile.mkdtemp(prefix=".nanosim-check.", dir=place))
+    except OSError as e:
+        raise ScenarioError(str(out), "--out", f"cannot write in {place} ({e.strerror})"
+                            ) from None
 
 
 @contextmanager

@@ -555,6 +555,9 @@ def _runs_done(plan: Plan, out: Path) -> int:
     if out.exists() and not out.is_dir():
         raise NanosimError(f"{out}: exists and is not a folder")
     if not out.is_dir():
+        from nanosim.outputs import check_writable
+
+        check_writable(out)
         return 0
     if not (out / MANIFEST).exists():
         if _visible(out):

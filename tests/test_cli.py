@@ -77,6 +77,17 @@ def test_bad_override_exits_2_naming_the_key(tmp_path, scenario_file):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_an_out_folder_that_cannot_be_made_is_refused_before_the_runs(tmp_path, scenario_file,
+                                                                       command):
+    (tmp_path / "afile").write_text("")
+    extra = ["--grid", "network.cross_border=0,1"] if command == "sweep" else []
+    done = nanosim(command, scenario_file, "--out", tmp_path / "afile" / "sub", *extra)
+    assert done.returncode == 2 and done.stderr == (
+        f"nanosim: error: {tmp_path / 'afile' / 'sub'}: --out: cannot be made: "
+        f"{tmp_path / 'afile'} is a file\n")
+
+
 def test_broken_edge_list_exits_2_and_keeps_previous_results(tmp_path, file_network):
     out = tmp_path / "out"
     out.mkdir()
