@@ -19,7 +19,14 @@ from nanosim import network
 from nanosim.agents import Citizen, State
 from nanosim.errors import NanosimError
 from nanosim.metrics import Recorder
-from nanosim.scenario import Scenario, affinity_pair, as_scenario, check_whole, split_population
+from nanosim.scenario import (
+    Scenario,
+    affinity_pair,
+    as_scenario,
+    check_exchange_ties,
+    check_whole,
+    split_population,
+)
 
 CITIZEN_AGENTS_UP_TO = 100_000
 
@@ -172,6 +179,7 @@ class DiplomacyModel(mesa.Model):
                 *network.edge_list_files(s), self.country_names)
             self.home = self.home.astype(np.int32)
             sizes = np.bincount(self.home, minlength=n_countries)
+            check_exchange_ties(s, sizes)
         else:
             sizes = split_population(s.population.size, [c.share for c in s.country])
             self.home = np.repeat(np.arange(n_countries, dtype=np.int32), sizes)

@@ -490,7 +490,11 @@ def check_files(scenario) -> int:
     ``population.size``.
     """
     if scenario.network.kind == "file":
-        return len(read_edge_list(*edge_list_files(scenario), scenario.country_names)[0])
+        from nanosim.scenario import check_exchange_ties
+
+        _, country, _ = read_edge_list(*edge_list_files(scenario), scenario.country_names)
+        check_exchange_ties(scenario, np.bincount(country, minlength=len(scenario.country)))
+        return len(country)
     return scenario.population.size
 
 

@@ -655,6 +655,19 @@ def split_population(size: int, shares: list[float]) -> np.ndarray:
     return counts
 
 
+def check_exchange_ties(s: Scenario, sizes) -> None:
+    """Refuse an exchange programme asking for more ties than its two countries' citizens
+    can form (``sizes``: citizens per country)."""
+    for k, e in enumerate(s.events):
+        if e.kind == "exchange_programme":
+            a, b = (s.country_index(name) for name in e.between)
+            pairs = int(sizes[a]) * int(sizes[b])
+            if e.ties > pairs:
+                raise ScenarioError(s.source, f"events.{k}.ties", f"at most {pairs}: the "
+                                    f"{sizes[a]} x {sizes[b]} citizens of {e.between[0]} and "
+                                    f"{e.between[1]} (got {e.ties})")
+
+
 def _check_consistency(s: Scenario, source: str) -> None:
     names = s.country_names
     known = set(names)
@@ -770,6 +783,8 @@ def _check_consistency(s: Scenario, source: str) -> None:
             need(e.between[1], f"{key}.between", e.between[0])
         if e.kind in ("festival", "platform_ban"):
             need(e.country, f"{key}.country")
+    if net.kind != "file":  # a file network's node table decides its sizes (model build)
+        check_exchange_ties(s, split_population(size, [c.share for c in s.country]))
 
 
 # --- overrides --------------------------------------------------------------------
