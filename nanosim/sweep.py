@@ -248,7 +248,13 @@ def _grid_values(spec, source: str, key: str) -> list:
                                          "for a Latin hypercube give --lhs N --range KEY=LO:HI")
     if isinstance(spec, str):
         spaced = _linspace(spec, source, key)
-        return spaced if spaced is not None else [parse_value(v) for v in _split_commas(spec)]
+        if spaced is not None:
+            return spaced
+        parts = _split_commas(spec)
+        if "" in parts and any(parts):
+            raise ScenarioError(source, key, f"value {parts.index('') + 1} of {spec!r} is "
+                                "empty (a stray comma?)")
+        return [parse_value(v) for v in parts if v]
     if isinstance(spec, list | tuple):
         return list(spec)
     return [spec]
@@ -292,7 +298,7 @@ def _split_commas(text: str) -> list[str]:
             continue
         cur.append(ch)
     parts.append("".join(cur).strip())
-    return [p for p in parts if p]
+    return parts
 
 
 def _split_item(text: str, source: str, form: str) -> tuple[str, str]:

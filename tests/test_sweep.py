@@ -171,6 +171,11 @@ def test_a_bad_swept_key_is_blamed_on_the_file_or_option_that_gave_it(sweep_scen
         plan_sweep(sweep_scenario_file, grid=["network.cross_border=0:1"])
 
 
+def test_an_empty_grid_value_is_refused():
+    with pytest.raises(ScenarioError, match=r"^--grid: a: value 2 of '0,,1' is empty"):
+        parse_grid(["a=0,,1"])
+
+
 def test_a_sweep_files_unquoted_dotted_keys_mean_what_toml_says(sweep_scenario_file):
     path = sweep_scenario_file.parent / "dotted.toml"
     path.write_text(f'[sweep]\nscenario = "{sweep_scenario_file.name}"\n[sweep.grid]\n'
