@@ -421,6 +421,9 @@ def loads_scenario(text: str, source: str = "<scenario>",
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(source, "", f"TOML syntax error: {e}") from None
+    if "sweep" in raw:
+        raise ScenarioError(source, "sweep", "this is a sweep file, not a scenario: run it with "
+                                             "`nanosim sweep`")
     return _overridden(raw, overrides, source, origin) if overrides else _from_raw(raw, source)
 
 

@@ -154,6 +154,9 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
         spec["replicates"] or base.scenario.replicates)
     if n_rep < 1:
         raise ScenarioError("--replicates", "", f"must be a whole number >= 1 (got {n_rep})")
+    for key, bounds in range_values.items():  # the user's own bounds, not a sample, if out
+        for bound in bounds:
+            base.with_overrides({key: bound}, origin)
     lhs_table = latin_hypercube(range_values, n_lhs or 0, base.scenario.seed)
     points = design_points(grid_values, lhs_table)
     parameters = ([{"key": k, "kind": "grid", "values": v} for k, v in grid_values.items()]
@@ -432,6 +435,8 @@ class SweepStore:
         try:
             self.manifest = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
+            if not self.folder.is_dir():
+                raise NanosimError(f"{self.folder}: no such folder") from None
             raise NanosimError(f"{self.folder}: not a sweep folder (no {MANIFEST})") from None
         except (OSError, ValueError) as e:
             raise NanosimError(f"{path}: cannot read the sweep manifest: {e}") from None

@@ -142,6 +142,11 @@ def test_a_quoted_key_part_may_hold_a_dash_as_in_toml():
     assert ': network.affinity."Aland-Mars": unknown country \'Mars\'' in message
 
 
+def test_a_sweep_file_given_as_a_scenario_says_what_it_is():
+    assert error_of('[sweep]\nscenario = "crisis.toml"\n') == (
+        "bad.toml: sweep: this is a sweep file, not a scenario: run it with `nanosim sweep`")
+
+
 def test_an_override_error_names_the_override_not_the_file():
     assert error_of(overrides=["network.nosuch=1"]).startswith(
         "override: network.nosuch: unknown key; allowed: kind, degree")

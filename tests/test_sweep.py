@@ -176,6 +176,17 @@ def test_an_empty_grid_value_is_refused():
         parse_grid(["a=0,,1"])
 
 
+def test_a_missing_sweep_folder_is_named_as_missing(tmp_path):
+    with pytest.raises(NanosimError, match=rf"^{tmp_path / 'nope'}: no such folder$"):
+        SweepStore(tmp_path / "nope")
+
+
+def test_a_range_beyond_what_a_key_allows_names_its_own_bound(sweep_scenario_file):
+    with pytest.raises(ScenarioError, match=r"^--range: network\.cross_border: must be in "
+                                            r"0\.\.1000 \(got 2000\)$"):
+        plan_sweep(sweep_scenario_file, lhs=3, ranges=["network.cross_border=0:2000"])
+
+
 def test_a_sweep_files_unquoted_dotted_keys_mean_what_toml_says(sweep_scenario_file):
     path = sweep_scenario_file.parent / "dotted.toml"
     path.write_text(f'[sweep]\nscenario = "{sweep_scenario_file.name}"\n[sweep.grid]\n'
