@@ -145,9 +145,11 @@ def check_pair(scenarios: list[Scenario],
                                    "countries")
             same = all(set(x.country_names) == set(s.country_names) for x in scenarios)
             why = "" if same else "the scenarios have different countries and "
+            which = ("the pair" if parse_pair(pair) else
+                     "the default pair (the first scenario's first; give --pair)")
             raise ScenarioError(
                 s.source, "--pair",
-                f"{why}the pair {chosen[0]}:{chosen[1]} is not in this scenario (countries: "
+                f"{why}{which} {chosen[0]}:{chosen[1]} is not in this scenario (countries: "
                 f"{', '.join(s.country_names)}); {hint}")
     return chosen
 
@@ -169,10 +171,14 @@ def pair_shifts(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> pd.Data
 
     Columns: scenario, replicate, step, value (the shift).
     """
+    check_metric(metric)
     observer, target = pair
     parts = []
     for name, part in df.groupby("scenario", observed=True, sort=False):
         rows = R.shifts(R.select(part, metric, observer, target), metric)
+        if rows.empty:
+            raise NanosimError(f"no {metric} rows for {observer} → {target} in scenario "
+                               f"{name!r} of these results")
         parts.append(rows[["replicate", "step", "value"]].assign(scenario=name))
     if not parts:
         raise NanosimError(f"no {metric} rows for {observer} → {target} in these results")
@@ -217,7 +223,7 @@ def comparison_table(df: pd.DataFrame, metric: str = "favourability",
 
 def channel_table(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> pd.DataFrame:
     """Final shift made by each channel for one pair, per scenario (results.channel_shares)."""
-    by_channel = BY_CHANNEL.get(metric, "shift_by_channel")
+    by_channel = BY_CHANNEL.get(check_metric(metric), "shift_by_channel")
     observer, target = pair
     parts = []
     for name, part in df.groupby("scenario", observed=True, sort=False):

@@ -83,6 +83,16 @@ def test_scenarios_with_different_countries_are_refused():
     with pytest.raises(ScenarioError) as err:
         C.check_pair([fast(), other], None)
     assert "other.toml" in str(err.value) and "Aland:Bland" in str(err.value)
+    assert "the default pair (the first scenario's first; give --pair) Aland:Bland" in str(
+        err.value)
+
+
+def test_the_python_tables_refuse_a_metric_or_pair_they_cannot_compare(pair_of_runs):
+    _, df = pair_of_runs
+    with pytest.raises(NanosimError, match="'messages' has no one value per observer"):
+        C.comparison_table(df, "messages", PAIR)
+    with pytest.raises(NanosimError, match="no favourability rows for Aland → Mars in scenario"):
+        C.comparison_table(df, "favourability", ("Aland", "Mars"))
 
 
 def test_different_countries_are_compared_on_a_pair_they_all_have():
