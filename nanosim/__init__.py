@@ -17,6 +17,9 @@ _EXPORTS = {
     "run_replicate": "nanosim.runner",
     "sweep": "nanosim.sweep",  # the module, callable: nanosim.sweep(...) runs a sweep
     "load_sweep": "nanosim.sweep",
+    "compare": "nanosim.compare",  # modules of helpers, as the docs use them
+    "report": "nanosim.report",
+    "results": "nanosim.results",
 }
 __all__ = sorted(_EXPORTS)
 

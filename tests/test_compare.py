@@ -238,3 +238,13 @@ def test_perception_figure_draws_many_pairs_in_distinct_styles_beside_their_lege
               if line.get_label().count("→")}
     assert len(styles) == 20
     assert fig.axes[0].get_legend().get_bbox_to_anchor().x0 > fig.axes[0].bbox.x1
+
+
+def test_the_package_offers_its_helper_modules_and_the_sweep_signature():
+    import inspect
+
+    import nanosim
+    from nanosim import results, sweep
+
+    assert nanosim.compare is C and nanosim.results is results
+    assert list(inspect.signature(sweep).parameters)[:3] == ["scenario_or_path", "out", "grid"]
