@@ -330,9 +330,7 @@ def _channels_figure(df, metric, pair):
 
     table = channel_table(df, metric, pair)
     names = _scenarios(df)
-    moved = table.groupby("channel")[["mean", "low", "high"]].apply(
-        lambda t: bool(np.abs(t.to_numpy()).max() > 0))
-    channels = [c for c in plots.CHANNEL_COLOURS if moved.get(c, False)]
+    channels = plots.moved_channels(table)
     fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(names) + 3) + 1.5, 4.5))
     width = 0.8 / max(1, len(channels))
     x = np.arange(len(names))

@@ -13,7 +13,7 @@ from nanosim import results as R  # noqa: E402
 
 CHANNEL_COLOURS = {
     "contact": "#1b9e77", "social_media": "#66a61e", "talk": "#a6d854",
-    "state_media": "#d95f02", "campaign": "#e7298a", "events": "#7570b3",
+    "state_media": "#d95f02", "campaign": "#e7298a", "events": "#e6ab02",
 }
 
 
@@ -74,12 +74,19 @@ def matrix_figure(df: pd.DataFrame, title: str = ""):
     return fig
 
 
+def moved_channels(table: pd.DataFrame) -> list[str]:
+    """The channels of a channel_shares table that moved anything, in legend order."""
+    moved = table.groupby(table["channel"].astype(str))[["mean", "low", "high"]].apply(
+        lambda t: bool(np.abs(t.to_numpy()).max() > 0))
+    return [c for c in CHANNEL_COLOURS if moved.get(c, False)]
+
+
 def channels_figure(df: pd.DataFrame, title: str = "", metric: str = "shift_by_channel"):
     """Final shift made by each channel, per observer→target pair (nano green, state warm)."""
     table = R.channel_shares(df, metric)
     pair_labels = [f"{o}→{t}" for o, t in
                    table[["observer", "target"]].drop_duplicates().itertuples(index=False)]
-    channels = [c for c in CHANNEL_COLOURS if c in set(table["channel"].astype(str))]
+    channels = moved_channels(table)
     fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(pair_labels) + 3), 4.5))
     width = 0.8 / max(1, len(channels))
     x = np.arange(len(pair_labels))

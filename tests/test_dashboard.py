@@ -117,7 +117,7 @@ def test_comparison_in_the_browser_matches_nanosim_compare(browser, server):
     page = open_page(browser, server, "Compare")
     for entry in chosen:
         page.get_by_text(f"{entry.label} — {entry.scenario.scenario.name}").click()
-    for label, value in (("Replicates", "2"), ("Seed (blank: each file's)", "5"),
+    for label, value in (("Replicates", "2"), ("Seed (blank: the first scenario's)", "5"),
                          ("Citizens (blank: each file's)", "300")):
         set_field(page, label, value)
     page.get_by_role("button", name="Run").click()

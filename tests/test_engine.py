@@ -367,3 +367,12 @@ def test_images_are_laid_out_for_their_messages_and_any_layout_gives_the_same_re
     np.testing.assert_array_equal(stored.images, assigned.images)
     np.testing.assert_array_equal(stored.shift, assigned.shift)
     pd.testing.assert_frame_equal(stored.recorder.table(), assigned.recorder.table())
+
+
+def test_the_channels_figure_leaves_out_channels_that_moved_nothing():
+    from nanosim.plots import channels_figure
+
+    df = run_replicate(small({**ALL_OFF, "channels.talk.enabled": True,
+                              "channels.contact.enabled": True}), 0)
+    legend = channels_figure(df).axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["contact", "talk", "campaign"]

@@ -201,7 +201,7 @@ def ComparePage(entries: list[Entry], on_upload):
                 ErrorLine(upload_error.value)
             with solara.Card("Settings"):
                 for name, label in (("replicates", "Replicates"),
-                                    ("seed", "Seed (blank: each file's)"),
+                                    ("seed", "Seed (blank: the first scenario's)"),
                                     ("citizens", "Citizens (blank: each file's)"),
                                     ("steps", "Steps (blank: each file's)")):
                     WholeField(label, typed[name], parsed[name][1])
