@@ -25,7 +25,8 @@ HEADER = """# Scenario file reference
 
 Generated from the schema by `python -m nanosim.docgen` (`make docs`); the
 validator and this page are the same code. A scenario is one TOML file; every
-key has a default, so a scenario can be short. Unknown keys, wrong types (a quoted
+key has a default except each country's `name` and `share` (a scenario needs at
+least one `[[country]]`), so a scenario can be short. Unknown keys, wrong types (a quoted
 "5" where a number belongs, `1` where `true` or `false` does) and
 out-of-range values are errors naming the file, the key path and what is allowed.
 
