@@ -327,3 +327,12 @@ def test_dashboard_command_refuses_a_missing_folder_in_one_line(tmp_path, capsys
     err = capsys.readouterr().err.strip()
     assert err == f"nanosim: error: {tmp_path / 'nowhere'}: not a folder (give a folder of " \
                   "scenario TOML files)"
+
+
+def test_a_file_network_with_missing_csvs_is_listed_with_its_error(tmp_path, file_network):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "lost.toml").write_text(file_network.read_text())  # no CSVs
+    entry = catalogue.scan(tmp_path / "elsewhere", "folder")[0]
+    assert entry.scenario is None and entry.error.endswith("network.nodes: file not found")
+    with pytest.raises(ScenarioError, match=r"^net\.toml: network\.kind: a \"file\" network"):
+        catalogue.upload("net.toml", file_network.read_bytes())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nanosim.errors import ScenarioError
+from nanosim.network import check_files
 from nanosim.scenario import Scenario, load_scenario, loads_scenario
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -31,7 +32,9 @@ def scan(folder: str | Path, origin: str) -> list[Entry]:
     entries = []
     for path in sorted(folder.glob("*.toml")):
         try:
-            entries.append(Entry(_label(path.stem, origin), origin, load_scenario(path)))
+            scenario = load_scenario(path)
+            check_files(scenario)  # a file network's CSVs, as `nanosim validate` reads them
+            entries.append(Entry(_label(path.stem, origin), origin, scenario))
         except ScenarioError as e:
             entries.append(Entry(_label(path.stem, origin), origin, error=str(e)))
     return entries
@@ -52,7 +55,11 @@ def upload(name: str, data: bytes) -> Entry:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(name, "", "not a UTF-8 text file") from None
-    return Entry(_label(Path(name).stem, "upload"), "upload", loads_scenario(text, name))
+    scenario = loads_scenario(text, name)
+    if scenario.network.kind == "file":
+        raise ScenarioError(name, "network.kind", 'a "file" network needs its CSVs beside it: '
+                            "put them in the folder given to `nanosim dashboard FOLDER`")
+    return Entry(_label(Path(name).stem, "upload"), "upload", scenario)
 
 
 def _label(stem: str, origin: str) -> str:
