@@ -336,3 +336,13 @@ def test_a_file_network_with_missing_csvs_is_listed_with_its_error(tmp_path, fil
     assert entry.scenario is None and entry.error.endswith("network.nodes: file not found")
     with pytest.raises(ScenarioError, match=r"^net\.toml: network\.kind: a \"file\" network"):
         catalogue.upload("net.toml", file_network.read_bytes())
+
+
+def test_explore_offers_no_size_or_ties_slider_for_a_file_network(file_network):
+    from nanosim.dashboard import live
+
+    scenario = load_scenario(file_network.with_name("net.toml")).with_overrides(
+        {"network.follows": 1})
+    keys = [k.key for k in live.knobs_for(scenario)]
+    assert "population.size" not in keys and "network.cross_border" not in keys
+    assert "population.size" not in live.knob_values(scenario)

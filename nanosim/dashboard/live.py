@@ -44,11 +44,13 @@ KNOBS = (
 
 
 def knobs_for(scenario: Scenario) -> list[Knob]:
-    """The sliders for a scenario: the common ones of its switched-on channels, plus the
-    severity of each incident."""
+    """The sliders for a scenario: the common ones of its switched-on channels (a file
+    network's size and ties stay as its CSVs give them), plus each incident's severity."""
     channels = scenario.channels
-    knobs = [k for k in KNOBS if not k.key.startswith("channels.")
-             or getattr(channels, k.key.split(".")[1]).enabled]
+    fixed = ("population.size", "network.cross_border") if scenario.network.kind == "file" \
+        else ()  # a file network's node table and edges decide these
+    knobs = [k for k in KNOBS if k.key not in fixed and (
+        not k.key.startswith("channels.") or getattr(channels, k.key.split(".")[1]).enabled)]
     for i, e in enumerate(scenario.events):
         if e.kind == "incident":
             knobs.append(Knob(f"events.{i}.severity",
@@ -60,7 +62,8 @@ def knobs_for(scenario: Scenario) -> list[Knob]:
 def knob_values(scenario: Scenario) -> dict[str, float]:
     """The scenario's own value of every knob (the population capped for the browser)."""
     values = {k.key: _get(scenario, k.key) for k in knobs_for(scenario)}
-    values["population.size"] = min(scenario.population.size, EXPLORE_DEFAULT_CITIZENS)
+    if "population.size" in values:
+        values["population.size"] = min(scenario.population.size, EXPLORE_DEFAULT_CITIZENS)
     return values
 
 
