@@ -346,8 +346,11 @@ def _channels_figure(df, metric, pair):
         metric, "favourability")
     ax.set(ylabel=f"{image} shift made by channel\n(mean, 10–90 % of replicates)",
            title=f"Which channel moved {pair[0]}'s view of {pair[1]}?")
-    ax.legend(fontsize=8, title="nano: greens,\nhigh politics: warm", title_fontsize=8,
-              loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, never on them
+    if channels:
+        ax.legend(fontsize=8, title="nano: greens,\nhigh politics: warm", title_fontsize=8,
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, not on them
+    else:
+        ax.text(0.5, 0.5, "no channel moved this view", transform=ax.transAxes, ha="center")
     fig.tight_layout()
     return fig
 

@@ -100,7 +100,10 @@ def channels_figure(df: pd.DataFrame, title: str = "", metric: str = "shift_by_c
     ax.set_xticks(x, pair_labels, rotation=30, ha="right", fontsize=8)
     ax.set(ylabel="favourability shift made by channel",
            title=title or "Which channel moved perceptions")
-    ax.legend(fontsize=8)
+    if channels:
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no channel moved any view", transform=ax.transAxes, ha="center")
     fig.tight_layout()
     return fig
 

@@ -377,8 +377,14 @@ class Scenario(Section):
         return _overridden(raw, overrides, self.source, origin)
 
     def to_toml(self) -> str:
-        """The scenario as TOML text (every key, defaults included)."""
-        return dump_toml(self.model_dump(exclude={"source"}, exclude_none=True))
+        """The scenario as TOML text (every key, defaults included), runnable from anywhere:
+        a file network's CSV paths are written out in full."""
+        data = self.model_dump(exclude={"source"}, exclude_none=True)
+        if self.network.kind == "file":
+            base = Path(self.source).parent
+            for key in ("edges", "nodes"):
+                data["network"][key] = str((base / data["network"][key]).absolute())
+        return dump_toml(data)
 
 
 # --- loading --------------------------------------------------------------------

@@ -400,3 +400,15 @@ def test_read_edge_list_names_a_folder_given_as_a_file(tmp_path, network_files):
     with pytest.raises(ScenarioError) as err:
         nw.read_edge_list(tmp_path, nodes, ["A", "B"])
     assert str(err.value) == f"{tmp_path}: network.edges: is a folder (give a CSV file)"
+
+
+def test_a_file_networks_written_scenario_runs_from_anywhere(tmp_path):
+    from nanosim.scenario import load_scenario, loads_scenario
+
+    write(tmp_path / "nodes.csv", "id,country\n1,A\n2,A\n3,A\n")
+    write(tmp_path / "edges.csv", "source,target\n1,2\n2,3\n")
+    path = write(tmp_path / "net.toml", '[[country]]\nname = "A"\nshare = 1.0\n[network]\n'
+                                        'kind = "file"\nedges = "edges.csv"\nnodes = "nodes.csv"\n')
+    (tmp_path / "out").mkdir()
+    again = loads_scenario(load_scenario(path).to_toml(), str(tmp_path / "out" / "scenario.toml"))
+    assert nw.check_files(again) == 3
