@@ -265,6 +265,7 @@ def test_saved_results_page_shows_the_report_curves_of_a_sweep_folder(browser, s
     curves.wait_for()
     assert curves.locator("img").evaluate("img => img.naturalWidth") > 100
     page.get_by_text("Tiny two-country world: 2 of 2 runs present").wait_for()
+    page.get_by_role("cell", name="0.5", exact=True).wait_for()  # a setting, shown as given
     page.context.close()
 
 

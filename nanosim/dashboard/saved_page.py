@@ -71,6 +71,7 @@ def open_sweep(folder: Path, metric: str, pair: str | None) -> dict:
                report.report_figures(store, metric, pair).items()}
     table = report.reduce_sweep(store, metric, pair)
     return {"kind": "sweep", "pairs": pairs, "pair": pair, "figures": figures, "table": table,
+            "settings": store.parameters,
             "csv": table.to_csv(index=False).encode(),
             "summary": (f"{store.manifest['scenario']['name']}: "
                         f"{len(store.runs) - len(store.missing())} of {len(store.runs)} "
@@ -150,4 +151,4 @@ def SavedPage():
             FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png")
     with solara.Card("Reduced table (final value, median and 10–90 % band per point)"):
         solara.FileDownload(data["csv"], filename="reduced.csv", label="Download reduced.csv")
-        DataTable(data["table"])
+        DataTable(data["table"], settings=tuple(data.get("settings", ())))

@@ -36,22 +36,27 @@ def FigureCard(title: str, png: bytes, filename: str | None = None):
                                 mime_type="image/png")
 
 
-def format_cell(value, digits: int = 4) -> str:
-    """How a table cell is shown: floats with a sign and ``digits`` decimals."""
+def format_cell(value, digits: int = 4, signed: bool = True) -> str:
+    """How a table cell is shown: floats with ``digits`` decimals and a sign (a setting,
+    ``signed=False``, as given)."""
     if isinstance(value, float | np.floating):
-        return f"{value:+.{digits}f}"
+        return f"{value:+.{digits}f}" if signed else f"{value:g}"
     return str(value)
 
 
 @solara.component
-def DataTable(df: pd.DataFrame, digits: int = 4, classes: list[str] | None = None):
-    """A plain HTML table of ``df`` (numbers shown with ``digits`` decimals)."""
+def DataTable(df: pd.DataFrame, digits: int = 4, classes: list[str] | None = None,
+              settings: tuple[str, ...] = ()):
+    """A plain HTML table of ``df`` (numbers shown with ``digits`` decimals; the columns
+    named in ``settings``, such as swept values, as given)."""
 
     head = solara.v.Html(tag="thead", children=[solara.v.Html(tag="tr", children=[
         solara.v.Html(tag="th", children=[str(c)]) for c in df.columns])])
+    signed = [c not in settings for c in df.columns]
     body = solara.v.Html(tag="tbody", children=[
-        solara.v.Html(tag="tr", children=[solara.v.Html(tag="td", children=[format_cell(v, digits)])
-                                          for v in row])
+        solara.v.Html(tag="tr", children=[
+            solara.v.Html(tag="td", children=[format_cell(v, digits, s)])
+            for v, s in zip(row, signed, strict=True)])
         for row in df.itertuples(index=False)])
     solara.v.SimpleTable(dense=True, class_=" ".join(classes or []), children=[head, body])
 
