@@ -196,7 +196,8 @@ def ComparePage(entries: list[Entry], on_upload):
                                     on_value=lambda on, label=e.label: toggle(label, on))
                 for e in broken:
                     solara.Text(f"{e.label}: {e.error}", style={"color": "#b00020",
-                                                                 "font-size": "0.8em"})
+                                                                 "font-size": "0.8em",
+                                                                 "display": "block"})
                 ScenarioUpload(on_entry=uploaded, on_error=upload_error.set)
                 ErrorLine(upload_error.value)
             with solara.Card("Settings"):
