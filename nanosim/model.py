@@ -129,6 +129,15 @@ class DiplomacyModel(mesa.Model):
 
     @scenario.setter
     def scenario(self, value) -> None:
+        if "n_citizens" in self.__dict__:  # built: what the arrays were made from stays
+            old = self._scenario
+            changed = [key for key in ("country", "population", "culture", "network")
+                       if getattr(value, key, None) != getattr(old, key)]
+            if changed:
+                raise NanosimError(f"model.scenario: a built model keeps its {', '.join(changed)}"
+                                   " (its arrays and networks were made from them); change "
+                                   "channels, perception or events, or build a new "
+                                   "DiplomacyModel")
         self._scenario = value
 
     def __init__(self, scenario: Scenario | str, replicate: int = 0, *, seed: int | None = None,

@@ -376,3 +376,12 @@ def test_the_channels_figure_leaves_out_channels_that_moved_nothing():
                               "channels.contact.enabled": True}), 0)
     legend = channels_figure(df).axes[0].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["contact", "talk", "campaign"]
+
+
+def test_a_built_model_takes_new_channel_settings_but_not_new_countries(small_scenario):
+    model = DiplomacyModel(small_scenario)
+    model.scenario = small_scenario.with_overrides({"channels.talk.rate": 0.5})
+    model.step()
+    assert model.scenario.channels.talk.rate == 0.5
+    with pytest.raises(NanosimError, match="^model.scenario: a built model keeps its population"):
+        model.scenario = small_scenario.with_overrides({"population.size": 50})
