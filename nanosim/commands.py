@@ -34,12 +34,13 @@ def run(args: argparse.Namespace) -> int:
 
     timer = Timer()
     df = run_all(scenario, progress=True)
+    seconds = timer.seconds  # the runs, as summary.json's wall_seconds
     from nanosim.outputs import summary_lines, write_run  # matplotlib: only once results exist
 
-    out = write_run(df, scenario, args.out, wall_seconds=timer.seconds, csv=args.csv)
+    out = write_run(df, scenario, args.out, wall_seconds=seconds, csv=args.csv)
     print(f"{scenario.scenario.name}: {scenario.scenario.replicates} replicate(s) x "
           f"{int(df['step'].max())} steps of {citizens} citizens "
-          f"in {timer.seconds:.1f} s")
+          f"in {seconds:.1f} s")
     print("\n".join(summary_lines(df)))
     print(f"results: {out}/ (timeseries.parquet, summary.json, perception.png, matrix.png, "
           "channels.png)")

@@ -460,6 +460,11 @@ def command(args: argparse.Namespace) -> int:
     pair = check_pair(scenarios, pair)
     check_out(args.out, COMPARE_FILES, "nanosim compare")
     n, root = comparison_plan(scenarios, args.replicates, args.seed)
+    others = [f"{p} (seed {s.scenario.seed})"
+              for p, s in zip(args.scenarios, scenarios, strict=True) if s.scenario.seed != root]
+    if others and args.seed is None:
+        print(f"note: every scenario runs with the first file's seed, {root} (common random "
+              f"numbers), also {', '.join(others)}")
     timer = Timer()
     bar = _progress_bar(n * len(scenarios))
     df = run_comparison(scenarios, n, root,

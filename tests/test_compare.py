@@ -176,13 +176,16 @@ def test_cli_compare_writes_the_folder(tmp_path, capsys):
     from nanosim.cli import main
 
     a = _write_small(tmp_path / "a.toml")
-    b = _write_small(tmp_path / "b.toml", SMALL.replace('name = "small"', 'name = "other"'))
+    b = _write_small(tmp_path / "b.toml", SMALL.replace('name = "small"', 'name = "other"')
+                     .replace("seed = 3", "seed = 4"))
     code = main(["compare", a, b, "--out", str(tmp_path / "out"), "--replicates", "2",
                  "--set", "population.size=300", "--set", "scenario.steps=12",
                  "--pair", "Bland:Aland", "--metric", "image_state"])
     assert code == 0
     printed = capsys.readouterr().out
     assert "image state: Bland → Aland" in printed and "comparison.png" in printed
+    assert f"note: every scenario runs with the first file's seed, 3 (common random numbers), " \
+           f"also {b} (seed 4)" in printed
     assert (tmp_path / "out" / "final_shift.png").exists()
     _, info = C.load_comparison(tmp_path / "out")
     assert (info["sources"], info["seed"], info["replicates"]) == ([a, b], 3, 2)

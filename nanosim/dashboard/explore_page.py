@@ -99,8 +99,10 @@ def LiveModel(entry: Entry):
                                   on_click=lambda: generation.set(generation.value + 1))
                 steps = scenario.scenario.steps
                 solara.Text(f"Step {tick.value} of {steps}", classes=["nanosim-step"])
-                solara.SliderInt("steps per frame", value=steps_per_frame, min=1, max=20)
-                solara.SliderInt("replicate (seed stream)", value=replicate, min=0, max=20)
+                solara.SliderInt(f"steps per frame: {steps_per_frame.value}",
+                                 value=steps_per_frame, min=1, max=20)
+                solara.SliderInt(f"replicate (seed stream): {replicate.value}",
+                                 value=replicate, min=0, max=20)
             with solara.Card("Parameters", subtitle="changing one rebuilds the model"):
                 for k in knobs:
                     CommitSlider(k.label, values.value[k.key], k.low, k.high, k.step,
