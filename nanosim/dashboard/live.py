@@ -157,7 +157,7 @@ def network_option(model: DiplomacyModel, sample: NetworkSample, target: str) ->
             "categories": [{"name": n} for n in model.country_names],
             "data": nodes,
             "links": [{"source": int(a), "target": int(b)} for a, b in sample.edges],
-            "lineStyle": {"color": "#bbbbbb", "width": 0.6},
+            "lineStyle": {"color": "#888888", "width": 1.0, "opacity": 0.7},
         }],
     }
 
