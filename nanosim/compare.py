@@ -314,6 +314,7 @@ def _final_shift_figure(df, metric, pair):
                     label="median, 10–90 %")
         ax.axvline(0, color="grey", lw=0.6)
         ax.set(title=title, xlabel=metric.replace("_", " "))
+        ax.xaxis.set_major_locator(plt.MaxNLocator(5))  # tick labels never run together
     for k, name in enumerate(names):  # each replicate as a faint dot on the left panel
         vals = final[final["scenario"] == name]["value"].to_numpy()
         axes[0].plot(vals, np.full(vals.size, y[k]) + 0.15, "|", color="tab:blue", alpha=0.5)
