@@ -143,8 +143,9 @@ class DiplomacyModel(mesa.Model):
     def __init__(self, scenario: Scenario | str, replicate: int = 0, *, seed: int | None = None,
                  citizen_agents: bool | None = None):
         scenario = as_scenario(scenario)
-        replicate = check_whole(scenario, "replicate", replicate, 0)
-        root = scenario.scenario.seed if seed is None else check_whole(scenario, "seed", seed, 0)
+        replicate = check_whole("DiplomacyModel", "replicate", replicate, 0)
+        root = scenario.scenario.seed if seed is None else check_whole("DiplomacyModel", "seed",
+                                                                       seed, 0)
         self.root_seed = root
         streams = replicate_seed(root, replicate).spawn(4)
         super().__init__(rng=int(streams[0].generate_state(1)[0]))

@@ -66,7 +66,8 @@ def matrix_figure(df: pd.DataFrame, title: str = ""):
         ax.set(xlabel="target", ylabel="observer", title=label)
         for (r, c), v in np.ndenumerate(grid):
             if not np.isnan(v):
-                ax.text(c, r, f"{v:+.2f}", ha="center", va="center", fontsize=7)
+                ax.text(c, r, f"{v:+.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if abs(v) > 0.6 * lim else "black")  # dark cells
         fig.colorbar(im, ax=ax, shrink=0.8)
     if title:
         fig.suptitle(title)

@@ -25,7 +25,7 @@ def run(scenario: Scenario | str, replicates: int | None = None, *, seed: int | 
     """Run every replicate of a scenario (or scenario file); one tidy table (``replicate``)."""
     scenario = as_scenario(scenario)
     n = scenario.scenario.replicates if replicates is None else check_whole(
-        scenario, "replicates", replicates, 1)
+        "run", "replicates", replicates, 1)
     steps = scenario.scenario.steps
     bar = _progress_bar(n * steps, scenario.scenario.name) if progress else None
     tables = []

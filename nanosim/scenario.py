@@ -395,11 +395,11 @@ def as_scenario(scenario: Scenario | str | Path) -> Scenario:
     return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
 
-def check_whole(scenario: Scenario, key: str, value, low: int) -> int:
-    """``value`` if it is a whole number >= ``low``, else a ScenarioError naming ``key``."""
+def check_whole(where: str, key: str, value, low: int) -> int:
+    """``value`` if it is a whole number >= ``low``, else a ScenarioError naming ``where``
+    (the function given it) and ``key``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ScenarioError(scenario.source, key, f"must be a whole number >= {low} "
-                                                  f"(got {value!r})")
+        raise ScenarioError(where, key, f"must be a whole number >= {low} (got {value!r})")
     return int(value)
 
 

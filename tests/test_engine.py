@@ -129,10 +129,12 @@ def test_a_scenario_file_runs_and_bad_run_arguments_are_one_line_errors(tmp_path
     path = tmp_path / "small.toml"
     path.write_text(SMALL)
     assert run(path, 1).equals(run(small(), 1))
-    for bad, message in ((lambda: run(path, 0), "replicates: must be a whole number >= 1"),
-                         (lambda: DiplomacyModel(path, seed=-1), "seed: must be a whole"),
-                         (lambda: DiplomacyModel(path, 1.5), "replicate: must be a whole")):
-        with pytest.raises(NanosimError, match=f"^{path}: {message}"):
+    for bad, message in ((lambda: run(path, 0), "run: replicates: must be a whole number >= 1"),
+                         (lambda: DiplomacyModel(path, seed=-1),
+                          "DiplomacyModel: seed: must be a whole"),
+                         (lambda: DiplomacyModel(path, 1.5),
+                          "DiplomacyModel: replicate: must be a whole")):
+        with pytest.raises(NanosimError, match=f"^{message}"):
             bad()
 
 
