@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -118,9 +121,30 @@ def _grid(table: pd.DataFrame, names: list[str]) -> np.ndarray:
 
 
 def save(fig, path) -> None:
-    """Save a figure and free it."""
+    """Save a figure and free it. Letters the font lacks (country names in another
+    script) are drawn as boxes and said once, not in a warning per letter and figure."""
+    if not _NOTED and _lacks_letters(fig):
+        _NOTED.append(path)
+        print("note: the figures' font lacks some letters of the names (shown as boxes); "
+              "install a font that has them, e.g. Debian's fonts-noto-cjk", file=sys.stderr)
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _lacks_letters(fig) -> bool:
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+    from matplotlib.text import Text
+
+    if not _FONT_LETTERS:
+        _FONT_LETTERS.update(FT2Font(findfont(FontProperties())).get_charmap())
+    return any(ord(ch) not in _FONT_LETTERS for t in fig.findobj(Text) for ch in t.get_text()
+               if not ch.isspace())
+
+
+_NOTED: list = []  # the note is given once per process
+_FONT_LETTERS: set = set()  # the letters of matplotlib's default font
+warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # said once, above
 
 
 def scenario_matrices_figure(df: pd.DataFrame, metric: str = "favourability", title: str = ""):

@@ -88,6 +88,16 @@ def test_an_out_folder_that_cannot_be_made_is_refused_before_the_runs(tmp_path, 
         f"{tmp_path / 'afile'} is a file\n")
 
 
+def test_names_the_font_cannot_draw_give_one_note_not_a_warning_per_letter(tmp_path):
+    path = tmp_path / "kr.toml"
+    path.write_text('[scenario]\nsteps = 5\nreplicates = 1\n[population]\nsize = 200\n'
+                    '[[country]]\nname = "대한민국"\nshare = 0.5\n'
+                    '[[country]]\nname = "日本"\nshare = 0.5\n')
+    done = nanosim("run", path, "--out", tmp_path / "o")
+    assert done.returncode == 0 and "Glyph" not in done.stderr
+    assert done.stderr.count("note: the figures' font lacks some letters") == 1
+
+
 def test_broken_edge_list_exits_2_and_keeps_previous_results(tmp_path, file_network):
     out = tmp_path / "out"
     out.mkdir()
