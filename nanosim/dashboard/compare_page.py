@@ -78,9 +78,10 @@ def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=N
     df = C.run_comparison(scenarios, replicates=request.replicates, seed=request.seed,
                           progress=progress, cancel=cancel)
     seconds = time.perf_counter() - start
+    results = comparison_results(df, request.metric, pair, C.event_steps(scenarios))
     return {
-        **comparison_results(df, request.metric, pair, C.event_steps(scenarios)),
-        "seconds": seconds,
+        **results,
+        "seconds": seconds, "total_seconds": time.perf_counter() - start,
         "summary": (f"{request.metric}, {pair[0]} → {pair[1]}: {len(scenarios)} scenarios × "
                     f"{request.replicates} replicates, {scenarios[0].scenario.steps} steps of "
                     f"{scenarios[0].population.size:,} citizens"),
@@ -227,7 +228,8 @@ def Results(job, asked: tuple[str, str, str]):
     """Progress while running; then the table, the figures and their downloads."""
     if job.pending:
         solara.ProgressLinear(job.progress if job.progress is not None else True)
-        solara.Text(f"Running… {job.progress or 0} %", classes=["nanosim-progress"])
+        solara.Text("Drawing the figures…" if job.progress == 100 else
+                    f"Running… {job.progress or 0} %", classes=["nanosim-progress"])
         return
     if job.cancelled:
         solara.Warning("Cancelled.", classes=["nanosim-cancelled"])
@@ -243,7 +245,8 @@ def Results(job, asked: tuple[str, str, str]):
     if "error" in data:
         ErrorLine(data["error"])
         return
-    solara.Success(f"{data['summary']} in {data['seconds']:.1f} s",
+    solara.Success(f"{data['summary']}: runs {data['seconds']:.1f} s, with the figures "
+                   f"{data['total_seconds']:.1f} s",
                    classes=["nanosim-finished"])
     if data["asked"] != asked:
         solara.Warning("The metric or pair has changed since this run: press Run to update.",
