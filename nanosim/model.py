@@ -10,6 +10,7 @@ diplomacy (contact, social media, talk), then metrics.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import mesa
 import numpy as np
@@ -295,8 +296,17 @@ class DiplomacyModel(mesa.Model):
         return self.agents_by_type[State]
 
     def step(self):
-        """Advance one day: events, high politics, nano diplomacy, then metrics."""
+        """Advance one day: events, high politics, nano diplomacy, then metrics.
+
+        After the last step (``scenario.steps``) a step does nothing but warn; give the
+        model a scenario with more steps to go on.
+        """
         s = self.scenario
+        if self.t >= s.scenario.steps:
+            warnings.warn(f"the run ended at step {self.t} (scenario.steps); this step does "
+                          "nothing (raise scenario.steps to go on)", RuntimeWarning, stacklevel=2)
+            self.running = False
+            return
         self._apply_events()
         if s.channels.relations.enabled:
             self._update_relations()

@@ -387,3 +387,15 @@ def test_a_built_model_takes_new_channel_settings_but_not_new_countries(small_sc
     assert model.scenario.channels.talk.rate == 0.5
     with pytest.raises(NanosimError, match="^model.scenario: a built model keeps its population"):
         model.scenario = small_scenario.with_overrides({"population.size": 50})
+
+
+def test_a_step_after_the_last_does_nothing_but_warn_and_more_steps_go_on(small_scenario):
+    model = DiplomacyModel(small_scenario.with_overrides({"scenario.steps": 5, "events": []}))
+    model.run_model()
+    with pytest.warns(RuntimeWarning, match="the run ended at step 5"):
+        model.run_for(2)
+    assert model.t == 5 and model.timeseries()["step"].max() == 5
+    model.scenario = model.scenario.with_overrides({"scenario.steps": 7})
+    model.running = True
+    model.run_model()
+    assert model.t == 7 and model.timeseries()["step"].max() == 7
