@@ -88,9 +88,16 @@ COMMANDS = {
 }
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, with its errors in one line as nanosim's own are (exit status 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nanosim", description="Nano power diplomacy versus high "
-                                "politics: an agent-based simulator.")
+    p = _OneLineParser(prog="nanosim", description="Nano power diplomacy versus high "
+                       "politics: an agent-based simulator.")
     from nanosim import __version__
 
     p.add_argument("--version", action="version", version=f"nanosim {__version__}")

@@ -98,6 +98,13 @@ def test_names_the_font_cannot_draw_give_one_note_not_a_warning_per_letter(tmp_p
     assert done.stderr.count("note: the figures' font lacks some letters") == 1
 
 
+def test_a_bad_option_is_one_line_too(tmp_path, scenario_file):
+    done = nanosim("sweep", scenario_file, "--out", tmp_path / "o", "--seed", "-1")
+    assert done.returncode == 2 and done.stderr == (
+        "nanosim sweep: error: argument --seed: must be a whole number >= 0 (got '-1') "
+        "(see `nanosim sweep --help`)\n")
+
+
 def test_broken_edge_list_exits_2_and_keeps_previous_results(tmp_path, file_network):
     out = tmp_path / "out"
     out.mkdir()
