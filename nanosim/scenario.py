@@ -744,6 +744,7 @@ def _check_consistency(s: Scenario, source: str) -> None:
             raise ScenarioError(source, f"network.{field}", f'used only with network.kind = '
                                 f'"{needs}" (kind is "{net.kind}")')
     size = s.population.size
+    counts = None  # citizens per country; a file network's node table decides (model build)
     if net.kind != "file":
         counts = split_population(size, [c.share for c in s.country])
         if not counts.all():
@@ -792,8 +793,8 @@ def _check_consistency(s: Scenario, source: str) -> None:
             need(e.between[1], f"{key}.between", e.between[0])
         if e.kind in ("festival", "platform_ban"):
             need(e.country, f"{key}.country")
-    if net.kind != "file":  # a file network's node table decides its sizes (model build)
-        check_exchange_ties(s, split_population(size, [c.share for c in s.country]))
+    if counts is not None:
+        check_exchange_ties(s, counts)
 
 
 # --- overrides --------------------------------------------------------------------
