@@ -787,7 +787,9 @@ def _check_consistency(s: Scenario, source: str) -> None:
         if e.step >= s.scenario.steps:
             raise ScenarioError(source, f"{key}.step",
                                 f"step {e.step} is after the last step (scenario.steps = "
-                                f"{s.scenario.steps}; allowed 0..{s.scenario.steps - 1})")
+                                f"{s.scenario.steps}; allowed 0..{s.scenario.steps - 1}); "
+                                f"move or drop this event, or make scenario.steps at least "
+                                f"{e.step + 1}")
         if hasattr(e, "between"):
             need(e.between[0], f"{key}.between")
             need(e.between[1], f"{key}.between", e.between[0])

@@ -159,7 +159,7 @@ def test_an_override_error_names_the_override_not_the_file():
 def test_an_error_the_overrides_cause_elsewhere_lists_them():
     message = error_of(overrides=["scenario.steps=8"])
     assert message.startswith("bad.toml: events.0.step: step 10 is after the last step")
-    assert message.endswith("(overrides: scenario.steps=8)")
+    assert message.endswith("or make scenario.steps at least 11 (overrides: scenario.steps=8)")
 
 
 def test_a_files_own_error_is_not_blamed_on_the_overrides():
