@@ -6,7 +6,8 @@ They show what this machine allows, so the engine's rates can be read against th
 - ``plain_loop``: the loop as one would first write it.
 - ``lean_loop``: the same interactions, tuned: the random state kept in registers,
   no branch on the opinions, and (in blocks of 32) the graph rows and opinions
-  prefetched before they are read.
+  prefetched before they are read; it reads the neighbours from the graph's
+  one-line rows (``Graph.rows``) where the graph has them, as the engine does.
 - ``random_reads``: what memory itself allows: random 8-byte reads from a large
   array, each depending on the last (latency) or all independent (throughput).
 
@@ -44,7 +45,15 @@ def _draw(s0, s1, s2, s3):
 
 
 @njit(cache=True)
-def lean_loop(s, interactions, indptr, indices, x, epsilon, mu):
+def lean_loop(s, interactions, indptr, indices, rows, x, epsilon, mu):
+    if rows.shape[0] > 0:  # two copies, compiled apart, as the engine's kernels
+        _lean(s, interactions, indptr, indices, rows, True, x, epsilon, mu)
+    else:
+        _lean(s, interactions, indptr, indices, rows, False, x, epsilon, mu)
+
+
+@njit(inline="always")
+def _lean(s, interactions, indptr, indices, rows, padded, x, epsilon, mu):
     n = x.shape[0]
     ii = np.empty(LEAN_BLOCK, np.int64)
     jj = np.empty(LEAN_BLOCK, np.int64)
@@ -55,15 +64,24 @@ def lean_loop(s, interactions, indptr, indices, x, epsilon, mu):
         for k in range(m):
             u, s0, s1, s2, s3 = _draw(s0, s1, s2, s3)
             ii[k] = int(u * n)
-            K.prefetch(indptr, (ii[k],))
+            if padded:
+                K.prefetch(rows, (ii[k], 0))
+                K.prefetch(x, (ii[k],))
+            else:
+                K.prefetch(indptr, (ii[k],))
             uu[k], s0, s1, s2, s3 = _draw(s0, s1, s2, s3)
         for k in range(m):
-            start = indptr[ii[k]]
-            jj[k] = start + int(uu[k] * (indptr[ii[k] + 1] - start))
-            K.prefetch(indices, (jj[k],))
-            K.prefetch(x, (ii[k],))
+            i = ii[k]
+            if padded and rows[i, 0] < rows.shape[1]:
+                jj[k] = -1 - rows[i, 1 + int(uu[k] * rows[i, 0])]  # the neighbour itself
+                K.prefetch(x, (-1 - jj[k],))
+            else:
+                start = indptr[i]
+                jj[k] = start + int(uu[k] * (indptr[i + 1] - start))
+                K.prefetch(indices, (jj[k],))
+                K.prefetch(x, (i,))
         for k in range(m):
-            jj[k] = indices[jj[k]]
+            jj[k] = -1 - jj[k] if padded and jj[k] < 0 else indices[jj[k]]
             K.prefetch(x, (jj[k],))
         for k in range(m):
             i, j = ii[k], jj[k]
@@ -109,12 +127,15 @@ def random_reads(megabytes: int = 80, reads: int = 5_000_000) -> dict[str, float
 def rates(graph, interactions: int = 10_000_000, seed: int = 0) -> dict[str, float]:
     """Interactions per CPU second of both loops on ``graph`` (opinions uniform on [-1, 1])."""
     out = {}
-    for name, loop in (("plain", plain_loop), ("lean", lean_loop)):
+    for name in ("plain", "lean"):
         state = np.array([seed + 1, 2, 3, 4], dtype=np.uint64)
         x = np.random.default_rng(seed).uniform(-1, 1, graph.n)
-        loop(state, 100, graph.indptr, graph.indices, x, 0.4, 0.5)  # compile or load
-        cpu = time.process_time()
-        loop(state, interactions, graph.indptr, graph.indices, x, 0.4, 0.5)
+        for count in (100, interactions):  # the first compiles or loads
+            cpu = time.process_time()
+            if name == "plain":
+                plain_loop(state, count, graph.indptr, graph.indices, x, 0.4, 0.5)
+            else:
+                lean_loop(state, count, graph.indptr, graph.indices, graph.rows, x, 0.4, 0.5)
         out[name] = interactions / (time.process_time() - cpu)
     return out
 

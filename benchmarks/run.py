@@ -174,11 +174,13 @@ def report(results: dict) -> str:
             "mu = 0.5 on Deffuant's [0, 1] scale (nanosim: 0.4 on [-1, 1]), opinions uniform "
             "at the start. nanosim runs its real engine path (`DiplomacyModel.step()` with a "
             "one-country scenario: talk only, rate 1, people image, spillover 0, recorded at "
-            "the end, so the kernels keep no running sums); *kernel* is `kernels.talk_step` "
-            "called directly, as the engine calls it. The *plain* and *lean* loops are the "
-            "yardsticks of `benchmarks/minimal_loop.py` on the same graph: bare exact "
-            "Deffuant loops with none of the engine's bookkeeping, as first written and "
-            "tuned. The peers run only at sizes they are forecast to finish within a "
+            "the end, so the kernels keep no running sums); *kernel* is the talk kernel "
+            "called directly, as the engine calls it (`kernels.talk_step`, or "
+            "`talk_step_on_rows` where the graph has one-line rows: here at 10^6). The "
+            "*plain* and *lean* loops are the yardsticks of `benchmarks/minimal_loop.py` on "
+            "the same graph: bare exact Deffuant loops with none of the engine's "
+            "bookkeeping, as first written and tuned (the lean loop reads the one-line rows "
+            "too). The peers run only at sizes they are forecast to finish within a "
             "minute. Ratios compare CPU rates.",
             "",
             "| N | nanosim engine, CPU (M/s) | engine, wall (M/s) | kernel, CPU (M/s) "
@@ -320,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sections = set(args.only or ["special", "full", "quickstart"])
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     previous = out / "results.json"
     results = json.loads(previous.read_text()) if args.only and previous.exists() else {}
     results.update({"date": time.strftime("%Y-%m-%d %H:%M"), "load_before": load_average(),

@@ -146,10 +146,10 @@ def measure_special(n: int, interactions: int, repeats: int) -> dict:
         # here (no running sums: only the last step is recorded)
         model = DiplomacyModel(scenario, r, citizen_agents=False)
         g, ch = model.graph, scenario.channels.talk
+        talk, graph = K.talk_kernel(g)
         cpu = time.process_time()
-        K.talk_step(model.rng_state, steps * n, g.indptr, g.indices, g.well_mixed, model.starts,
-                    model.images, model.openness, model.shift, model.counts, K.NO_SUMS,
-                    0.5, ch.epsilon, ch.mu, True, False, 0.5, 0.0)
+        talk(model.rng_state, steps * n, *graph, model.starts, model.images, model.openness,
+             model.shift, model.counts, K.NO_SUMS, 0.5, ch.epsilon, ch.mu, True, False, 0.5, 0.0)
         kernel_rates.append(steps * n / (time.process_time() - cpu))
         for name, rate in minimal_loop.rates(model.graph, steps * n, r).items():
             bare.setdefault(name, []).append(rate)

@@ -113,6 +113,7 @@ def stochastic_round(s, x):
 BLOCK = 64  # activations per block (their rows are prefetched together)
 NO_SUMS = np.zeros((0, 0, 7))  # pass as a kernel's ``sums`` to keep no running sums
 TALK_BLOCK = 32  # talk's blocks: measured faster at 10^6 citizens (talk draws no inner streams)
+ROWS_BLOCK = 8  # talk's blocks on one-line rows, three in flight (measured fastest at 10^6)
 
 
 @intrinsic
@@ -211,6 +212,35 @@ def pick_neighbours(u, stride, m, n, indptr, indices, well_mixed, ii, jj):
     for k in range(m):
         if jj[k] >= 0:
             jj[k] = indices[jj[k]]
+
+
+@njit(inline="always")
+def pick_talkers_on_rows(u, stride, m, n, rows, ii):
+    """:func:`pick_talkers` on a graph's one-line rows (:attr:`nanosim.network.Graph.rows`)."""
+    for k in range(m):
+        i = int(u[k * stride] * n)
+        ii[k] = i
+        prefetch(rows, (i, 0))
+
+
+@njit(inline="always")
+def pick_neighbours_on_rows(u, stride, m, indptr, indices, rows, ii, jj):
+    """:func:`pick_neighbours` on one-line rows: the same neighbour, one memory read.
+
+    ``rows[i, 0]`` is i's degree and ``rows[i, 1:]`` its first neighbours, in CSR order; a
+    citizen with too many for its row (rare, by construction) is read from the CSR arrays.
+    """
+    width = rows.shape[1]
+    for k in range(m):
+        i = ii[k]
+        deg = rows[i, 0]
+        slot = int(u[k * stride + 1] * deg)
+        if deg == 0:
+            jj[k] = -1
+        elif deg < width:
+            jj[k] = rows[i, 1 + slot]
+        else:
+            jj[k] = indices[indptr[i] + slot]
 
 
 # --- the one update rule ------------------------------------------------------------
@@ -439,6 +469,74 @@ def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness
             heard += talk_block(m, ii, jj, cc, starts, img, openness, shift, sums,
                                 state_weight, epsilon, mu, first_image, last_image, spillover,
                                 False)
+    counts[TALK] += 2 * int(heard)
+
+
+def talk_kernel(graph):
+    """The talk kernel for a :class:`~nanosim.network.Graph` and its graph arguments:
+    :func:`talk_step_on_rows` where the graph has one-line rows, else :func:`talk_step`."""
+    if graph.rows.shape[0]:
+        return talk_step_on_rows, (graph.indptr, graph.indices, graph.rows)
+    return talk_step, (graph.indptr, graph.indices, graph.well_mixed)
+
+
+@njit(cache=True)
+def talk_step_on_rows(s, activations, indptr, indices, rows, starts, img, openness, shift,
+                      counts, sums, state_weight, epsilon, mu, talk_people, talk_state,
+                      boomerang, spillover):
+    """:func:`talk_step` on a large graph's one-line rows, three blocks in flight.
+
+    While block b talks, block b + 1's listeners and block b + 2's talkers are being
+    fetched, so the talk's arithmetic overlaps the waiting for memory. Blocks are still
+    drawn, resolved and applied in order: the results are :func:`talk_step`'s, exactly.
+    """
+    n = img.shape[0]
+    n_countries = starts.shape[0]
+    draws = TALK_DRAWS if n_countries > 2 else TALK_DRAWS - 1  # else the topic is given
+    depth, size = 3, ROWS_BLOCK
+    u = np.empty((depth, TALK_DRAWS * size))
+    ii = np.empty((depth, size), np.int64)
+    jj = np.empty((depth, size), np.int64)
+    cc = np.empty((depth, size), np.int64)
+    sizes = np.zeros(depth, np.int64)
+    first_image = PEOPLE if talk_people else STATE
+    last_image = STATE if talk_state else PEOPLE
+    extras = spillover > 0.0 or sums.shape[0] > 0
+    heard = 0.0
+    blocks = (activations + size - 1) // size
+    for b in range(blocks + depth - 1):
+        if b < blocks:  # block b: who talks, about which country
+            k = b % depth
+            m = sizes[k] = min(size, activations - b * size)
+            uk, ik, ck = u[k], ii[k], cc[k]
+            fill_uniform(s, uk, draws * m)
+            pick_talkers_on_rows(uk, draws, m, n, rows, ik)
+            for t in range(m):
+                i = ik[t]
+                own = country_of(i, starts)
+                c = other_country(uk[t * draws + 2], own, n_countries) \
+                    if draws == TALK_DRAWS else n_countries - 1 - own
+                ck[t] = c
+                prefetch(img, (i, first_image, c))
+                prefetch(openness, (i,))
+        if 0 <= b - 1 < blocks:  # block b - 1: to whom
+            k = (b - 1) % depth
+            ik, jk, ck = ii[k], jj[k], cc[k]
+            pick_neighbours_on_rows(u[k], draws, sizes[k], indptr, indices, rows, ik, jk)
+            for t in range(sizes[k]):
+                if jk[t] >= 0:
+                    prefetch(img, (jk[t], first_image, ck[t]))
+                    prefetch(openness, (jk[t],))
+        if b >= 2:  # block b - 2: they talk (as in talk_step, compiled twice)
+            k = (b - 2) % depth
+            if extras:
+                heard += talk_block(sizes[k], ii[k], jj[k], cc[k], starts, img, openness,
+                                    shift, sums, state_weight, epsilon, mu, first_image,
+                                    last_image, spillover, True)
+            else:
+                heard += talk_block(sizes[k], ii[k], jj[k], cc[k], starts, img, openness,
+                                    shift, sums, state_weight, epsilon, mu, first_image,
+                                    last_image, spillover, False)
     counts[TALK] += 2 * int(heard)
 
 

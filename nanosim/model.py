@@ -431,11 +431,10 @@ class DiplomacyModel(mesa.Model):
         ch = self.scenario.channels.talk
         if not ch.enabled or ch.rate == 0:
             return
-        g = self.graph
-        K.talk_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
-                    g.indices, g.well_mixed, self.starts, self.images,
-                    self.openness, self.shift, self.counts, *self._sums, ch.epsilon, ch.mu,
-                    "people" in ch.images, "state" in ch.images, **self._rules)
+        talk, graph = K.talk_kernel(self.graph)
+        talk(self.rng_state, self._activations(self.n_citizens, ch.rate), *graph, self.starts,
+             self.images, self.openness, self.shift, self.counts, *self._sums, ch.epsilon,
+             ch.mu, "people" in ch.images, "state" in ch.images, **self._rules)
 
     # --- events -----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numba import njit
@@ -61,6 +62,45 @@ class Graph:
         if self.well_mixed:
             return np.full(self.n, max(self.n - 1, 0), dtype=np.int64)
         return np.diff(self.indptr)
+
+    @cached_property
+    def rows(self) -> np.ndarray:
+        """Each citizen's degree and neighbours in one cache line, for picking a neighbour.
+
+        An int32 array of shape (n, ``ROW_WIDTH``): ``rows[i, 0]`` is i's degree and, if it
+        is below ``ROW_WIDTH``, ``rows[i, 1:1 + degree]`` its neighbours in CSR order (else
+        the kernels read the CSR arrays). One memory read instead of two, which pays only
+        where the graph outgrows the cache (docs/performance.md, item 16): empty while the
+        CSR arrays take less than ``ROWS_FROM_BYTES``, for the complete graph, and where
+        more than a tenth of the citizens have too many neighbours to fit.
+        """
+        if (self.well_mixed or self.indptr.nbytes + self.indices.nbytes < ROWS_FROM_BYTES
+                or np.mean(self.degree() >= ROW_WIDTH) > 0.1):
+            return np.empty((0, ROW_WIDTH), np.int32)
+        return padded_rows(self.indptr, self.indices)
+
+
+ROW_WIDTH = 16  # int32 slots of Graph.rows: 64 bytes, one cache line
+ROWS_FROM_BYTES = 32 << 20  # CSR size from which Graph.rows pays: about a last-level cache
+
+
+def padded_rows(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """:attr:`Graph.rows` of a CSR graph, whatever its size, aligned to cache lines."""
+    n = len(indptr) - 1
+    lines = np.zeros(n * ROW_WIDTH + ROW_WIDTH, np.int32)
+    skip = (-lines.ctypes.data % 64) // lines.itemsize
+    rows = lines[skip:skip + n * ROW_WIDTH].reshape(n, ROW_WIDTH)
+    _fill_rows(indptr, indices, rows)
+    return rows
+
+
+@njit(cache=True)
+def _fill_rows(indptr, indices, rows):  # pragma: no cover - compiled
+    for i in range(rows.shape[0]):
+        start, deg = indptr[i], indptr[i + 1] - indptr[i]
+        rows[i, 0] = deg
+        if deg < rows.shape[1]:
+            rows[i, 1:1 + deg] = indices[start:start + deg]
 
 
 # ---------------------------------------------------------------------------------------------

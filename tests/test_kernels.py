@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nanosim.kernels as K
+from nanosim import network
 from tests import reference as ref
 
 
@@ -92,6 +93,53 @@ def test_contact_kernel_matches_reference():
     assert symbols.tolist() == world.symbols
     assert counts.tolist() == world.counts
     assert shift_dict(shift).keys() == world.shift.keys()
+
+
+def test_padded_rows_hold_each_citizens_degree_and_neighbours_in_one_line():
+    indptr = np.array([0, 2, 2, 19])
+    indices = np.arange(19, dtype=np.int32) % 3
+    rows = network.padded_rows(indptr, indices)
+    assert rows.shape == (3, network.ROW_WIDTH) and rows.ctypes.data % 64 == 0
+    assert rows[:, 0].tolist() == [2, 0, 17]
+    assert rows[0, 1:3].tolist() == [0, 1]  # a row of 17 does not fit: read from the CSR
+
+
+@pytest.mark.parametrize("spillover", [0.2, 0.0])
+def test_talk_on_rows_is_talk_on_the_csr_graph(spillover):
+    """One-line rows and three blocks in flight only overlap memory reads: the same pairs
+    talk in the same order, to the last bit."""
+    home, img, _, openness, _, _, _ = tiny_world(seed=3, n=60)
+    ring = np.arange(60)
+    hub = np.full(40, 7)  # one citizen too connected for a row, one with no one at all
+    src, dst = np.concatenate([ring, hub]), np.concatenate([(ring + 1) % 60, ring[10:50]])
+    keep = (src != 59) & (dst != 59)
+    g = network.from_edges(60, src[keep], dst[keep])
+    assert g.degree().max() >= network.ROW_WIDTH and g.degree().min() == 0
+    runs = []
+    for graph in ((g.indptr, g.indices, False),
+                  (g.indptr, g.indices, network.padded_rows(g.indptr, g.indices))):
+        state = np.array([3, 1, 4, 1], dtype=np.uint64)
+        out = [img.copy(), np.zeros((3, 3, 2, 6)), np.zeros(6, np.int64)]
+        talk = K.talk_step if graph[2] is False else K.talk_step_on_rows
+        talk(state, 2999, *graph, starts_of(home, 3), out[0], openness, out[1], out[2],
+             NO_SUMS, 0.5, 0.8, 0.3, True, True, 0.5, spillover)
+        runs.append(out + [state])
+    for on_csr, on_rows in zip(*runs, strict=True):
+        assert np.array_equal(on_csr, on_rows)
+    assert runs[0][2].sum() > 0
+
+
+def test_graph_rows_are_built_only_where_they_pay(monkeypatch):
+    ring = np.arange(1000)
+    graph = network.from_edges(1000, ring, (ring + 1) % 1000)
+    assert graph.rows.shape[0] == 0  # fits in the cache
+    monkeypatch.setattr(network, "ROWS_FROM_BYTES", 1000)
+    big = network.from_edges(1000, ring, (ring + 1) % 1000)
+    assert big.rows.shape == (1000, network.ROW_WIDTH) and big.rows is big.rows
+    assert network.complete(1000).rows.shape[0] == 0
+    dense = network.from_edges(1000, np.repeat(ring, 9), (np.repeat(ring, 9) + np.tile(
+        np.arange(1, 10), 1000)) % 1000)  # 18 neighbours each: no row fits
+    assert dense.rows.shape[0] == 0
 
 
 def test_deliver_records_every_change_by_channel():
