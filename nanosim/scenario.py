@@ -127,8 +127,9 @@ class Country(Section):
 
     name: str = Field(description="Country name (used in events, overrides and outputs).",
                       min_length=1)
-    share: Real = _f(None, "Share of the population (shares must sum to 1, within 0.001; "
-                                  "they are rescaled to sum to 1 exactly).", gt=0.0, le=1.0)
+    share: Real = Field(description="Share of the population (shares must sum to 1, within "
+                                    "0.001; they are rescaled to sum to 1 exactly).",
+                        gt=0.0, le=1.0)
     appeal: Valence = _f(0.3, "Valence of citizens' posts about their own culture.")
     symbols: dict[str, str] = _f({}, "National symbol per feature (the prototype); unnamed "
                                      "features get a distinct symbol drawn at random.")
