@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
           f"in {seconds:.1f} s")
     print("\n".join(summary_lines(df)))
     print(f"results: {out}/ (timeseries.parquet, summary.json, perception.png, matrix.png, "
-          "channels.png)")
+          "channels.png, scenario.toml)")
     return 0
 
 
