@@ -55,6 +55,11 @@ LHS_STREAM = 0x4C4853  # keeps the LHS stream apart from the replicate streams o
 SWEEP_FILE_KEYS = ("scenario", "replicates", "set", "grid", "lhs")
 LHS_KEYS = ("points", "ranges")
 FORBIDDEN_KEYS = {"scenario.replicates": "set the number of replicates with --replicates"}
+# what errors call plan_sweep's arguments: from Python, their names; nanosim sweep's options
+ARGUMENTS = {"grid": "grid", "ranges": "ranges", "lhs": "lhs", "replicates": "replicates",
+             "overrides": "overrides", "seed": "seed"}
+OPTIONS = {"grid": "--grid", "ranges": "--range", "lhs": "--lhs", "replicates": "--replicates",
+           "overrides": "--set", "seed": "--seed"}
 
 
 # --- the design -------------------------------------------------------------------------
@@ -102,7 +107,7 @@ class Plan:
 
 def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | None = None,
                ranges=None, replicates: int | None = None, *, overrides=None,
-               seed: int | None = None) -> Plan:
+               seed: int | None = None, names: dict[str, str] = ARGUMENTS) -> Plan:
     """Read the scenario (or sweep file), build the design and check every point.
 
     ``grid``: ``{"key": [v1, v2]}`` or ``{"key": "start:stop:count"}`` or a list of
@@ -110,7 +115,8 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
     or ``["key=lo:hi"]``, sampled by a Latin hypercube of ``lhs`` points. Options given
     here add to (and win over) those of a sweep file. ``overrides`` (``"key=value"``
     strings or a dict) and ``seed`` change the base scenario. Raises ScenarioError,
-    naming the key, if any point does not make a valid scenario.
+    naming the key and the argument (as ``names`` calls it) that gave it, if any point does
+    not make a valid scenario.
     """
     spec = _read_spec(scenario_or_path)
     base, file = spec["scenario"], spec["origin"]
@@ -120,41 +126,47 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
         items = dict(overrides.items() if isinstance(overrides, Mapping)
                      else (parse_override(o) for o in overrides))
         fixed.update(items)
-        origin.update(dict.fromkeys(items, "--set"))
+        origin.update(dict.fromkeys(items, names["overrides"]))
     if seed is not None:
-        fixed["scenario.seed"], origin["scenario.seed"] = seed, "--seed"
+        fixed["scenario.seed"], origin["scenario.seed"] = seed, names["seed"]
     if fixed:
         base = base.with_overrides(fixed, origin)
-    cli_grid, cli_ranges = parse_grid(grid or []), parse_ranges(ranges or [])
+    cli_grid = parse_grid(grid or [], names["grid"])
+    cli_ranges = parse_ranges(ranges or [], names["ranges"])
     # the command line wins over the file, also when it moves a key between grid and LHS
     grid_values = {**{k: v for k, v in spec["grid"].items() if k not in cli_ranges}, **cli_grid}
     range_values = {**{k: v for k, v in spec["ranges"].items() if k not in cli_grid},
                     **cli_ranges}
     origin = {**dict.fromkeys(spec["grid"], f"{file}: sweep.grid"),
               **dict.fromkeys(spec["ranges"], f"{file}: sweep.lhs.ranges"),
-              **dict.fromkeys(cli_grid, "--grid"), **dict.fromkeys(cli_ranges, "--range")}
+              **dict.fromkeys(cli_grid, names["grid"]),
+              **dict.fromkeys(cli_ranges, names["ranges"])}
     n_lhs = lhs if lhs is not None else (spec["lhs"] if range_values else None)
     if range_values and not n_lhs:
-        raise ScenarioError("--range", next(iter(range_values)),
-                            "ranges are sampled by a Latin hypercube: give --lhs N too")
+        raise ScenarioError(names["ranges"], next(iter(range_values)),
+                            f"ranges are sampled by a Latin hypercube: give {names['lhs']} "
+                            "too")
     if n_lhs and not range_values:
-        raise ScenarioError("--lhs", "", "a Latin hypercube needs at least one "
-                                         "--range KEY=LO:HI")
+        raise ScenarioError(names["lhs"], "", "a Latin hypercube needs at least one range "
+                                              f"({names['ranges']})")
     if n_lhs is not None and n_lhs < 0:
-        raise ScenarioError("--lhs", "", f"must be a whole number >= 1 (got {n_lhs})")
+        raise ScenarioError(names["lhs"], "", f"must be a whole number >= 1 (got {n_lhs})")
     for key in grid_values:
         if key in range_values:
-            raise ScenarioError(origin[key], key, "this key is already swept by --grid")
+            raise ScenarioError(origin[key], key,
+                                f"this key is already swept by {names['grid']}")
     for key in (*grid_values, *range_values):
         if key in FORBIDDEN_KEYS:
             raise ScenarioError(origin[key], key, f"cannot be swept; {FORBIDDEN_KEYS[key]}")
     if not grid_values and not range_values:
-        raise ScenarioError("--grid", "", "nothing to sweep: give --grid, --lhs with --range, "
-                            "or a sweep file (replicates of one scenario: nanosim run)")
+        raise ScenarioError(names["grid"], "", f"nothing to sweep: give {names['grid']}, "
+                            f"{names['lhs']} with {names['ranges']}, or a sweep file "
+                            "(replicates of one scenario: nanosim run)")
     n_rep = replicates if replicates is not None else (
         spec["replicates"] or base.scenario.replicates)
     if n_rep < 1:
-        raise ScenarioError("--replicates", "", f"must be a whole number >= 1 (got {n_rep})")
+        raise ScenarioError(names["replicates"], "",
+                            f"must be a whole number >= 1 (got {n_rep})")
     for key, bounds in range_values.items():  # the user's own bounds, not a sample, if out
         for bound in bounds:
             base.with_overrides({key: bound}, origin)
@@ -182,7 +194,7 @@ def design_points(grid: dict[str, list], lhs: dict[str, list]) -> list[dict[str,
     return [{**g, **s} for g in grid_points for s in lhs_points]
 
 
-def parse_grid(items, source: str = "--grid") -> dict[str, list]:
+def parse_grid(items, source: str = "grid") -> dict[str, list]:
     """Grid values per key from ``"key=v1,v2"`` / ``"key=start:stop:count"`` or a dict."""
     out: dict[str, list] = {}
     pairs = (items.items() if isinstance(items, Mapping)
@@ -202,7 +214,7 @@ def parse_grid(items, source: str = "--grid") -> dict[str, list]:
     return out
 
 
-def parse_ranges(items, source: str = "--range") -> dict[str, tuple]:
+def parse_ranges(items, source: str = "ranges") -> dict[str, tuple]:
     """``(lo, hi)`` per key from ``"key=lo:hi"`` strings or a dict of pairs or ``"lo:hi"``."""
     out: dict[str, tuple] = {}
     pairs = (items.items() if isinstance(items, Mapping)
@@ -846,7 +858,7 @@ def _progress_bar(total: int, done: int, progress: bool):
 def command(args: argparse.Namespace) -> int:
     """``nanosim sweep``: run (or resume) a sweep and say where its runs are."""
     plan = plan_sweep(args.scenario, args.grid, args.lhs, args.ranges, args.replicates,
-                      overrides=args.overrides, seed=args.seed)
+                      overrides=args.overrides, seed=args.seed, names=OPTIONS)
     out = Path(args.out)
     total = len(plan.runs)
     before = check_folder(plan, out)

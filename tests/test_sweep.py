@@ -145,7 +145,8 @@ def test_the_command_line_wins_over_the_file_also_between_grid_and_lhs(sweep_sce
 
 
 def test_a_sweep_without_a_swept_key_is_refused(sweep_scenario_file):
-    with pytest.raises(ScenarioError, match=r"^--grid: nothing to sweep: give --grid"):
+    with pytest.raises(ScenarioError, match=r"^grid: nothing to sweep: give grid, lhs with "
+                                            r"ranges, or a sweep file"):
         plan_sweep(sweep_scenario_file, replicates=3)
 
 
@@ -156,23 +157,23 @@ def test_a_bad_swept_key_is_blamed_on_the_file_or_option_that_gave_it(sweep_scen
     with pytest.raises(ScenarioError,
                        match=rf"^{path}: sweep.grid: network\.cross_bordr: unknown key"):
         plan_sweep(path)
-    with pytest.raises(ScenarioError, match=r"^--set: network\.nosuch: unknown key"):
+    with pytest.raises(ScenarioError, match=r"^overrides: network\.nosuch: unknown key"):
         plan_sweep(sweep_scenario_file, grid=GRID, overrides=["network.nosuch=1"])
     path.write_text(f'[sweep]\nscenario = "{sweep_scenario_file.name}"\n'
                     'set = { "network.degree" = -4 }\n[sweep.grid]\n"network.kind" = ["ring"]\n')
     with pytest.raises(ScenarioError, match=rf"^{path}: sweep.set: network\.degree: must be"):
         plan_sweep(path)
-    with pytest.raises(ScenarioError, match=r"^--grid: population: must be a table of keys"):
+    with pytest.raises(ScenarioError, match=r"^grid: population: must be a table of keys"):
         plan_sweep(sweep_scenario_file, grid=["population=5,6"])
-    with pytest.raises(ScenarioError, match=r"^--grid: network\.cross_bordr: unknown key"):
+    with pytest.raises(ScenarioError, match=r"^grid: network\.cross_bordr: unknown key"):
         plan_sweep(sweep_scenario_file, grid=["network.cross_bordr=0,1"])
-    with pytest.raises(ScenarioError, match=r"^--grid: network\.cross_border: a grid range is "
+    with pytest.raises(ScenarioError, match=r"^grid: network\.cross_border: a grid range is "
                                             r"START:STOP:COUNT \(got '0:1'\); for a Latin"):
         plan_sweep(sweep_scenario_file, grid=["network.cross_border=0:1"])
 
 
 def test_an_empty_grid_value_is_refused():
-    with pytest.raises(ScenarioError, match=r"^--grid: a: value 2 of '0,,1' is empty"):
+    with pytest.raises(ScenarioError, match=r"^grid: a: value 2 of '0,,1' is empty"):
         parse_grid(["a=0,,1"])
 
 
@@ -182,7 +183,7 @@ def test_a_missing_sweep_folder_is_named_as_missing(tmp_path):
 
 
 def test_a_range_beyond_what_a_key_allows_names_its_own_bound(sweep_scenario_file):
-    with pytest.raises(ScenarioError, match=r"^--range: network\.cross_border: must be in "
+    with pytest.raises(ScenarioError, match=r"^ranges: network\.cross_border: must be in "
                                             r"0\.\.1000 \(got 2000\)$"):
         plan_sweep(sweep_scenario_file, lhs=3, ranges=["network.cross_border=0:2000"])
 
@@ -210,13 +211,18 @@ def test_bad_sweep_value_is_refused_naming_the_key_and_nothing_is_written(sweep_
     from nanosim.cli import main
 
     out = tmp_path / "out"
-    with pytest.raises(ScenarioError, match=r"network\.cross_border: must be in 0\.\.1000"):
+    with pytest.raises(ScenarioError, match=r"^grid: network\.cross_border: must be in 0\.\.1000"):
         sweep(sweep_scenario_file, out, grid={"network.cross_border": [0.1, -1]})
     status = main(["sweep", str(sweep_scenario_file), "--out", str(out), "--grid",
                    "network.kind=homophilous,ring"])
     err = capsys.readouterr().err
     assert status == 2 and err.count("\n") == 1 and "Traceback" not in err
-    assert "network.kind: must be one of 'homophilous'" in err and "(got 'ring')" in err
+    assert err.startswith("nanosim: error: --grid: network.kind: must be one of 'homophilous'")
+    assert "(got 'ring')" in err
+    status = main(["sweep", str(sweep_scenario_file), "--out", str(out), "--grid",
+                   "network.cross_border=0,1", "--set", "network.nosuch=1"])
+    assert status == 2
+    assert capsys.readouterr().err.startswith("nanosim: error: --set: network.nosuch: unknown")
     assert not out.exists()
 
 
