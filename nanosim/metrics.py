@@ -142,52 +142,42 @@ class Recorder:
         channels = [""] + list(K.CHANNELS)
         pair = _pair_mask(n, include_own=n == 1)
         d_idx, c_idx = np.nonzero(pair)
-        parts = []
+        pairs = d_idx * n + c_idx  # (observer, target) as one index, to take in step order
 
-        def add(metric, values, observer, target, channel, steps):
-            k = values.size
-            parts.append((np.full(k, metrics.index(metric), dtype=np.int8),
-                          np.repeat(steps, k // len(steps)),
-                          observer, target, channel, values.ravel()))
+        def by_pair(arr):  # time x observer x target x ... -> time x pair x ...
+            return np.take(arr.reshape(arr.shape[0], n * n, *arr.shape[3:]), pairs, axis=1)
 
-        n_times, n_pairs = len(times), len(d_idx)
-        tile = lambda a: np.tile(a, n_times)  # noqa: E731
-        none = np.zeros(n_times * n_pairs, dtype=np.int8)
+        parts = []  # (metric, values: steps x ..., steps, observer, target, channel)
+
+        def add(metric, values, steps, observer=n, target=n, channel=0):
+            """One metric's rows; observer, target and channel broadcast against values."""
+            parts.append((metrics.index(metric), values, steps, observer, target, channel))
+
         derived = self._derived()
         for metric in PAIR_METRICS:
-            arr = derived[metric][:, d_idx, c_idx]
-            add(metric, arr, tile(d_idx), tile(c_idx), none, times)
-        sp = _soft_power(derived["favourability"], m.sizes)
-        add("soft_power", sp, np.full(sp.size, n), np.tile(np.arange(n), n_times),
-            np.zeros(sp.size, dtype=int), times)
+            add(metric, by_pair(derived[metric]), times, d_idx, c_idx)
+        add("soft_power", _soft_power(derived["favourability"], m.sizes), times,
+            target=np.arange(n))
         per_citizen = np.maximum(m.sizes, 1)[None, :, None, None, None]
-        shift = (np.stack(self.rows["shift"]) / per_citizen)[:, d_idx, c_idx]  # t, pair, im, ch
+        shift = by_pair(np.stack(self.rows["shift"]) / per_citizen)  # time, pair, image, channel
         w = m.scenario.perception.state_weight
-        n_ch = len(K.CHANNELS)
+        by_channel = np.arange(1, len(K.CHANNELS) + 1)
         per_image = {
             "shift_by_channel": w * shift[:, :, K.STATE] + (1 - w) * shift[:, :, K.PEOPLE],
             "shift_by_channel_people": shift[:, :, K.PEOPLE],
             "shift_by_channel_state": shift[:, :, K.STATE],
         }
         for metric, arr in per_image.items():  # arr: time, pair, channel
-            add(metric, arr, np.repeat(tile(d_idx), n_ch), np.repeat(tile(c_idx), n_ch),
-                np.tile(np.arange(1, n_ch + 1), n_times * n_pairs), times)
-        msgs = np.stack(self.rows["messages"]).astype(float)
-        add("messages", msgs, np.full(msgs.size, n), np.full(msgs.size, n),
-            np.tile(np.arange(1, n_ch + 1), n_times), times)
+            add(metric, arr, times, d_idx[:, None], c_idx[:, None], by_channel)
+        add("messages", np.stack(self.rows["messages"]), times, channel=by_channel)
         last = np.array([self.final_step], dtype=np.int32)
         if "cultural_regions" in self.final:
-            add("cultural_regions", self.final["cultural_regions"].reshape(1), np.array([n]),
-                np.array([n]), np.array([0]), last)
-        own = _pair_mask(n, include_own=True)
-        fd, fc = np.nonzero(own)
+            add("cultural_regions", self.final["cultural_regions"].reshape(1), last)
+        fd, fc = np.nonzero(_pair_mask(n, include_own=True))
         for metric in ("clusters_people", "clusters_state"):
             if metric in self.final:
-                add(metric, self.final[metric][fd, fc], fd, fc, np.zeros(len(fd), dtype=int),
-                    last)
-        metric, step, observer, target, channel, value = (
-            np.concatenate(col, dtype=dtype, casting="unsafe")
-            for col, dtype in zip(zip(*parts, strict=True), _COLUMN_DTYPES, strict=True))
+                add(metric, self.final[metric][fd, fc][None], last, fd, fc)
+        metric, step, observer, target, channel, value = _filled_columns(parts)
 
         def categorical(codes, names):  # codes are built above, so within range
             return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(names),
@@ -221,6 +211,29 @@ class Recorder:
             "share_favourable_state": means[..., 6],
             "symbol_share": np.stack(self.rows["symbol_share"]),
         }
+
+def _filled_columns(parts) -> tuple[np.ndarray, ...]:
+    """The table's columns, in their final dtypes, from :meth:`Recorder.table`'s parts.
+
+    Each part's rows are written in place, one recorded step per row of a
+    (steps x rows per step) view; its observers, targets and channels are laid out for
+    one step and repeated. No temporary copies: building the table used to cost more
+    than recording every step.
+    """
+    total = sum(values.size for _, values, *_ in parts)
+    columns = [np.empty(total, dtype) for dtype in _COLUMN_DTYPES]
+    at = 0
+    for code, values, steps, *labels in parts:
+        per_step = values.shape[1:]
+        view = [column[at:at + values.size].reshape(len(steps), -1) for column in columns]
+        view[0][...] = code
+        view[1][...] = steps[:, None]
+        for column, label in zip(view[2:5], labels, strict=True):
+            column[...] = np.broadcast_to(label, per_step).astype(column.dtype).ravel()
+        view[5].reshape(values.shape)[...] = values
+        at += values.size
+    return tuple(columns)
+
 
 def _pair_mask(n: int, include_own: bool) -> np.ndarray:
     mask = ~np.eye(n, dtype=bool)

@@ -98,6 +98,34 @@ def test_citizens_and_states_are_mesa_agents_viewing_the_arrays(small_scenario):
     assert len(arrays_only.citizens) == 0 and arrays_only.citizens.agg("unique_id", len) == 0
 
 
+def test_every_row_of_the_table_is_the_recorded_value_at_its_labels(small_scenario):
+    model = DiplomacyModel(small_scenario, citizen_agents=False)
+    model.run_to_end()
+    df, rec = model.timeseries(), model.recorder
+    at = lambda col: df[col].cat.codes.to_numpy()  # noqa: E731
+    step = np.searchsorted(rec.times, df["step"].to_numpy())
+    observer, target, channel = at("observer"), at("target"), at("channel")
+    means, shift = np.stack(rec.rows["means"]), np.stack(rec.rows["shift"])
+    messages = np.stack(rec.rows["messages"])
+    n = model.n_countries
+    checks = {"favourability": lambda r: means[step[r], observer[r], target[r], 0],
+              "image_state": lambda r: means[step[r], observer[r], target[r], 3],
+              "shift_by_channel_people": lambda r: shift[step[r], observer[r], target[r],
+                                                         K.PEOPLE, channel[r] - 1]
+              / model.sizes[observer[r]],
+              "messages": lambda r: messages[step[r], channel[r] - 1]}
+    per_step = {"favourability": n * (n - 1), "image_state": n * (n - 1),
+                "shift_by_channel_people": n * (n - 1) * len(K.CHANNELS),
+                "messages": len(K.CHANNELS)}
+    for name, expected in checks.items():
+        rows = np.flatnonzero(df["metric"] == name)
+        assert len(rows) == len(rec.times) * per_step[name]
+        got = df["value"].to_numpy()[rows]
+        np.testing.assert_array_equal(got, [expected(r) for r in rows])
+    assert (observer[df["metric"] == "messages"] == n).all()  # "all"
+    assert (observer != target)[df["metric"] == "favourability"].all()
+
+
 def test_mesa_ways_of_running_give_the_whole_table_of_their_replicate(small_scenario):
     expected = run_replicate(small_scenario, 1)
     for go in ("run_model", "run_for", "step"):
