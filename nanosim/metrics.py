@@ -119,12 +119,9 @@ class Recorder:
                    else K.cultural_regions(g.indptr, g.indices, m.symbols))
         self.final["cultural_regions"] = np.array(regions, dtype=float)
         for which, name in ((K.PEOPLE, "clusters_people"), (K.STATE, "clusters_state")):
-            out = np.full((m.n_countries, m.n_countries), np.nan)
-            for d, c in zip(*np.nonzero(_pair_mask(m.n_countries, include_own=True)),
-                            strict=True):
-                block = m.images[m.starts[d]:m.starts[d] + m.sizes[d], which, c]
-                out[d, c] = opinion_clusters(block)
-            self.final[name] = out
+            self.final[name] = np.array(
+                [opinion_clusters(m.images[start:start + size, which, :])  # d's views of all
+                 for start, size in zip(m.starts, m.sizes, strict=True)], dtype=float)
 
     # --- the table ----------------------------------------------------------------------
 
@@ -258,11 +255,14 @@ def _symbol_slots(prototypes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 
 
 def opinion_clusters(values: np.ndarray, gap: float = CLUSTER_GAP,
-                     major: float = MAJOR_CLUSTER) -> int:
-    """Major opinion clusters: runs of sorted values split by gaps wider than ``gap``."""
-    if values.size == 0:
-        return 0
-    v = np.sort(values)
-    cuts = np.flatnonzero(np.diff(v) > gap) + 1
-    sizes = np.diff(np.concatenate([[0], cuts, [v.size]]))
-    return int((sizes >= major * v.size).sum())
+                     major: float = MAJOR_CLUSTER) -> int | np.ndarray:
+    """Major opinion clusters: runs of sorted values split by gaps wider than ``gap``,
+    holding at least ``major`` of the values. Of each column, if ``values`` is 2-D."""
+    n, k = len(values), values.shape[1] if values.ndim == 2 else 1
+    v = np.sort(values, axis=0).reshape(n, k)  # values x columns
+    run = np.zeros((n, k), np.int64)  # each value's cluster, numbered apart per column
+    np.cumsum(np.diff(v, axis=0) > gap, axis=0, out=run[1:])
+    run += np.arange(k) * n
+    sizes = np.bincount(run.ravel(), minlength=n * k)
+    counts = ((sizes > 0) & (sizes >= major * n)).reshape(k, n).sum(axis=1)
+    return counts if values.ndim == 2 else int(counts[0])

@@ -84,6 +84,9 @@ def test_opinion_clusters_count_separated_groups_and_ignore_stragglers():
     assert opinion_clusters(values) == 2
     assert opinion_clusters(values, major=0.01) == 3
     assert opinion_clusters(np.linspace(-1, 1, 1000)) == 1  # unconverged: one spread cluster
+    columns = np.stack([values, np.linspace(-1, 1, 1000), rng.permutation(values)], axis=1)
+    assert opinion_clusters(columns).tolist() == [2, 1, 2]  # each column on its own
+    assert opinion_clusters(np.empty(0)) == 0
 
 
 # --- Axelrod 1997 -------------------------------------------------------------------
