@@ -33,7 +33,7 @@ class Recorder:
     def __init__(self, model):
         self.model = model
         self.times: list[int] = []
-        self.rows: dict[str, list[np.ndarray]] = {}
+        self._kept: dict[str, np.ndarray] = {}  # per measure: recorded steps x its shape
         self.final: dict[str, np.ndarray] = {}
         self.final_step = -1  # the step the final measures describe (-1: none yet)
         n = model.n_countries
@@ -97,11 +97,21 @@ class Recorder:
     def record(self, t: int):
         """Keep this step's raw measures; derived metrics are computed once, in :meth:`table`."""
         m = self.model
+        k = len(self.times)
         self.times.append(t)
-        for key, value in (("means", self.current_means()), ("relations", m.relations.copy()),
-                           ("symbol_share", self._symbol_share()), ("shift", m.shift.copy()),
-                           ("messages", m.counts.copy())):
-            self.rows.setdefault(key, []).append(value)
+        expected = m.scenario.scenario.steps // m.scenario.scenario.record_every + 2
+        for key, value in (("means", self.current_means()), ("relations", m.relations),
+                           ("symbol_share", self._symbol_share()), ("shift", m.shift),
+                           ("messages", m.counts)):
+            kept = self._kept.get(key)
+            if kept is None or k == len(kept):  # room for more steps, not a copy per step
+                kept = self._kept[key] = _grown(kept, value, expected)
+            kept[k] = value
+
+    @property
+    def rows(self) -> dict[str, np.ndarray]:
+        """Each raw measure at the recorded steps (:attr:`times`), as one array (a view)."""
+        return {key: kept[:len(self.times)] for key, kept in self._kept.items()}
 
     def _symbol_share(self) -> np.ndarray:
         self._refresh()
@@ -156,7 +166,8 @@ class Recorder:
         add("soft_power", _soft_power(derived["favourability"], m.sizes), times,
             target=np.arange(n))
         per_citizen = np.maximum(m.sizes, 1)[None, :, None, None, None]
-        shift = by_pair(np.stack(self.rows["shift"]) / per_citizen)  # time, pair, image, channel
+        rows = self.rows
+        shift = by_pair(rows["shift"] / per_citizen)  # time, pair, image, channel
         w = m.scenario.perception.state_weight
         by_channel = np.arange(1, len(K.CHANNELS) + 1)
         per_image = {
@@ -166,7 +177,7 @@ class Recorder:
         }
         for metric, arr in per_image.items():  # arr: time, pair, channel
             add(metric, arr, times, d_idx[:, None], c_idx[:, None], by_channel)
-        add("messages", np.stack(self.rows["messages"]), times, channel=by_channel)
+        add("messages", rows["messages"], times, channel=by_channel)
         last = np.array([self.final_step], dtype=np.int32)
         if "cultural_regions" in self.final:
             add("cultural_regions", self.final["cultural_regions"].reshape(1), last)
@@ -193,9 +204,10 @@ class Recorder:
 
     def _derived(self) -> dict[str, np.ndarray]:
         """Every pair metric for every recorded step, as time x observer x target arrays."""
-        means = np.stack(self.rows["means"])
+        rows = self.rows
+        means = rows["means"]
         fav = means[..., 0]
-        relations = np.stack(self.rows["relations"])
+        relations = rows["relations"]
         return {
             "favourability": fav,
             "image_people": means[..., 2],
@@ -206,7 +218,7 @@ class Recorder:
             "share_favourable": means[..., 4],
             "share_favourable_people": means[..., 5],
             "share_favourable_state": means[..., 6],
-            "symbol_share": np.stack(self.rows["symbol_share"]),
+            "symbol_share": rows["symbol_share"],
         }
 
 def _filled_columns(parts) -> tuple[np.ndarray, ...]:
@@ -230,6 +242,16 @@ def _filled_columns(parts) -> tuple[np.ndarray, ...]:
         view[5].reshape(values.shape)[...] = values
         at += values.size
     return tuple(columns)
+
+
+def _grown(kept: np.ndarray | None, value, expected: int) -> np.ndarray:
+    """Room for a measure at more recorded steps: first the number expected (at most
+    1024), then twice what is kept, which is copied over."""
+    room = min(expected, 1024) if kept is None else 2 * len(kept)
+    grown = np.empty((room, *np.shape(value)), np.asarray(value).dtype)
+    if kept is not None:
+        grown[:len(kept)] = kept
+    return grown
 
 
 def _pair_mask(n: int, include_own: bool) -> np.ndarray:

@@ -347,6 +347,19 @@ def _recorded_means(scenario, read_between_steps=False):
     return dict(zip(model.recorder.times, model.recorder.rows["means"], strict=True)), model
 
 
+def test_a_long_run_keeps_every_recorded_step():
+    """The recorder's storage grows past its first allocation (1024 steps) intact."""
+    model = DiplomacyModel(small({"scenario.steps": 1100, "population.size": 90,
+                                  "channels.relations.enabled": False}), citizen_agents=False)
+    seen = [model.recorder.current_means().copy()]
+    while model.running:
+        model.step()
+        seen.append(model.recorder.current_means().copy())
+    assert model.recorder.times == list(range(1101))
+    np.testing.assert_array_equal(model.recorder.rows["means"], np.stack(seen))
+    assert not np.array_equal(seen[0], seen[-1])  # the views did move
+
+
 def test_sparse_recording_measures_what_dense_recording_does():
     """With record_every > 1 the kernels skip the running sums; the measures are the same."""
     no_relations = {"channels.relations.enabled": False}
