@@ -20,10 +20,12 @@ import pandas as pd
 
 from nanosim import results as R
 from nanosim.errors import NanosimError, ScenarioError
-from nanosim.metrics import METRICS, PAIR_METRICS
+from nanosim.metrics import ALL, METRICS, PAIR_METRICS
 from nanosim.scenario import Scenario
 
-BY_CHANNEL = {"image_people": "shift_by_channel_people", "image_state": "shift_by_channel_state"}
+COMPARABLE = (*PAIR_METRICS, "soft_power")  # one value per observer→target (soft power: all→c)
+BY_CHANNEL = {"image_people": "shift_by_channel_people", "image_state": "shift_by_channel_state",
+              "soft_power": "soft_power_by_channel"}
 TABLE_COLUMNS = ["scenario", "replicates", "median", "low", "high", "diff_median", "diff_low",
                  "diff_high", "diff_positive"]
 
@@ -118,28 +120,40 @@ def parse_pair(text: str | tuple[str, str] | None) -> tuple[str, str] | None:
     return observer.strip(), target.strip()
 
 
-def scenario_pairs(scenario: Scenario) -> list[tuple[str, str]]:
-    """Observer→target pairs a scenario's results have (own country only if it is alone)."""
+def scenario_pairs(scenario: Scenario, metric: str = "favourability") -> list[tuple[str, str]]:
+    """Observer→target pairs a scenario's results have for ``metric`` (own country only if
+    it is alone; for soft power, ``all`` → each country, where there are foreigners)."""
     names = scenario.country_names
+    if metric == "soft_power":
+        return [(ALL, c) for c in names] if len(names) > 1 else []
     if len(names) == 1:
         return [(names[0], names[0])]
     return [(o, t) for o in names for t in names if o != t]
 
 
-def check_pair(scenarios: list[Scenario],
-               pair: tuple[str, str] | str | None) -> tuple[str, str]:
-    """The pair to compare: the given one, or the first scenario's first pair.
+def check_pair(scenarios: list[Scenario], pair: tuple[str, str] | str | None,
+               metric: str = "favourability") -> tuple[str, str]:
+    """The pair to compare ``metric`` on: the given one, or the first scenario's first pair.
 
     Scenarios with different countries can be compared only on a pair every one of
     them has; otherwise a ScenarioError names the scenario file and the pair.
     """
     if not scenarios:
         raise NanosimError("nothing to compare: give two or more scenarios")
-    chosen = parse_pair(pair) or scenario_pairs(scenarios[0])[0]
+    given = parse_pair(pair)
+    if metric == "soft_power":
+        for s in scenarios:
+            if not scenario_pairs(s, metric):
+                raise ScenarioError(s.source, "--metric", "soft_power is a country's standing "
+                                    "among foreign citizens; this scenario has one country")
+        if given and given[0] != ALL:
+            raise NanosimError(f"--pair: soft_power is a country's standing among all foreign "
+                               f"citizens, so its observer is {ALL}: give {ALL}:{given[1]}")
+    pairs = lambda s: scenario_pairs(s, metric)  # noqa: E731
+    chosen = given or pairs(scenarios[0])[0]
     for s in scenarios:
-        if chosen not in scenario_pairs(s):
-            shared = [p for p in scenario_pairs(scenarios[0])
-                      if all(p in scenario_pairs(x) for x in scenarios)]
+        if chosen not in pairs(s):
+            shared = [p for p in pairs(scenarios[0]) if all(p in pairs(x) for x in scenarios)]
             hint = (f"pairs all of them have: {', '.join(f'{o}:{t}' for o, t in shared[:6])}"
                     if shared else "they share no pair; compare scenarios with the same "
                                    "countries")
@@ -155,11 +169,11 @@ def check_pair(scenarios: list[Scenario],
 
 
 def check_metric(metric: str) -> str:
-    """A metric whose shift can be compared (an observer→target metric)."""
-    if metric not in PAIR_METRICS:
+    """A metric whose shift can be compared (an observer→target metric, or soft power)."""
+    if metric not in COMPARABLE:
         what = (f"{metric!r} has no one value per observer→target pair to compare"
                 if metric in METRICS else f"unknown metric {metric!r}")
-        raise NanosimError(f"--metric: {what}; allowed: {', '.join(PAIR_METRICS)}")
+        raise NanosimError(f"--metric: {what}; allowed: {', '.join(COMPARABLE)}")
     return metric
 
 
@@ -343,10 +357,11 @@ def _channels_figure(df, metric, pair):
                label=ch.replace("_", " "), color=plots.CHANNEL_COLOURS[ch], capsize=2)
     ax.axhline(0, color="grey", lw=0.6)
     ax.set_xticks(x, names, rotation=15, ha="right", fontsize=8)
-    image = {"image_people": "people image", "image_state": "state image"}.get(
-        metric, "favourability")
+    image = {"image_people": "people image", "image_state": "state image",
+             "soft_power": "soft power"}.get(metric, "favourability")
+    viewers = "foreigners'" if pair[0] == ALL else f"{pair[0]}'s"
     ax.set(ylabel=f"{image} shift made by channel\n(mean, 10–90 % of replicates)",
-           title=f"Which channel moved {pair[0]}'s view of {pair[1]}?")
+           title=f"Which channel moved {viewers} view of {pair[1]}?")
     if channels:
         ax.legend(fontsize=8, title="nano: greens,\nhigh politics: warm", title_fontsize=8,
                   loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, not on them
@@ -458,7 +473,7 @@ def command(args: argparse.Namespace) -> int:
     metric = check_metric(args.metric)
     pair = parse_pair(args.pair)
     scenarios = [load_with_options(path, args) for path in args.scenarios]
-    pair = check_pair(scenarios, pair)
+    pair = check_pair(scenarios, pair, metric)
     check_out(args.out, COMPARE_FILES, "nanosim compare")
     n, root = comparison_plan(scenarios, args.replicates, args.seed)
     others = [f"{p} (seed {s.scenario.seed})"

@@ -18,7 +18,9 @@ PAIR_METRICS = (
 )
 SHIFT_METRICS = ("shift_by_channel", "shift_by_channel_people", "shift_by_channel_state")
 FINAL_METRICS = ("cultural_regions", "clusters_people", "clusters_state")
-METRICS = (*PAIR_METRICS, "soft_power", *SHIFT_METRICS, "messages", *FINAL_METRICS)
+# soft_power_by_channel comes last only so that tables written before it keep their codes
+METRICS = (*PAIR_METRICS, "soft_power", *SHIFT_METRICS, "messages", *FINAL_METRICS,
+           "soft_power_by_channel")
 ALL = "all"
 CLUSTER_GAP = 0.05  # a gap wider than this (on [-1, 1]) separates two opinion clusters
 MAJOR_CLUSTER = 0.05  # a cluster holding at least this share of citizens is "major"
@@ -165,18 +167,21 @@ class Recorder:
             add(metric, by_pair(derived[metric]), times, d_idx, c_idx)
         add("soft_power", _soft_power(derived["favourability"], m.sizes), times,
             target=np.arange(n))
-        per_citizen = np.maximum(m.sizes, 1)[None, :, None, None, None]
         rows = self.rows
-        shift = by_pair(rows["shift"] / per_citizen)  # time, pair, image, channel
+        per_citizen = np.maximum(m.sizes, 1)[None, :, None, None, None]
+        shifts = rows["shift"] / per_citizen  # time, observer, target, image, channel
         w = m.scenario.perception.state_weight
+        fav_shifts = w * shifts[..., K.STATE, :] + (1 - w) * shifts[..., K.PEOPLE, :]
         by_channel = np.arange(1, len(K.CHANNELS) + 1)
         per_image = {
-            "shift_by_channel": w * shift[:, :, K.STATE] + (1 - w) * shift[:, :, K.PEOPLE],
-            "shift_by_channel_people": shift[:, :, K.PEOPLE],
-            "shift_by_channel_state": shift[:, :, K.STATE],
+            "shift_by_channel": by_pair(fav_shifts),
+            "shift_by_channel_people": by_pair(shifts[..., K.PEOPLE, :]),
+            "shift_by_channel_state": by_pair(shifts[..., K.STATE, :]),
         }
         for metric, arr in per_image.items():  # arr: time, pair, channel
             add(metric, arr, times, d_idx[:, None], c_idx[:, None], by_channel)
+        add("soft_power_by_channel", _soft_power(fav_shifts, m.sizes), times,
+            target=np.arange(n)[:, None], channel=by_channel)
         add("messages", rows["messages"], times, channel=by_channel)
         last = np.array([self.final_step], dtype=np.int32)
         if "cultural_regions" in self.final:
@@ -261,12 +266,15 @@ def _pair_mask(n: int, include_own: bool) -> np.ndarray:
     return mask
 
 
-def _soft_power(fav: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Population-weighted mean favourability of each country among all foreigners."""
+def _soft_power(values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Population-weighted mean of ``values`` (time x observer x target, then any per-target
+    axes) over each target's foreign observers: time x target (x ...); NaN for none."""
+    extra = (1,) * (values.ndim - 3)
     weights = sizes[:, None] * (~np.eye(len(sizes), dtype=bool))
-    total = weights.sum(axis=0)
+    total = weights.sum(axis=0).reshape(-1, *extra)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, (weights * fav).sum(axis=-2) / np.maximum(total, 1), np.nan)
+        return np.where(total > 0, (weights.reshape(*weights.shape, *extra) * values).sum(axis=1)
+                        / np.maximum(total, 1), np.nan)
 
 
 def _symbol_slots(prototypes: np.ndarray, sizes: np.ndarray) -> np.ndarray:

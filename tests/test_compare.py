@@ -107,9 +107,33 @@ def test_malformed_pair_and_unknown_metric_are_refused():
         C.check_pair([fast()], "Aland-Bland")
     with pytest.raises(NanosimError, match="unknown metric 'happiness'; allowed: favourability"):
         C.check_metric("happiness")
-    with pytest.raises(NanosimError, match="'soft_power' has no one value per observer→target "
-                                           "pair to compare; allowed: favourability"):
-        C.check_metric("soft_power")
+    with pytest.raises(NanosimError, match="'shift_by_channel' has no one value per "
+                                           "observer→target pair to compare; allowed: "
+                                           "favourability.*, soft_power"):
+        C.check_metric("shift_by_channel")
+
+
+def test_soft_power_is_compared_as_all_foreigners_view_of_a_country(pair_of_runs):
+    (a, b), df = pair_of_runs
+    assert C.check_pair([a, b], None, "soft_power") == ("all", "Aland")
+    table = C.comparison_table(df, "soft_power", ("all", "Bland")).set_index("scenario")
+    rows = results.select(df, "soft_power", "all", "Bland")
+    at = lambda step: rows[rows["step"] == step].set_index(["scenario", "replicate"])["value"]  # noqa: E731
+    shift = at(rows["step"].max()) - at(0)
+    second = table.index[1]
+    assert table.loc[second, "median"] == pytest.approx(shift[second].median())
+    assert abs(table.loc[second, "diff_median"]) > 1e-4
+    channels = C.channel_table(df, "soft_power", ("all", "Bland"))
+    made = channels[channels["scenario"] == second]["mean"].sum()
+    assert made == pytest.approx(shift[second].mean())  # the channels make the whole shift
+
+
+def test_soft_power_is_refused_with_one_observer_or_one_country():
+    with pytest.raises(NanosimError, match="its observer is all: give all:Bland"):
+        C.check_pair([fast(), fast()], "Aland:Bland", "soft_power")
+    one = loads_scenario('[[country]]\nname = "Solo"\nshare = 1.0\n', "one.toml")
+    with pytest.raises(ScenarioError, match="one.toml: --metric: soft_power .* one country"):
+        C.check_pair([one, one], None, "soft_power")
 
 
 def test_progress_is_reported_and_cancel_stops_the_runs():

@@ -50,7 +50,8 @@ def test_shift_by_channel_sums_to_total_shift(small_scenario):
     df = run(small_scenario)
     for image, by_channel in (("favourability", "shift_by_channel"),
                               ("image_people", "shift_by_channel_people"),
-                              ("image_state", "shift_by_channel_state")):
+                              ("image_state", "shift_by_channel_state"),
+                              ("soft_power", "soft_power_by_channel")):
         total = results.final(results.shifts(df, image)).groupby(
             ["replicate", "observer", "target"], observed=True)["value"].sum()
         parts = results.final(results.select(df, by_channel)).groupby(

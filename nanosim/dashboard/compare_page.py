@@ -22,9 +22,13 @@ from nanosim.dashboard.widgets import (
     parse_whole,
 )
 from nanosim.errors import NanosimError
+from nanosim.metrics import ALL
 from nanosim.scenario import Scenario
 
-METRICS = ("favourability", "image_people", "image_state", "share_favourable")
+# the metrics offered here and on the Saved results page (nanosim compare takes any of
+# nanosim.compare.COMPARABLE)
+METRICS = ("favourability", "image_people", "image_state", "share_favourable", "soft_power",
+           "relations", "polarization", "symbol_share", "gap")
 MAX_CITIZENS = 1_000_000  # per scenario here; `nanosim compare` takes any size
 MAX_REPLICATES = 10_000
 MAX_STEPS = 1_000_000
@@ -73,7 +77,7 @@ def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=N
     """Run the comparison and turn it into what the page shows: table, CSV, PNG figures."""
     from nanosim import compare as C
 
-    pair = C.check_pair(scenarios, request.pair)
+    pair = C.check_pair(scenarios, request.pair, request.metric)
     start = time.perf_counter()
     df = C.run_comparison(scenarios, replicates=request.replicates, seed=request.seed,
                           progress=progress, cancel=cancel)
@@ -135,8 +139,11 @@ def ComparePage(entries: list[Entry], on_upload):
     observer = solara.use_reactive(countries[0] if countries else "")
     target = solara.use_reactive(countries[1] if len(countries) > 1 else "")
     attempt = solara.use_reactive(0)  # Run again with the same settings still reruns
-    obs = observer.value if observer.value in countries else (countries or [""])[0]
-    targets = [c for c in countries if c != obs]
+    soft = metric.value == "soft_power"  # a country's standing among all foreigners
+    observers = [ALL] if soft else countries
+    obs = observer.value if observer.value in observers else (observers or [""])[0]
+    targets = ((countries if len(countries) > 1 else []) if soft
+               else [c for c in countries if c != obs])
     tgt = target.value if target.value in targets else (targets or [""])[0]
 
     def work():
@@ -208,7 +215,7 @@ def ComparePage(entries: list[Entry], on_upload):
                                     ("steps", "Steps (blank: each file's)")):
                     WholeField(label, typed[name], parsed[name][1])
                 solara.Select("Metric", values=list(METRICS), value=metric)
-                solara.Select("Observer", values=countries, value=obs, on_value=observer.set)
+                solara.Select("Observer", values=observers, value=obs, on_value=observer.set)
                 solara.Select("Target", values=targets, value=tgt, on_value=target.set)
                 if chosen and not targets:
                     solara.Warning("These scenarios share fewer than two countries: there is "

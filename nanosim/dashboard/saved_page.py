@@ -9,14 +9,12 @@ from pathlib import Path
 import solara
 
 from nanosim.dashboard.catalogue import FOLDER_ENV
-from nanosim.dashboard.compare_page import ComparisonView, comparison_results
+from nanosim.dashboard.compare_page import METRICS, ComparisonView, comparison_results
 from nanosim.dashboard.widgets import DataTable, ErrorLine, FigureCard, figure_png
 from nanosim.errors import NanosimError
 
 FIGURE_TITLES = {"curves": "Response curves", "heatmap": "Heatmap of the final value",
                  "lhs": "Latin hypercube points"}
-METRICS = ("favourability", "image_people", "image_state", "share_favourable",
-           "relations", "polarization", "symbol_share", "gap")
 
 
 def _kind(folder: Path) -> str | None:
