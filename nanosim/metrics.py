@@ -36,6 +36,7 @@ class Recorder:
         self.model = model
         self.times: list[int] = []
         self._kept: dict[str, np.ndarray] = {}  # per measure: recorded steps x its shape
+        self._room = 0  # recorded steps the arrays of _kept hold
         self.final: dict[str, np.ndarray] = {}
         self.final_step = -1  # the step the final measures describe (-1: none yet)
         n = model.n_countries
@@ -101,14 +102,19 @@ class Recorder:
         m = self.model
         k = len(self.times)
         self.times.append(t)
-        expected = m.scenario.scenario.steps // m.scenario.scenario.record_every + 2
-        for key, value in (("means", self.current_means()), ("relations", m.relations),
-                           ("symbol_share", self._symbol_share()), ("shift", m.shift),
-                           ("messages", m.counts)):
-            kept = self._kept.get(key)
-            if kept is None or k == len(kept):  # room for more steps, not a copy per step
-                kept = self._kept[key] = _grown(kept, value, expected)
-            kept[k] = value
+        measures = (("means", self.current_means()), ("relations", m.relations),
+                    ("symbol_share", self._symbol_share()), ("shift", m.shift),
+                    ("messages", m.counts))
+        if k == self._room:  # room for more steps (a copy only when it doubles)
+            s = m.scenario.scenario
+            self._room = min(s.steps // s.record_every + 2, 1024) if k == 0 else 2 * k
+            for key, value in measures:
+                grown = np.empty((self._room, *value.shape), value.dtype)
+                if k:
+                    grown[:k] = self._kept[key]
+                self._kept[key] = grown
+        for key, value in measures:
+            self._kept[key][k] = value
 
     @property
     def rows(self) -> dict[str, np.ndarray]:
@@ -247,16 +253,6 @@ def _filled_columns(parts) -> tuple[np.ndarray, ...]:
         view[5].reshape(values.shape)[...] = values
         at += values.size
     return tuple(columns)
-
-
-def _grown(kept: np.ndarray | None, value, expected: int) -> np.ndarray:
-    """Room for a measure at more recorded steps: first the number expected (at most
-    1024), then twice what is kept, which is copied over."""
-    room = min(expected, 1024) if kept is None else 2 * len(kept)
-    grown = np.empty((room, *np.shape(value)), np.asarray(value).dtype)
-    if kept is not None:
-        grown[:len(kept)] = kept
-    return grown
 
 
 def _pair_mask(n: int, include_own: bool) -> np.ndarray:
