@@ -149,6 +149,10 @@ def check_pair(scenarios: list[Scenario], pair: tuple[str, str] | str | None,
         if given and given[0] != ALL:
             raise NanosimError(f"--pair: soft_power is a country's standing among all foreign "
                                f"citizens, so its observer is {ALL}: give {ALL}:{given[1]}")
+    elif given and given[0] == ALL:
+        raise NanosimError(f"--pair: the observer {ALL} (all foreign citizens) is for "
+                           f"--metric soft_power; {metric} is one country's view of another, "
+                           "e.g. Indonesia:Australia")
     pairs = lambda s: scenario_pairs(s, metric)  # noqa: E731
     chosen = given or pairs(scenarios[0])[0]
     for s in scenarios:
@@ -285,6 +289,8 @@ def comparison_figures(df: pd.DataFrame, metric: str = "favourability",
 
 
 def _label(metric: str, pair: tuple[str, str]) -> str:
+    if pair[0] == ALL:
+        return f"{metric.replace('_', ' ')} of {pair[1]} among all foreign citizens"
     return f"{metric.replace('_', ' ')}: {pair[0]} → {pair[1]}"
 
 
@@ -365,6 +371,9 @@ def _channels_figure(df, metric, pair):
     if channels:
         ax.legend(fontsize=8, title="nano: greens,\nhigh politics: warm", title_fontsize=8,
                   loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, not on them
+    elif table.empty:  # a table written before its per-channel metric existed
+        ax.text(0.5, 0.5, "no per-channel rows in these results\n(written by an older "
+                "nanosim: run the comparison again)", transform=ax.transAxes, ha="center")
     else:
         ax.text(0.5, 0.5, "no channel moved this view", transform=ax.transAxes, ha="center")
     fig.tight_layout()

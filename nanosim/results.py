@@ -44,6 +44,8 @@ def shifts(df: pd.DataFrame, metric: str = "favourability") -> pd.DataFrame:
 
 def bands(df: pd.DataFrame, by: list[str], q: tuple[float, float] = BAND) -> pd.DataFrame:
     """Median and quantile band of ``value`` across replicates, grouped by ``by``."""
+    if df.empty:
+        return pd.DataFrame(columns=[*by, "median", "low", "high", "mean", "n"])
     g = df.groupby(by, observed=True)["value"]
     out = g.quantile([0.5, q[0], q[1]]).unstack()
     out.columns = ["median", "low", "high"]

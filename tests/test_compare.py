@@ -113,7 +113,7 @@ def test_malformed_pair_and_unknown_metric_are_refused():
         C.check_metric("shift_by_channel")
 
 
-def test_soft_power_is_compared_as_all_foreigners_view_of_a_country(pair_of_runs):
+def test_soft_power_is_compared_as_all_foreigners_view_of_a_country(tmp_path, pair_of_runs):
     (a, b), df = pair_of_runs
     assert C.check_pair([a, b], None, "soft_power") == ("all", "Aland")
     table = C.comparison_table(df, "soft_power", ("all", "Bland")).set_index("scenario")
@@ -126,11 +126,26 @@ def test_soft_power_is_compared_as_all_foreigners_view_of_a_country(pair_of_runs
     channels = C.channel_table(df, "soft_power", ("all", "Bland"))
     made = channels[channels["scenario"] == second]["mean"].sum()
     assert made == pytest.approx(shift[second].mean())  # the channels make the whole shift
+    out = C.write_comparison(df, tmp_path / "cmp", "soft_power", ("all", "Bland"))
+    heading = (out / "comparison.md").read_text().splitlines()[0]
+    assert heading == "# Comparison: soft power of Bland among all foreign citizens"
+
+
+def test_a_comparison_written_before_soft_power_by_channel_still_compares(pair_of_runs):
+    _, df = pair_of_runs
+    older = df[df["metric"] != "soft_power_by_channel"]
+    assert C.channel_table(older, "soft_power", ("all", "Bland")).empty
+    figures = C.comparison_figures(older, "soft_power", ("all", "Bland"))
+    texts = [t.get_text() for t in figures["channels"].axes[0].texts]
+    assert any("run the comparison again" in t for t in texts)
+    assert len(C.comparison_table(older, "soft_power", ("all", "Bland"))) == 2
 
 
 def test_soft_power_is_refused_with_one_observer_or_one_country():
     with pytest.raises(NanosimError, match="its observer is all: give all:Bland"):
         C.check_pair([fast(), fast()], "Aland:Bland", "soft_power")
+    with pytest.raises(NanosimError, match="the observer all .* is for --metric soft_power"):
+        C.check_pair([fast(), fast()], "all:Bland", "favourability")
     one = loads_scenario('[[country]]\nname = "Solo"\nshare = 1.0\n', "one.toml")
     with pytest.raises(ScenarioError, match="one.toml: --metric: soft_power .* one country"):
         C.check_pair([one, one], None, "soft_power")
