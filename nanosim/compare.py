@@ -116,7 +116,7 @@ def parse_pair(text: str | tuple[str, str] | None) -> tuple[str, str] | None:
     observer, sep, target = text.partition(":")
     if not sep or not observer.strip() or not target.strip():
         raise NanosimError(f"--pair: {text!r} is not OBSERVER:TARGET, e.g. "
-                           "Indonesia:Australia")
+                           "Indonesia:Australia (all:Indonesia for soft_power)")
     return observer.strip(), target.strip()
 
 
@@ -288,7 +288,9 @@ def comparison_figures(df: pd.DataFrame, metric: str = "favourability",
             "channels": _channels_figure(df, metric, pair)}
 
 
-def _label(metric: str, pair: tuple[str, str]) -> str:
+def pair_label(metric: str, pair: tuple[str, str]) -> str:
+    """How figures and reports name ``metric`` of one pair: ``favourability: A → B``, or
+    for soft power (observer ``all``) ``soft power of B among all foreign citizens``."""
     if pair[0] == ALL:
         return f"{metric.replace('_', ' ')} of {pair[1]} among all foreign citizens"
     return f"{metric.replace('_', ' ')}: {pair[0]} → {pair[1]}"
@@ -309,7 +311,7 @@ def _over_time_figure(df, metric, pair, event_steps=()):
     ax.axhline(0, color="grey", lw=0.6)
     ax.set(xlabel="step (day)" + ("; dotted: events" if len(event_steps) else ""),
            ylabel=f"shift in {metric.replace('_', ' ')} since step 0",
-           title=f"Perception shift, {_label(metric, pair)}\n(median and 10–90 % of "
+           title=f"Perception shift, {pair_label(metric, pair)}\n(median and 10–90 % of "
                  f"{int(rows['replicate'].nunique())} replicates; common random numbers)")
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
@@ -326,20 +328,20 @@ def _final_shift_figure(df, metric, pair):
     fig, axes = plt.subplots(1, 2, figsize=(10, max(3.0, 1.2 + 0.6 * len(names))), sharey=True)
     panels = ((axes[0], "median", "low", "high", "final shift since step 0"),
               (axes[1], "diff_median", "diff_low", "diff_high",
-               f"difference to “{names[0]}” (paired by replicate)"))
+               f"difference to “{names[0]}”\n(paired by replicate)"))
     for ax, mid, lo, hi, title in panels:
         med = table[mid].to_numpy()
         err = np.vstack([med - table[lo].to_numpy(), table[hi].to_numpy() - med])
         ax.errorbar(med, y, xerr=np.abs(err), fmt="o", color="black", capsize=4,
                     label="median, 10–90 %")
         ax.axvline(0, color="grey", lw=0.6)
-        ax.set(title=title, xlabel=metric.replace("_", " "))
+        ax.set(title=title, xlabel=f"shift in {metric.replace('_', ' ')}")
         ax.xaxis.set_major_locator(plt.MaxNLocator(5))  # tick labels never run together
     for k, name in enumerate(names):  # each replicate as a faint dot on the left panel
         vals = final[final["scenario"] == name]["value"].to_numpy()
         axes[0].plot(vals, np.full(vals.size, y[k]) + 0.15, "|", color="tab:blue", alpha=0.5)
     axes[0].set_yticks(y, names, fontsize=8)
-    fig.suptitle(_label(metric, pair), fontsize=10)
+    fig.suptitle(pair_label(metric, pair), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -440,7 +442,7 @@ def comparison_markdown(df: pd.DataFrame, table: pd.DataFrame, metric: str,
     n = int(df["replicate"].nunique())
     first = table["scenario"].iloc[0]
     lines = [
-        f"# Comparison: {_label(metric, pair)}", "",
+        f"# Comparison: {pair_label(metric, pair)}", "",
         f"{len(table)} scenarios × {n} replicates, common random numbers (replicate r of "
         "every scenario uses the same random stream). Final shift = value at the last "
         "step minus value at step 0. Intervals are 10–90 % across replicates; the "
@@ -500,7 +502,7 @@ def command(args: argparse.Namespace) -> int:
                            event_steps=event_steps(scenarios), seed=root,
                            sources=args.scenarios, overrides=args.overrides)
     print(f"{len(scenarios)} scenarios x {n} replicates (seed {root}, common random numbers) "
-          f"in {timer.seconds:.1f} s; final shift of {_label(metric, pair)}")
+          f"in {timer.seconds:.1f} s; final shift of {pair_label(metric, pair)}")
     print("\n".join(table_lines(comparison_table(df, metric, pair))))
     print(f"figure: {out / 'comparison.png'}")
     print(f"results: {out}/ (comparison.md, comparison.parquet, final_shift.png, channels.png)")

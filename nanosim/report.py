@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from nanosim import results as R
+from nanosim.compare import pair_label
 from nanosim.errors import NanosimError
 from nanosim.sweep import SweepStore
 
@@ -116,7 +117,7 @@ def _figures(fin: pd.DataFrame, store: SweepStore, metric: str, pair: str | None
                            "report plots one value per run (use reduce_sweep() in Python for "
                            "it, or choose e.g. --metric favourability)")
     observer, target = fin["observer"].iloc[0], fin["target"].iloc[0]
-    label = f"{metric.replace('_', ' ')}, {observer} → {target}"
+    label = pair_label(metric, (observer, target))
     title = store.manifest["scenario"]["name"]
     grid = [p["key"] for p in params if p["kind"] == "grid"]
     lhs = [p["key"] for p in params if p["kind"] == "lhs"]

@@ -86,7 +86,7 @@ def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=N
     return {
         **results,
         "seconds": seconds, "total_seconds": time.perf_counter() - start,
-        "summary": (f"{request.metric}, {pair[0]} → {pair[1]}: {len(scenarios)} scenarios × "
+        "summary": (f"{C.pair_label(request.metric, pair)} — {len(scenarios)} scenarios × "
                     f"{request.replicates} replicates, {scenarios[0].scenario.steps} steps of "
                     f"{scenarios[0].population.size:,} citizens"),
         "asked": (request.metric, pair[0], pair[1]),
