@@ -30,7 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
 docs: $(STAMP)
-	$(BIN)/python -m nanosim.docgen > docs/scenarios.md
+	$(BIN)/python -m nanosim.scenario.docgen > docs/scenarios.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check nanosim tests benchmarks

@@ -19,7 +19,7 @@ import time
 import numpy as np
 from numba import njit
 
-from nanosim import kernels as K
+from nanosim.engine import kernels as K
 
 LEAN_BLOCK = 32
 
@@ -142,7 +142,7 @@ def rates(graph, interactions: int = 10_000_000, seed: int = 0) -> dict[str, flo
 
 if __name__ == "__main__":
     from benchmarks.workloads import special_case_scenario
-    from nanosim.model import DiplomacyModel
+    from nanosim.engine.model import DiplomacyModel
 
     for n in (10_000, 100_000, 1_000_000):
         graph = DiplomacyModel(special_case_scenario(n, 2), citizen_agents=False).graph

@@ -127,8 +127,8 @@ def measure_special(n: int, interactions: int, repeats: int) -> dict:
     same graph.
     """
     from benchmarks import minimal_loop
-    from nanosim import kernels as K
-    from nanosim.model import DiplomacyModel
+    from nanosim.engine import kernels as K
+    from nanosim.engine.model import DiplomacyModel
 
     steps = max(1, round(interactions / n))
     scenario = special_case_scenario(n, steps)
@@ -197,8 +197,8 @@ def measure_ndlib(n: int, interactions: int, repeats: int) -> dict:
 
 def measure_full(n: int, steps: int = 365) -> dict:
     """The full model: network build, simulation, metrics, peak memory (one fresh process)."""
-    from nanosim import network
-    from nanosim.model import DiplomacyModel
+    from nanosim.engine import network
+    from nanosim.engine.model import DiplomacyModel
 
     start = time.perf_counter()
     warm = DiplomacyModel(full_model_scenario(2000, 20), citizen_agents=False)
@@ -256,7 +256,7 @@ def measure_full(n: int, steps: int = 365) -> dict:
 
 def measure_quickstart(path: str) -> dict:
     """The quickstart scenario, one replicate: build and simulation after the JIT is loaded."""
-    from nanosim.model import DiplomacyModel
+    from nanosim.engine.model import DiplomacyModel
     from nanosim.scenario import load_scenario
 
     scenario = load_scenario(path, {"scenario.replicates": 1})

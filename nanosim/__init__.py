@@ -7,19 +7,19 @@ Names are imported on first use, so the command line starts quickly.
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "DiplomacyModel": "nanosim.model",
-    "NanosimError": "nanosim.errors",
-    "Scenario": "nanosim.scenario",
-    "ScenarioError": "nanosim.errors",
-    "load_scenario": "nanosim.scenario",
-    "run": "nanosim.runner",
-    "run_replicate": "nanosim.runner",
-    "sweep": "nanosim.sweep",  # the module, callable: nanosim.sweep(...) runs a sweep
-    "load_sweep": "nanosim.sweep",
-    "compare": "nanosim.compare",  # modules of helpers, as the docs use them
-    "report": "nanosim.report",
-    "results": "nanosim.results",
+_EXPORTS = {  # public name: (module, attribute; None for the module itself)
+    "DiplomacyModel": ("nanosim.engine.model", "DiplomacyModel"),
+    "NanosimError": ("nanosim.errors", "NanosimError"),
+    "Scenario": ("nanosim.scenario", "Scenario"),
+    "ScenarioError": ("nanosim.errors", "ScenarioError"),
+    "load_scenario": ("nanosim.scenario", "load_scenario"),
+    "run": ("nanosim.experiments.runner", "run"),
+    "run_replicate": ("nanosim.experiments.runner", "run_replicate"),
+    "sweep": ("nanosim.experiments.sweep", "sweep"),
+    "load_sweep": ("nanosim.experiments.sweep", "load_sweep"),
+    "compare": ("nanosim.experiments.compare", None),  # modules of helpers, as the docs use them
+    "report": ("nanosim.experiments.report", None),
+    "results": ("nanosim.experiments.results", None),
 }
 __all__ = sorted(_EXPORTS)
 
@@ -28,6 +28,7 @@ def __getattr__(name: str):
     if name in _EXPORTS:
         import importlib
 
-        module = importlib.import_module(_EXPORTS[name])
-        return module if module.__name__ == f"nanosim.{name}" else getattr(module, name)
+        module_name, attribute = _EXPORTS[name]
+        module = importlib.import_module(module_name)
+        return module if attribute is None else getattr(module, attribute)
     raise AttributeError(f"module 'nanosim' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Plain-Python reference of the update rule and channels, for checking the kernels.
 
-Written for clarity, not speed: the same rules as nanosim.kernels, drawing the
+Written for clarity, not speed: the same rules as nanosim.engine.kernels, drawing the
 same random numbers in the same order from a pure-Python xoshiro256**.
 """
 

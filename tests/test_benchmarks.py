@@ -5,7 +5,7 @@ import pytest
 
 from benchmarks import workloads
 from benchmarks.mesa_deffuant import DeffuantModel
-from nanosim.model import DiplomacyModel
+from nanosim.engine.model import DiplomacyModel
 
 N, STEPS = 100, 150
 
@@ -71,7 +71,7 @@ def test_ndlib_peer_reaches_consensus_with_wide_confidence():
 
 def test_both_yardstick_loops_make_the_same_interactions():
     from benchmarks import minimal_loop
-    from nanosim import network
+    from nanosim.engine import network
 
     graph = DiplomacyModel(workloads.special_case_scenario(N, 2), citizen_agents=False).graph
     assert graph.rows.shape[0] == 0  # too small to need one-line rows: the CSR arrays

@@ -46,7 +46,7 @@ def test_run_writes_tables_summary_and_figures(tmp_path, scenario_file):
 
 def test_the_summary_of_one_country_gives_its_opinion_clusters():
     from nanosim import run
-    from nanosim.outputs import summary_lines
+    from nanosim.io.outputs import summary_lines
     from nanosim.scenario import loads_scenario
 
     solo = loads_scenario('[scenario]\nsteps = 5\nreplicates = 2\n[population]\nsize = 200\n'

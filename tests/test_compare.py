@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nanosim import compare as C
-from nanosim import results
 from nanosim.errors import NanosimError, ScenarioError
-from nanosim.runner import run_replicate
+from nanosim.experiments import compare as C
+from nanosim.experiments import results
+from nanosim.experiments.runner import run_replicate
 from nanosim.scenario import loads_scenario
 from tests.conftest import SMALL, small
 
@@ -268,7 +268,7 @@ def test_scenarios_of_different_lengths_are_refused_in_one_line():
 
 
 def test_perception_figure_draws_many_pairs_in_distinct_styles_beside_their_legend():
-    from nanosim import plots
+    from nanosim.figures import plots
 
     names = [f"C{k}" for k in range(5)]  # 20 pairs
     rows = [(0, step, "favourability", o, t, "", 0.1 * step) for o in names for t in names
@@ -286,7 +286,8 @@ def test_the_package_offers_its_helper_modules_and_the_sweep_signature():
     import inspect
 
     import nanosim
-    from nanosim import results, sweep
+    from nanosim.experiments import results
 
     assert nanosim.compare is C and nanosim.results is results
-    assert list(inspect.signature(sweep).parameters)[:3] == ["scenario_or_path", "out", "grid"]
+    assert list(inspect.signature(nanosim.sweep).parameters)[:3] == ["scenario_or_path", "out",
+                                                                      "grid"]

@@ -43,8 +43,8 @@ rate = 3.5
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     """The folder the dashboard is given: a scenario, a sweep of it and a comparison."""
-    from nanosim import compare as C
-    from nanosim.sweep import plan_sweep, run_plan
+    from nanosim.experiments import compare as C
+    from nanosim.experiments.sweep import plan_sweep, run_plan
 
     folder = tmp_path_factory.mktemp("dashboard-scenarios")
     (folder / "tiny.toml").write_text(
@@ -111,7 +111,7 @@ def test_compare_page_lists_the_bundled_scenarios(browser, server):
 @pytest.mark.browser
 @BROWSER
 def test_comparison_in_the_browser_matches_nanosim_compare(browser, server):
-    from nanosim import compare as C
+    from nanosim.experiments import compare as C
 
     chosen = same_countries(bundled())
     page = open_page(browser, server, "Compare")
@@ -282,7 +282,7 @@ def test_saved_results_page_shows_the_report_curves_of_a_sweep_folder(browser, s
 @pytest.mark.browser
 @BROWSER
 def test_saved_results_page_shows_a_comparison_folder_for_any_pair(browser, server, folder):
-    from nanosim import compare as C
+    from nanosim.experiments import compare as C
 
     page = open_page(browser, server, "Saved results")
     open_saved(page, folder / "tiny_comparison")

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from nanosim import DiplomacyModel, NanosimError, results, run, run_replicate
-from nanosim import kernels as K
-from nanosim.agents import Citizen, State
-from nanosim.outputs import write_table
+from nanosim.engine import kernels as K
+from nanosim.engine.agents import Citizen, State
+from nanosim.io.outputs import write_table
 from tests.conftest import ALL_OFF, small
 
 
@@ -414,7 +414,7 @@ def test_images_are_laid_out_for_their_messages_and_any_layout_gives_the_same_re
 
 
 def test_the_channels_figure_leaves_out_channels_that_moved_nothing():
-    from nanosim.plots import channels_figure
+    from nanosim.figures.plots import channels_figure
 
     df = run_replicate(small({**ALL_OFF, "channels.talk.enabled": True,
                               "channels.contact.enabled": True}), 0)

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-import nanosim.kernels as K
-from nanosim import network
+import nanosim.engine.kernels as K
+from nanosim.engine import network
 from tests import reference as ref
 
 

@@ -1,9 +1,9 @@
-"""Tests for nanosim.network graph builders."""
+"""Tests for nanosim.engine.network graph builders."""
 
 import numpy as np
 import pytest
 
-from nanosim import network as nw
+from nanosim.engine import network as nw
 from nanosim.errors import ScenarioError
 
 

@@ -115,7 +115,7 @@ def test_affinity_keys_may_name_countries_with_dashes_and_spaces():
 def test_shares_rounded_from_data_are_rescaled():
     text = SMALL.replace("share = 0.5", "share = 0.4999")
     s = loads_scenario(text, "t.toml")
-    from nanosim.model import split_population
+    from nanosim.engine.model import split_population
 
     assert split_population(1000, [c.share for c in s.country]).sum() == 1000
     assert "within 0.001 (they sum to 0.99" in error_of(text.replace("0.4999", "0.49"))
@@ -206,7 +206,7 @@ def test_missing_file_is_reported(tmp_path):
 def test_scenario_reference_is_generated_from_the_schema():
     from pathlib import Path
 
-    from nanosim.docgen import render
+    from nanosim.scenario.docgen import render
 
     doc = Path(__file__).parent.parent / "docs" / "scenarios.md"
     assert doc.read_text() == render() + "\n", "run `make docs` to regenerate docs/scenarios.md"

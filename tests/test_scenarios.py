@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nanosim import compare as C
-from nanosim import results
-from nanosim.runner import run, run_replicate
+from nanosim.experiments import compare as C
+from nanosim.experiments import results
+from nanosim.experiments.runner import run, run_replicate
 from nanosim.scenario import load_scenario
 
 FOLDER = Path(__file__).parent.parent / "scenarios"

@@ -15,8 +15,7 @@ import pandas as pd
 import pytest
 
 from nanosim.errors import NanosimError, ScenarioError
-from nanosim.scenario import loads_scenario
-from nanosim.sweep import (
+from nanosim.experiments.sweep import (
     SweepStore,
     latin_hypercube,
     load_sweep,
@@ -25,6 +24,7 @@ from nanosim.sweep import (
     run_point,
     sweep,
 )
+from nanosim.scenario import loads_scenario
 
 TINY = """
 [scenario]
@@ -266,7 +266,7 @@ def test_a_run_is_the_same_as_its_point_run_alone(swept):
 
 
 def test_results_helpers_keep_a_sweeps_points_apart(swept):
-    from nanosim import results as R
+    from nanosim.experiments import results as R
 
     df = swept.load("favourability")
     fin = R.final_shifts(df)
@@ -325,15 +325,16 @@ def test_the_command_line_stays_single_threaded_so_sweeps_fork_their_workers():
     from nanosim.cli import ONE_THREAD
 
     code = ("from nanosim.cli import keep_one_thread; keep_one_thread()\n"
-            "import nanosim.runner, nanosim.sweep, nanosim.outputs\n"
-            "print(nanosim.sweep._single_threaded())")
+            "import nanosim.experiments.runner, nanosim.experiments.sweep, nanosim.io.outputs\n"
+            "print(nanosim.experiments.sweep._single_threaded())")
     env = {k: v for k, v in os.environ.items() if k not in ONE_THREAD}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.stdout.strip() == "True", done.stderr
 
 
 def test_importing_nanosim_and_its_sweeps_does_not_import_dask():
-    code = ("import sys, nanosim, nanosim.sweep, nanosim.report; nanosim.load_sweep; "
+    code = ("import sys, nanosim, nanosim.experiments.sweep, nanosim.experiments.report; "
+            "nanosim.load_sweep; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
@@ -453,7 +454,7 @@ def test_ctrl_c_or_kill_stops_the_sweep_keeping_finished_runs(compiled, sweep_sc
 
 
 def test_reduce_sweep_gives_the_final_step_band_across_replicates(swept):
-    from nanosim.report import reduce_sweep
+    from nanosim.experiments.report import reduce_sweep
 
     table = reduce_sweep(swept.folder, "favourability", pair="Bland:Aland")
     df = swept.load("favourability")
@@ -477,7 +478,7 @@ def test_report_writes_curves_heatmap_and_csv(swept, tmp_path, capsys):
 
 
 def test_report_names_the_known_pairs_for_an_unknown_pair(swept):
-    from nanosim.report import report_figures
+    from nanosim.experiments.report import report_figures
 
     with pytest.raises(NanosimError, match="no such pair; known: Aland:Bland, Bland:Aland"):
         report_figures(swept.folder, "favourability", "Aland:Cland")
@@ -486,7 +487,7 @@ def test_report_names_the_known_pairs_for_an_unknown_pair(swept):
 def test_report_keeps_the_order_the_sweep_gave_and_says_what_it_pools(compiled,
                                                                        sweep_scenario_file,
                                                                        tmp_path):
-    from nanosim.report import report_figures
+    from nanosim.experiments.report import report_figures
 
     store = sweep(sweep_scenario_file, tmp_path / "out", replicates=1, workers=1, lhs=2,
                   grid=["network.kind=homophilous,erdos_renyi,complete",
@@ -506,7 +507,7 @@ def test_report_keeps_the_order_the_sweep_gave_and_says_what_it_pools(compiled,
 
 
 def test_a_sweep_over_lists_reports_them_as_written(compiled, sweep_scenario_file, tmp_path):
-    from nanosim.report import report_figures
+    from nanosim.experiments.report import report_figures
 
     store = sweep(sweep_scenario_file, tmp_path / "out", replicates=1, workers=1,
                   grid=['channels.talk.images=["people"],["people", "state"]'])

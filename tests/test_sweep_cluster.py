@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nanosim.sweep import sweep
+from nanosim.experiments.sweep import sweep
 from tests.test_sweep import TINY as TEST_SWEEP_TINY
 from tests.test_sweep import hashes
 
@@ -25,8 +25,8 @@ DASK = Path(sys.executable).with_name("dask")
 @pytest.fixture(scope="module")
 def local(sweep_scenario_file, tmp_path_factory):
     """The reference: the same sweep on local worker processes (kernels compiled here first)."""
+    from nanosim.experiments.sweep import run_point
     from nanosim.scenario import loads_scenario
-    from nanosim.sweep import run_point
 
     run_point(loads_scenario(TINY, "tiny.toml"), 0, {}, 0)
     store = sweep(sweep_scenario_file, tmp_path_factory.mktemp("local") / "out", grid=GRID,

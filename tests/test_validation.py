@@ -5,7 +5,7 @@ The fast tests run small replicate counts of the scenario files in
 (a threshold not doubled, the wrong update, no absorption). The full protocol
 runs in ``make validate``: the tests marked slow here, which run it once and,
 with ``NANOSIM_VALIDATION_OUT`` set (the Makefile sets ``docs/images``), also
-write its figures and tables there, as ``python -m nanosim.validation`` does.
+write its figures and tables there, as ``python -m nanosim.experiments.validation`` does.
 """
 
 import os
@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nanosim import kernels as K
-from nanosim import validation as V
 from nanosim.cli import main as cli_main
-from nanosim.metrics import opinion_clusters
-from nanosim.model import DiplomacyModel
-from nanosim.results import select
+from nanosim.engine import kernels as K
+from nanosim.engine.metrics import opinion_clusters
+from nanosim.engine.model import DiplomacyModel
+from nanosim.experiments import validation as V
+from nanosim.experiments.results import select
 from nanosim.scenario import load_scenario
 
 

@@ -27,8 +27,8 @@ def warm_up() -> None:
         model = live.build_model(scenario, {**live.knob_values(scenario),
                                             "population.size": 60})
         model.step()
-    from nanosim import plots
     from nanosim.dashboard.widgets import figure_png
+    from nanosim.figures import plots
 
     figure_png(plots.perception_figure(model.recorder.table()))  # fonts and the Agg backend
 

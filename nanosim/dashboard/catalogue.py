@@ -6,11 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from nanosim.engine.network import check_files
 from nanosim.errors import ScenarioError
-from nanosim.network import check_files
 from nanosim.scenario import Scenario, load_scenario, loads_scenario
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+BUNDLED_DIR = Path(__file__).resolve().parents[1] / "scenario" / "library"
 FOLDER_ENV = "NANOSIM_DASHBOARD_DIR"  # set by ``nanosim dashboard FOLDER`` for the server
 
 

@@ -1,6 +1,6 @@
 """The Compare page: run scenarios side by side (common random numbers) and compare shifts.
 
-The work is done by :mod:`nanosim.compare` (the same code as ``nanosim compare``);
+The work is done by :mod:`nanosim.experiments.compare` (the same code as ``nanosim compare``);
 this page only chooses its inputs, runs it in the background and shows its outputs.
 """
 
@@ -21,12 +21,12 @@ from nanosim.dashboard.widgets import (
     figure_png,
     parse_whole,
 )
+from nanosim.engine.metrics import ALL
 from nanosim.errors import NanosimError
-from nanosim.metrics import ALL
 from nanosim.scenario import Scenario
 
 # the metrics offered here and on the Saved results page (nanosim compare takes any of
-# nanosim.compare.COMPARABLE)
+# nanosim.experiments.compare.COMPARABLE)
 METRICS = ("favourability", "image_people", "image_state", "share_favourable", "soft_power",
            "relations", "polarization", "symbol_share", "gap")
 MAX_CITIZENS = 1_000_000  # per scenario here; `nanosim compare` takes any size
@@ -75,7 +75,7 @@ def prepare(entries: list[Entry], request: Request) -> list[Scenario]:
 
 def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=None) -> dict:
     """Run the comparison and turn it into what the page shows: table, CSV, PNG figures."""
-    from nanosim import compare as C
+    from nanosim.experiments import compare as C
 
     pair = C.check_pair(scenarios, request.pair, request.metric)
     start = time.perf_counter()
@@ -95,8 +95,8 @@ def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=N
 
 def comparison_results(df, metric: str, pair: tuple[str, str], event_steps=()) -> dict:
     """What the pages show of a comparison's table: final shifts, their CSV, PNG figures."""
-    from nanosim import compare as C
-    from nanosim import plots
+    from nanosim.experiments import compare as C
+    from nanosim.figures import plots
 
     table = C.comparison_table(df, metric, pair)
     figures = dict(C.comparison_figures(df, metric, pair, event_steps))
@@ -147,7 +147,7 @@ def ComparePage(entries: list[Entry], on_upload):
     tgt = target.value if target.value in targets else (targets or [""])[0]
 
     def work():
-        from nanosim import compare as C
+        from nanosim.experiments import compare as C
 
         req = request.value
         if req is None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from nanosim import plots
-from nanosim import results as R
-from nanosim.model import DiplomacyModel
+from nanosim.engine.model import DiplomacyModel
+from nanosim.experiments import results as R
+from nanosim.figures import plots
 from nanosim.scenario import Scenario
 
 EXPLORE_MAX_CITIZENS = 20_000

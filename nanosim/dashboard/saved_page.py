@@ -19,8 +19,8 @@ FIGURE_TITLES = {"curves": "Response curves", "heatmap": "Heatmap of the final v
 
 def _kind(folder: Path) -> str | None:
     """"sweep", "comparison", or None for a folder neither command wrote."""
-    from nanosim.compare import COMPARE_FILES  # the first file marks a comparison
-    from nanosim.sweep import MANIFEST
+    from nanosim.experiments.compare import COMPARE_FILES  # the first file marks a comparison
+    from nanosim.experiments.sweep import MANIFEST
 
     if (folder / MANIFEST).is_file():
         return "sweep"
@@ -58,8 +58,8 @@ def _pairs(observers, targets) -> list[str]:
 
 def open_sweep(folder: Path, metric: str, pair: str | None) -> dict:
     """A sweep's pairs, report figures (PNG), reduced table and its CSV."""
-    from nanosim import report
-    from nanosim.sweep import SweepStore
+    from nanosim.experiments import report
+    from nanosim.experiments.sweep import SweepStore
 
     store = SweepStore(folder)
     fin = report.final_values(store, metric)
@@ -78,8 +78,8 @@ def open_sweep(folder: Path, metric: str, pair: str | None) -> dict:
 
 def open_comparison(folder: Path, metric: str, pair: str | None) -> dict:
     """A comparison's pairs, final shifts, their CSV and figures, as the Compare page shows."""
-    from nanosim import compare as C
-    from nanosim import results as R
+    from nanosim.experiments import compare as C
+    from nanosim.experiments import results as R
 
     df, info = C.load_comparison(folder)
     rows = R.select(df, metric)

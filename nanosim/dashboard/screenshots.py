@@ -21,7 +21,7 @@ COMPARED = ("crisis", "crisis_with_nano", "online_nationalism")
 
 def make_sweep(folder: Path) -> Path:
     """A small two-key sweep of the bundled crisis scenario for the Saved results page."""
-    from nanosim.sweep import plan_sweep, run_plan
+    from nanosim.experiments.sweep import plan_sweep, run_plan
 
     out = folder / "sweep_cross_border"
     plan = plan_sweep(catalogue.BUNDLED_DIR / "crisis.toml",

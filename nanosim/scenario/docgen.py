@@ -1,6 +1,6 @@
 """Generate docs/scenarios.md from the scenario schema, so the reference cannot drift.
 
-    python -m nanosim.docgen > docs/scenarios.md
+    python -m nanosim.scenario.docgen > docs/scenarios.md
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import typing
 
 from pydantic import BaseModel
 
-from nanosim import scenario as S
+from nanosim.scenario import schema as S
 
 SECTIONS = [
     ("[scenario]", S.ScenarioMeta), ("[population]", S.Population), ("[culture]", S.Culture),
@@ -23,7 +23,7 @@ SECTIONS = [
 ]
 HEADER = """# Scenario file reference
 
-Generated from the schema by `python -m nanosim.docgen` (`make docs`); the
+Generated from the schema by `python -m nanosim.scenario.docgen` (`make docs`); the
 validator and this page are the same code. A scenario is one TOML file; every
 key has a default except each country's `name` and `share` (a scenario needs at
 least one `[[country]]`), so a scenario can be short. Unknown keys, wrong types (a quoted

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from nanosim import results as R
 from nanosim.errors import ScenarioError
+from nanosim.experiments import results as R
 from nanosim.scenario import Scenario
 
 RUN_FILES = ("summary.json", "timeseries.parquet", "timeseries.csv", "scenario.toml",
@@ -109,7 +109,7 @@ def versions() -> dict:
 def write_run(df: pd.DataFrame, scenario: Scenario, out_dir: str | Path, *,
               wall_seconds: float, csv: bool = False) -> Path:
     """Write timeseries, summary.json and the three figures of one scenario's runs."""
-    from nanosim import plots  # matplotlib: only where figures are drawn
+    from nanosim.figures import plots  # matplotlib: only where figures are drawn
     out = Path(out_dir)
     name = scenario.scenario.name
     with staged(out, RUN_FILES, "nanosim run") as stage:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nanosim.engine.network import check_files
 from nanosim.errors import ScenarioError
-from nanosim.network import check_files
 from nanosim.scenario import Scenario, load_scenario, parse_override
 
 
@@ -26,16 +26,16 @@ def run(args: argparse.Namespace) -> int:
     """Run one scenario's replicates and write its folder."""
     scenario = load_with_options(args.scenario, args)
     citizens = check_files(scenario)  # a file network's node table decides
-    from nanosim.outputs import RUN_FILES, check_out
+    from nanosim.io.outputs import RUN_FILES, check_out
 
     check_out(args.out, RUN_FILES, "nanosim run")
-    from nanosim.runner import Timer
-    from nanosim.runner import run as run_all
+    from nanosim.experiments.runner import Timer
+    from nanosim.experiments.runner import run as run_all
 
     timer = Timer()
     df = run_all(scenario, progress=True)
     seconds = timer.seconds  # the runs, as summary.json's wall_seconds
-    from nanosim.outputs import summary_lines, write_run  # matplotlib: only once results exist
+    from nanosim.io.outputs import summary_lines, write_run  # matplotlib: only once results exist
 
     out = write_run(df, scenario, args.out, wall_seconds=seconds, csv=args.csv)
     print(f"{scenario.scenario.name}: {scenario.scenario.replicates} replicate(s) x "

@@ -13,7 +13,7 @@ ordinary final-step metrics (``clusters_people``, ``cultural_regions``) from the
 table. Replicate r of a cell is the same run whatever the number of worker processes,
 so every number here depends only on the seeds in those files.
 
-``python -m nanosim.validation --out docs/images [--quick]`` runs everything and
+``python -m nanosim.experiments.validation --out docs/images [--quick]`` runs everything and
 writes the two figures, ``validation_results.md`` and ``validation_results.json``.
 """
 
@@ -34,13 +34,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nanosim import kernels as K
-from nanosim.metrics import opinion_clusters
-from nanosim.model import DiplomacyModel
-from nanosim.results import select
+from nanosim.engine import kernels as K
+from nanosim.engine.metrics import opinion_clusters
+from nanosim.engine.model import DiplomacyModel
+from nanosim.experiments.results import select
 from nanosim.scenario import Scenario, load_scenario
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "validation"
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenario" / "library" / "validation"
 DEFFUANT_FILE = SCENARIO_DIR / "deffuant.toml"
 AXELROD_FILE = SCENARIO_DIR / "axelrod.toml"
 
@@ -390,7 +390,7 @@ def run_protocol(quick: bool = False, workers: int = 1) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m nanosim.validation",
+    p = argparse.ArgumentParser(prog="python -m nanosim.experiments.validation",
                                 description="Reproduce Deffuant et al. (2000) and Axelrod "
                                             "(1997) with nanosim; write figures and tables.")
     p.add_argument("--out", required=True, help="folder for the figures and tables")

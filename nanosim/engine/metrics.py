@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nanosim import kernels as K
+from nanosim.engine import kernels as K
 
 PAIR_METRICS = (
     "favourability", "image_people", "image_state", "relations", "polarization", "gap",

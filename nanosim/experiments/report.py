@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nanosim import results as R
-from nanosim.compare import pair_label
 from nanosim.errors import NanosimError
-from nanosim.sweep import SweepStore
+from nanosim.experiments import results as R
+from nanosim.experiments.compare import pair_label
+from nanosim.experiments.sweep import SweepStore
 
 RUN = ["point", "replicate"]
 PAIR = ["observer", "target", "channel"]
@@ -105,7 +105,7 @@ def report_figures(folder: str | Path | SweepStore, metric: str = "favourability
 
 
 def _figures(fin: pd.DataFrame, store: SweepStore, metric: str, pair: str | None) -> dict:
-    from nanosim import plots  # noqa: F401 - selects the Agg backend
+    from nanosim.figures import plots  # noqa: F401 - selects the Agg backend
 
     params = store.manifest["parameters"]
     if not params:
@@ -137,7 +137,7 @@ def curves_figure(fin: pd.DataFrame, x: str, line: str | None, pooled: list[str]
     """Final value against ``x``: median and 10–90 % band, one line per value of ``line``."""
     import matplotlib.pyplot as plt
 
-    from nanosim.plots import band_plot
+    from nanosim.figures.plots import band_plot
 
     table = response_table(fin, [x] if line is None else [x, line])
     positions, ticks = _axis(table[x])
@@ -246,8 +246,8 @@ REPORT_FILES = ("reduced.csv", "curves.png", "heatmap.png", "lhs.png")  # the fi
 def write_report(folder: str | Path, out: str | Path | None = None,
                  metric: str = "favourability", pair: str | None = None) -> Path:
     """Write ``reduced.csv`` (every pair) and the figures of one pair; returns the folder."""
-    from nanosim.outputs import staged
-    from nanosim.plots import save
+    from nanosim.figures.plots import save
+    from nanosim.io.outputs import staged
 
     store = _store(folder)
     out = Path(out) if out is not None else store.folder / "report"

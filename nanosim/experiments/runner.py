@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from nanosim.model import DiplomacyModel
+from nanosim.engine.model import DiplomacyModel
 from nanosim.scenario import Scenario, as_scenario, check_whole
 
 

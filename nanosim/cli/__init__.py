@@ -75,14 +75,15 @@ def _dashboard_args(p: argparse.ArgumentParser) -> None:
 
 
 COMMANDS = {
-    "run": (_run_args, "nanosim.commands:run", "run a scenario and write tables and figures"),
-    "validate": (_validate_args, "nanosim.commands:validate",
+    "run": (_run_args, "nanosim.cli.commands:run", "run a scenario and write tables and figures"),
+    "validate": (_validate_args, "nanosim.cli.commands:validate",
                  "check scenario files and explain every error"),
-    "compare": (_compare_args, "nanosim.compare:command",
+    "compare": (_compare_args, "nanosim.experiments.compare:command",
                 "run scenarios side by side with common random numbers"),
-    "sweep": (_sweep_args, "nanosim.sweep:command",
+    "sweep": (_sweep_args, "nanosim.experiments.sweep:command",
               "batch parameter sweep, local or on a Dask cluster, resumable"),
-    "report": (_report_args, "nanosim.report:command", "response curves of a sweep folder"),
+    "report": (_report_args, "nanosim.experiments.report:command",
+               "response curves of a sweep folder"),
     "dashboard": (_dashboard_args, "nanosim.dashboard:command",
                   "serve the browser dashboard"),
 }

@@ -216,7 +216,7 @@ def pick_neighbours(u, stride, m, n, indptr, indices, well_mixed, ii, jj):
 
 @njit(inline="always")
 def pick_talkers_on_rows(u, stride, m, n, rows, ii):
-    """:func:`pick_talkers` on a graph's one-line rows (:attr:`nanosim.network.Graph.rows`)."""
+    """:func:`pick_talkers` on a graph's one-line rows (``network.Graph.rows``)."""
     for k in range(m):
         i = int(u[k * stride] * n)
         ii[k] = i
@@ -473,7 +473,7 @@ def talk_step(s, activations, indptr, indices, well_mixed, starts, img, openness
 
 
 def talk_kernel(graph):
-    """The talk kernel for a :class:`~nanosim.network.Graph` and its graph arguments:
+    """The talk kernel for a :class:`~nanosim.engine.network.Graph` and its graph arguments:
     :func:`talk_step_on_rows` where the graph has one-line rows, else :func:`talk_step`."""
     if graph.rows.shape[0]:
         return talk_step_on_rows, (graph.indptr, graph.indices, graph.rows)

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from nanosim import results as R  # noqa: E402
+from nanosim.experiments import results as R  # noqa: E402
 
 CHANNEL_COLOURS = {
     "contact": "#1b9e77", "social_media": "#66a61e", "talk": "#a6d854",

@@ -15,11 +15,11 @@ import warnings
 import mesa
 import numpy as np
 
-from nanosim import kernels as K
-from nanosim import network
-from nanosim.agents import Citizen, State
+from nanosim.engine import kernels as K
+from nanosim.engine import network
+from nanosim.engine.agents import Citizen, State
+from nanosim.engine.metrics import Recorder
 from nanosim.errors import NanosimError
-from nanosim.metrics import Recorder
 from nanosim.scenario import (
     Scenario,
     affinity_pair,

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nanosim import results as R
+from nanosim.engine.metrics import ALL, METRICS, PAIR_METRICS
 from nanosim.errors import NanosimError, ScenarioError
-from nanosim.metrics import ALL, METRICS, PAIR_METRICS
+from nanosim.experiments import results as R
 from nanosim.scenario import Scenario
 
 COMPARABLE = (*PAIR_METRICS, "soft_power")  # one value per observer→target (soft power: all→c)
@@ -80,7 +80,7 @@ def run_comparison(scenarios: list[Scenario], replicates: int | None = None,
     ``scenario`` (names made unique). ``progress(done, total)`` is called after each
     run; ``cancel()`` is checked at every step and raises :class:`Cancelled`.
     """
-    from nanosim.runner import concat_tables, run_replicate
+    from nanosim.experiments.runner import concat_tables, run_replicate
 
     n, root = comparison_plan(scenarios, replicates, seed)
     labels = scenario_labels(scenarios)
@@ -299,7 +299,7 @@ def pair_label(metric: str, pair: tuple[str, str]) -> str:
 def _over_time_figure(df, metric, pair, event_steps=()):
     import matplotlib.pyplot as plt
 
-    from nanosim import plots
+    from nanosim.figures import plots
 
     rows = pair_shifts(df, metric, pair)
     table = R.bands(rows, ["scenario", "step"])
@@ -349,7 +349,7 @@ def _final_shift_figure(df, metric, pair):
 def _channels_figure(df, metric, pair):
     import matplotlib.pyplot as plt
 
-    from nanosim import plots
+    from nanosim.figures import plots
 
     table = channel_table(df, metric, pair)
     names = _scenarios(df)
@@ -398,8 +398,8 @@ def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favou
     ``seed``, ``sources`` (the scenario files) and ``overrides`` (``"key=value"`` as given
     to ``--set``) are recorded in comparison.json, so the comparison can be run again.
     """
-    from nanosim import plots
-    from nanosim.outputs import staged, versions, write_table
+    from nanosim.figures import plots
+    from nanosim.io.outputs import staged, versions, write_table
 
     pair = pair or _first_pair(df, metric)
     table = comparison_table(df, metric, pair)
@@ -475,9 +475,9 @@ def table_lines(table: pd.DataFrame) -> list[str]:
 
 def command(args: argparse.Namespace) -> int:
     """``nanosim compare``: run scenarios side by side and write the comparison folder."""
-    from nanosim.commands import load_with_options
-    from nanosim.outputs import check_out
-    from nanosim.runner import Timer
+    from nanosim.cli.commands import load_with_options
+    from nanosim.experiments.runner import Timer
+    from nanosim.io.outputs import check_out
 
     if len(args.scenarios) < 2:
         raise NanosimError("compare needs two or more scenario files")

@@ -17,14 +17,12 @@ folder never holds a half-written run; running the same command again runs only
 the missing ones. Runs go to any ``concurrent.futures.Executor``: a local process
 pool by default, or ``distributed.Client(address).get_executor()`` for a Dask cluster.
 
-The module itself is callable: ``nanosim.sweep(...)`` is :func:`sweep`.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import inspect
 import itertools
 import json
 import os
@@ -32,7 +30,6 @@ import re
 import signal
 import sys
 import time
-import types
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, as_completed
 from contextlib import contextmanager
@@ -44,8 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nanosim.engine.network import check_files, edge_list_files
 from nanosim.errors import NanosimError, RunFailed, ScenarioError
-from nanosim.network import check_files, edge_list_files
 from nanosim.scenario import Scenario, load_scenario, parse_override, parse_value
 
 MANIFEST = "manifest.json"
@@ -416,7 +413,7 @@ def _only(table: dict, allowed: tuple, source: str, where: str) -> None:
 def run_point(scenario: Scenario, point_id: int, point: dict[str, Any],
               replicate: int) -> pd.DataFrame:
     """One run of a sweep (a task): its tidy table, led by the point's id and values."""
-    from nanosim.runner import run_replicate
+    from nanosim.experiments.runner import run_replicate
 
     table = run_replicate(scenario.with_overrides(point) if point else scenario, replicate)
     return with_point_columns(table, point_id, point)
@@ -524,7 +521,7 @@ class SweepStore:
 
         files = self.files()
         if not files:
-            from nanosim.metrics import COLUMNS
+            from nanosim.engine.metrics import COLUMNS
 
             return pd.DataFrame(columns=["point", *self.parameters, *COLUMNS])
         wanted = self._check_metrics(metrics)
@@ -579,7 +576,7 @@ def _runs_done(plan: Plan, out: Path) -> int:
     if out.exists() and not out.is_dir():
         raise NanosimError(f"{out}: exists and is not a folder")
     if not out.is_dir():
-        from nanosim.outputs import check_writable
+        from nanosim.io.outputs import check_writable
 
         check_writable(out)
         return 0
@@ -689,12 +686,12 @@ def executor(workers: int | None = None, scheduler=None) -> Iterator[Executor]:
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" in mp.get_all_start_methods() and _single_threaded():
-        import nanosim.runner  # noqa: F401  (imported once, here, for every worker)
+        import nanosim.experiments.runner  # noqa: F401  (imported once, here, for every worker)
 
         ctx = mp.get_context("fork")
     elif "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["nanosim.runner"])
+        ctx.set_forkserver_preload(["nanosim.experiments.runner"])
     else:
         ctx = mp.get_context("spawn")
     ex = ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=ctx,
@@ -801,7 +798,7 @@ def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, schedul
                    for p, r in todo}
         # after the workers are forked: a progress bar starts a monitor thread
         bar = _progress_bar(len(plan.runs), len(plan.runs) - len(todo), progress)
-        from nanosim.outputs import write_table  # while the workers start
+        from nanosim.io.outputs import write_table  # while the workers start
 
         try:
             for fut in as_completed(list(pending)):
@@ -916,14 +913,3 @@ def _canonical(data) -> str:
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-class _CallableModule(types.ModuleType):
-    """``nanosim.sweep`` is this module; calling it runs :func:`sweep`."""
-
-    def __call__(self, *args, **kwargs) -> SweepStore:
-        return sweep(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
-__signature__ = inspect.signature(sweep)  # what inspect and IDEs show for nanosim.sweep(...)

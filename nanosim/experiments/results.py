@@ -87,7 +87,7 @@ def summary(df: pd.DataFrame) -> dict:
 
         raise NanosimError(f"summary() takes one scenario's runs; this table has "
                            f"{', '.join(design_columns(df))} columns (use final_shifts, or "
-                           "nanosim.report.reduce_sweep for a sweep)")
+                           "nanosim.experiments.report.reduce_sweep for a sweep)")
     out: dict = {}
     fav = final_shifts(df, "favourability").set_index(["observer", "target"])
     people = final_shifts(df, "image_people").set_index(["observer", "target"])
