@@ -281,5 +281,3 @@ def run_protocol(quick: bool = False, workers: int = 1) -> dict:
                 "axelrod_max_replicates": cfg["axelrod_max"]}
     return {"deffuant": d_runs, "axelrod": a_runs, "settings": settings,
             "seconds": {"deffuant": t1 - t0, "axelrod": t2 - t1}}
-
-

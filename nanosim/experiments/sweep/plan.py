@@ -156,7 +156,6 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
     return Plan(base, parameters, points, int(n_rep))
 
 
-
 # --- sweep files ------------------------------------------------------------------------
 
 
@@ -230,7 +229,6 @@ def _only(table: dict, allowed: tuple, source: str, where: str) -> None:
         if key not in allowed:
             raise ScenarioError(source, f"{where}.{key}",
                                 f"unknown key; allowed: {', '.join(allowed)}")
-
 
 
 def _canonical(data) -> str:

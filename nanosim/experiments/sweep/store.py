@@ -148,11 +148,9 @@ def load_sweep(folder: str | Path, metrics: str | list[str] | None = None) -> pd
     return SweepStore(folder).load(metrics)
 
 
-
 def cell(value):
     """A swept value as a table holds it: a list (``["people"]``) as its JSON text."""
     return value if np.isscalar(value) else json.dumps(value)
-
 
 
 def _is_whole(entry: os.DirEntry) -> bool:
