@@ -227,7 +227,7 @@ def axelrod_summary(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --- writing ------------------------------------------------------------------------
+# --- the tables as Markdown ---------------------------------------------------------
 
 
 def results_markdown(deffuant: pd.DataFrame, axelrod: pd.DataFrame) -> str:
