@@ -131,7 +131,7 @@ def quickstart() -> dict:
                             f"{tmp}/run{k}"], check=True, capture_output=True)
             walls.append(time.perf_counter() - start)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import nanosim.cli, nanosim.cli.commands, "
+    subprocess.run([sys.executable, "-c", "import nanosim.cli, nanosim.cli.run, "
                     "nanosim.experiments.runner, nanosim.io.outputs"], check=True)
     result["import_seconds"] = time.perf_counter() - start
     result["cli_wall_seconds"] = walls

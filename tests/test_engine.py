@@ -414,7 +414,7 @@ def test_images_are_laid_out_for_their_messages_and_any_layout_gives_the_same_re
 
 
 def test_the_channels_figure_leaves_out_channels_that_moved_nothing():
-    from nanosim.figures.plots import channels_figure
+    from nanosim.figures.run import channels_figure
 
     df = run_replicate(small({**ALL_OFF, "channels.talk.enabled": True,
                               "channels.contact.enabled": True}), 0)

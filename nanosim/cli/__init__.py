@@ -1,7 +1,9 @@
 """The ``nanosim`` command line: run, validate, compare, sweep, report, dashboard.
 
-Each command's arguments are declared here (cheap to import); the work is done by
-the module named in its ``handler``, imported only when the command runs. User
+Each command's arguments are declared here (cheap to import); its ``command(args)``
+is in the module of this package named in its ``handler`` (``nanosim.cli.run``,
+``.compare``, ``.sweep``, ``.report``, ``.dashboard``), imported only when the
+command runs: it parses, calls the library and prints. User
 errors are caught once, here, and shown as one line with exit status 2.
 """
 
@@ -75,16 +77,16 @@ def _dashboard_args(p: argparse.ArgumentParser) -> None:
 
 
 COMMANDS = {
-    "run": (_run_args, "nanosim.cli.commands:run", "run a scenario and write tables and figures"),
-    "validate": (_validate_args, "nanosim.cli.commands:validate",
+    "run": (_run_args, "nanosim.cli.run:run", "run a scenario and write tables and figures"),
+    "validate": (_validate_args, "nanosim.cli.run:validate",
                  "check scenario files and explain every error"),
-    "compare": (_compare_args, "nanosim.experiments.compare:command",
+    "compare": (_compare_args, "nanosim.cli.compare:command",
                 "run scenarios side by side with common random numbers"),
-    "sweep": (_sweep_args, "nanosim.experiments.sweep:command",
+    "sweep": (_sweep_args, "nanosim.cli.sweep:command",
               "batch parameter sweep, local or on a Dask cluster, resumable"),
-    "report": (_report_args, "nanosim.experiments.report:command",
+    "report": (_report_args, "nanosim.cli.report:command",
                "response curves of a sweep folder"),
-    "dashboard": (_dashboard_args, "nanosim.dashboard:command",
+    "dashboard": (_dashboard_args, "nanosim.cli.dashboard:command",
                   "serve the browser dashboard"),
 }
 

@@ -28,9 +28,9 @@ def warm_up() -> None:
                                             "population.size": 60})
         model.step()
     from nanosim.dashboard.widgets import figure_png
-    from nanosim.figures import plots
+    from nanosim.figures.run import perception_figure
 
-    figure_png(plots.perception_figure(model.recorder.table()))  # fonts and the Agg backend
+    figure_png(perception_figure(model.recorder.table()))  # fonts and the Agg backend
 
 
 threading.Thread(target=warm_up, name="nanosim-warm-up", daemon=True).start()

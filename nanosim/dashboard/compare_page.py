@@ -96,11 +96,11 @@ def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=N
 def comparison_results(df, metric: str, pair: tuple[str, str], event_steps=()) -> dict:
     """What the pages show of a comparison's table: final shifts, their CSV, PNG figures."""
     from nanosim.experiments import compare as C
-    from nanosim.figures import plots
+    from nanosim.figures.compare import comparison_figures, scenario_matrices_figure
 
     table = C.comparison_table(df, metric, pair)
-    figures = dict(C.comparison_figures(df, metric, pair, event_steps))
-    figures["matrices"] = plots.scenario_matrices_figure(df)
+    figures = dict(comparison_figures(df, metric, pair, event_steps))
+    figures["matrices"] = scenario_matrices_figure(df)
     labelled = table.assign(metric=metric, observer=pair[0], target=pair[1])
     return {"table": table, "csv": labelled.to_csv(index=False).encode(),
             "figures": {name: figure_png(fig, dpi=100) for name, fig in figures.items()}}

@@ -19,8 +19,8 @@ FIGURE_TITLES = {"curves": "Response curves", "heatmap": "Heatmap of the final v
 
 def _kind(folder: Path) -> str | None:
     """"sweep", "comparison", or None for a folder neither command wrote."""
-    from nanosim.experiments.compare import COMPARE_FILES  # the first file marks a comparison
     from nanosim.experiments.sweep import MANIFEST
+    from nanosim.io.compare import COMPARE_FILES  # the first file marks a comparison
 
     if (folder / MANIFEST).is_file():
         return "sweep"
@@ -60,13 +60,14 @@ def open_sweep(folder: Path, metric: str, pair: str | None) -> dict:
     """A sweep's pairs, report figures (PNG), reduced table and its CSV."""
     from nanosim.experiments import report
     from nanosim.experiments.sweep import SweepStore
+    from nanosim.figures.sweep import report_figures
 
     store = SweepStore(folder)
     fin = report.final_values(store, metric)
     pairs = _pairs(fin["observer"], fin["target"])
     pair = pair if pair in pairs else pairs[0]
     figures = {name: figure_png(fig) for name, fig in
-               report.report_figures(store, metric, pair).items()}
+               report_figures(store, metric, pair).items()}
     table = report.reduce_sweep(store, metric, pair)
     return {"kind": "sweep", "pairs": pairs, "pair": pair, "figures": figures, "table": table,
             "settings": store.parameters,
@@ -80,8 +81,9 @@ def open_comparison(folder: Path, metric: str, pair: str | None) -> dict:
     """A comparison's pairs, final shifts, their CSV and figures, as the Compare page shows."""
     from nanosim.experiments import compare as C
     from nanosim.experiments import results as R
+    from nanosim.io.compare import load_comparison
 
-    df, info = C.load_comparison(folder)
+    df, info = load_comparison(folder)
     rows = R.select(df, metric)
     pairs = _pairs(rows["observer"].astype(str), rows["target"].astype(str))
     if not pairs:

@@ -1,19 +1,16 @@
-"""Comparing scenarios side by side: common random numbers, paired differences, figures.
+"""Comparing scenarios side by side: common random numbers and paired differences.
 
-``nanosim compare A.toml B.toml ...`` runs every scenario with the same root seed and
-the same replicate numbers, so replicate r of every scenario draws from the same
-random stream (common random numbers): differences between scenarios come from the
-scenarios, not from the dice. Replicate r of scenario B is paired with replicate r
-of the first scenario, and the spread of those paired differences is reported.
+Every scenario runs with the same root seed and the same replicate numbers, so
+replicate r of every scenario draws from the same random stream (common random
+numbers): differences between scenarios come from the scenarios, not from the dice.
+Replicate r of scenario B is paired with replicate r of the first scenario, and the
+spread of those paired differences is reported. Figures of a comparison are drawn
+by :mod:`nanosim.figures.compare`; its folder is written by :mod:`nanosim.io.compare`.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,8 +21,12 @@ from nanosim.experiments import results as R
 from nanosim.scenario import Scenario
 
 COMPARABLE = (*PAIR_METRICS, "soft_power")  # one value per observer→target (soft power: all→c)
+
+
 BY_CHANNEL = {"image_people": "shift_by_channel_people", "image_state": "shift_by_channel_state",
               "soft_power": "soft_power_by_channel"}
+
+
 TABLE_COLUMNS = ["scenario", "replicates", "median", "low", "high", "diff_median", "diff_low",
                  "diff_high", "diff_positive"]
 
@@ -201,7 +202,7 @@ def pair_shifts(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> pd.Data
     if not parts:
         raise NanosimError(f"no {metric} rows for {observer} → {target} in these results")
     out = pd.concat(parts, ignore_index=True)
-    out["scenario"] = pd.Categorical(out["scenario"], categories=_scenarios(df))
+    out["scenario"] = pd.Categorical(out["scenario"], categories=scenario_names(df))
     return out[["scenario", "replicate", "step", "value"]]
 
 
@@ -221,9 +222,9 @@ def comparison_table(df: pd.DataFrame, metric: str = "favourability",
     ``diff_low``, ``diff_high`` are the median and 10–90 % of those differences and
     ``diff_positive`` the share of replicates where B's shift is larger.
     """
-    pair = pair or _first_pair(df, metric)
+    pair = pair or first_pair(df, metric)
     final = final_pair_shifts(df, metric, pair)
-    names = _scenarios(df)
+    names = scenario_names(df)
     first = final[final["scenario"] == names[0]].set_index("replicate")["value"]
     rows = []
     for name in names:
@@ -248,7 +249,7 @@ def channel_table(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> pd.Da
         table = R.channel_shares(R.select(part, by_channel, observer, target), by_channel)
         parts.append(table.assign(scenario=name))
     out = pd.concat(parts, ignore_index=True)
-    out["scenario"] = pd.Categorical(out["scenario"], categories=_scenarios(df))
+    out["scenario"] = pd.Categorical(out["scenario"], categories=scenario_names(df))
     out["channel"] = out["channel"].astype(str)
     return out
 
@@ -258,34 +259,21 @@ def event_steps(scenarios: list[Scenario]) -> list[int]:
     return sorted({e.step for s in scenarios for e in s.events})
 
 
-def _scenarios(df: pd.DataFrame) -> list[str]:
+def scenario_names(df: pd.DataFrame) -> list[str]:
+    """The compared scenarios' names, in the order they were given."""
     col = df["scenario"]
     if isinstance(col.dtype, pd.CategoricalDtype):
         return [str(c) for c in col.cat.categories if (col == c).any()]
     return [str(c) for c in dict.fromkeys(col)]
 
 
-def _first_pair(df: pd.DataFrame, metric: str) -> tuple[str, str]:
+def first_pair(df: pd.DataFrame, metric: str) -> tuple[str, str]:
+    """The first observer→target pair with ``metric`` rows (the default pair)."""
     rows = R.select(df, metric)[["observer", "target"]].drop_duplicates()
     if rows.empty:
         raise NanosimError(f"no {metric} rows in these results")
     o, t = rows.iloc[0]
     return str(o), str(t)
-
-
-# --- figures -------------------------------------------------------------------------------
-
-
-def comparison_figures(df: pd.DataFrame, metric: str = "favourability",
-                       pair: tuple[str, str] | None = None, event_steps=()) -> dict:
-    """Figures ``comparison`` (shift over time), ``final_shift`` and ``channels``.
-
-    ``event_steps`` are marked on the time axis (see :func:`event_steps`).
-    """
-    pair = pair or _first_pair(df, metric)
-    return {"comparison": _over_time_figure(df, metric, pair, event_steps),
-            "final_shift": _final_shift_figure(df, metric, pair),
-            "channels": _channels_figure(df, metric, pair)}
 
 
 def pair_label(metric: str, pair: tuple[str, str]) -> str:
@@ -294,146 +282,6 @@ def pair_label(metric: str, pair: tuple[str, str]) -> str:
     if pair[0] == ALL:
         return f"{metric.replace('_', ' ')} of {pair[1]} among all foreign citizens"
     return f"{metric.replace('_', ' ')}: {pair[0]} → {pair[1]}"
-
-
-def _over_time_figure(df, metric, pair, event_steps=()):
-    import matplotlib.pyplot as plt
-
-    from nanosim.figures import plots
-
-    rows = pair_shifts(df, metric, pair)
-    table = R.bands(rows, ["scenario", "step"])
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for name, part in table.groupby("scenario", observed=True, sort=False):
-        plots.band_plot(ax, part, str(name))
-    for step in event_steps:
-        ax.axvline(step, color="grey", ls=":", lw=0.8)
-    ax.axhline(0, color="grey", lw=0.6)
-    ax.set(xlabel="step (day)" + ("; dotted: events" if len(event_steps) else ""),
-           ylabel=f"shift in {metric.replace('_', ' ')} since step 0",
-           title=f"Perception shift, {pair_label(metric, pair)}\n(median and 10–90 % of "
-                 f"{int(rows['replicate'].nunique())} replicates; common random numbers)")
-    ax.legend(fontsize=8, loc="best")
-    fig.tight_layout()
-    return fig
-
-
-def _final_shift_figure(df, metric, pair):
-    import matplotlib.pyplot as plt
-
-    table = comparison_table(df, metric, pair)
-    final = final_pair_shifts(df, metric, pair)
-    names = list(table["scenario"])
-    y = np.arange(len(names))[::-1]
-    fig, axes = plt.subplots(1, 2, figsize=(10, max(3.0, 1.2 + 0.6 * len(names))), sharey=True)
-    panels = ((axes[0], "median", "low", "high", "final shift since step 0"),
-              (axes[1], "diff_median", "diff_low", "diff_high",
-               f"difference to “{names[0]}”\n(paired by replicate)"))
-    for ax, mid, lo, hi, title in panels:
-        med = table[mid].to_numpy()
-        err = np.vstack([med - table[lo].to_numpy(), table[hi].to_numpy() - med])
-        ax.errorbar(med, y, xerr=np.abs(err), fmt="o", color="black", capsize=4,
-                    label="median, 10–90 %")
-        ax.axvline(0, color="grey", lw=0.6)
-        ax.set(title=title, xlabel=f"shift in {metric.replace('_', ' ')}")
-        ax.xaxis.set_major_locator(plt.MaxNLocator(5))  # tick labels never run together
-    for k, name in enumerate(names):  # each replicate as a faint dot on the left panel
-        vals = final[final["scenario"] == name]["value"].to_numpy()
-        axes[0].plot(vals, np.full(vals.size, y[k]) + 0.15, "|", color="tab:blue", alpha=0.5)
-    axes[0].set_yticks(y, names, fontsize=8)
-    fig.suptitle(pair_label(metric, pair), fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
-def _channels_figure(df, metric, pair):
-    import matplotlib.pyplot as plt
-
-    from nanosim.figures import plots
-
-    table = channel_table(df, metric, pair)
-    names = _scenarios(df)
-    channels = plots.moved_channels(table)
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(names) + 3) + 1.5, 4.5))
-    width = 0.8 / max(1, len(channels))
-    x = np.arange(len(names))
-    for k, ch in enumerate(channels):
-        part = table[table["channel"] == ch].set_index("scenario").reindex(names)
-        mean = part["mean"].to_numpy()
-        err = np.vstack([mean - part["low"].to_numpy(), part["high"].to_numpy() - mean])
-        ax.bar(x + (k - (len(channels) - 1) / 2) * width, mean, width, yerr=np.abs(err),
-               label=ch.replace("_", " "), color=plots.CHANNEL_COLOURS[ch], capsize=2)
-    ax.axhline(0, color="grey", lw=0.6)
-    ax.set_xticks(x, names, rotation=15, ha="right", fontsize=8)
-    image = {"image_people": "people image", "image_state": "state image",
-             "soft_power": "soft power"}.get(metric, "favourability")
-    viewers = "foreigners'" if pair[0] == ALL else f"{pair[0]}'s"
-    ax.set(ylabel=f"{image} shift made by channel\n(mean, 10–90 % of replicates)",
-           title=f"Which channel moved {viewers} view of {pair[1]}?")
-    if channels:
-        ax.legend(fontsize=8, title="nano: greens,\nhigh politics: warm", title_fontsize=8,
-                  loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, not on them
-    elif table.empty:  # a table written before its per-channel metric existed
-        ax.text(0.5, 0.5, "no per-channel rows in these results\n(written by an older "
-                "nanosim: run the comparison again)", transform=ax.transAxes, ha="center")
-    else:
-        ax.text(0.5, 0.5, "no channel moved this view", transform=ax.transAxes, ha="center")
-    fig.tight_layout()
-    return fig
-
-
-# --- writing and printing ---------------------------------------------------------------------
-
-
-COMPARE_FILES = ("comparison.json", "comparison.parquet", "comparison.csv", "comparison.md",
-                 "comparison.png", "final_shift.png", "channels.png")  # the first marks it
-
-
-def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favourability",
-                     pair: tuple[str, str] | None = None, csv: bool = False,
-                     event_steps=(), *, seed: int | None = None, sources=(),
-                     overrides=()) -> Path:
-    """Write the tidy table, comparison.md, comparison.json and the three figures, atomically.
-
-    ``seed``, ``sources`` (the scenario files) and ``overrides`` (``"key=value"`` as given
-    to ``--set``) are recorded in comparison.json, so the comparison can be run again.
-    """
-    from nanosim.figures import plots
-    from nanosim.io.outputs import staged, versions, write_table
-
-    pair = pair or _first_pair(df, metric)
-    table = comparison_table(df, metric, pair)
-    figures = comparison_figures(df, metric, pair, event_steps)
-    out = Path(out_dir)
-    with staged(out, COMPARE_FILES, "nanosim compare") as stage:
-        write_table(df, stage / "comparison.parquet")
-        if csv:
-            df.to_csv(stage / "comparison.csv", index=False)
-        (stage / "comparison.md").write_text(comparison_markdown(df, table, metric, pair))
-        info = {"metric": metric, "pair": list(pair), "scenarios": _scenarios(df),
-                "sources": [str(s) for s in sources], "overrides": list(overrides),
-                "seed": seed, "replicates": int(df["replicate"].nunique()),
-                "steps": int(df["step"].max()), "event_steps": [int(t) for t in event_steps],
-                "versions": versions(),
-                "table": json.loads(table.to_json(orient="records"))}
-        (stage / "comparison.json").write_text(json.dumps(info, indent=2) + "\n")
-        for name, fig in figures.items():
-            plots.save(fig, stage / f"{name}.png")
-    return out
-
-
-def load_comparison(folder: str | Path) -> tuple[pd.DataFrame, dict]:
-    """A folder written by ``nanosim compare``: its tidy table and ``comparison.json``."""
-    folder = Path(folder)
-    try:
-        info = json.loads((folder / COMPARE_FILES[0]).read_text(encoding="utf-8"))
-        df = pd.read_parquet(folder / "comparison.parquet")
-    except FileNotFoundError as e:
-        raise NanosimError(f"{folder}: not a comparison folder (no {Path(e.filename).name}; "
-                           "`nanosim compare` writes one)") from None
-    except (OSError, ValueError) as e:
-        raise NanosimError(f"{folder}: cannot read the comparison: {e}") from None
-    return df, info
 
 
 def comparison_markdown(df: pd.DataFrame, table: pd.DataFrame, metric: str,
@@ -460,58 +308,3 @@ def comparison_markdown(df: pd.DataFrame, table: pd.DataFrame, metric: str,
     lines += ["", "![shift over time](comparison.png)", "",
               "![final shift](final_shift.png)", "", "![channels](channels.png)", ""]
     return "\n".join(lines)
-
-
-def table_lines(table: pd.DataFrame) -> list[str]:
-    """A short terminal table of the comparison."""
-    width = max(12, *(len(str(s)) for s in table["scenario"])) + 2
-    lines = [f"{'scenario':<{width}}{'shift':>8}{'10–90 %':>19}{'vs first':>10}{'10–90 %':>19}"]
-    for row in table.itertuples(index=False):
-        lines.append(f"{str(row.scenario):<{width}}{row.median:>+8.3f}"
-                     f"{f'[{row.low:+.3f}, {row.high:+.3f}]':>19}{row.diff_median:>+10.3f}"
-                     f"{f'[{row.diff_low:+.3f}, {row.diff_high:+.3f}]':>19}")
-    return lines
-
-
-def command(args: argparse.Namespace) -> int:
-    """``nanosim compare``: run scenarios side by side and write the comparison folder."""
-    from nanosim.cli.commands import load_with_options
-    from nanosim.experiments.runner import Timer
-    from nanosim.io.outputs import check_out
-
-    if len(args.scenarios) < 2:
-        raise NanosimError("compare needs two or more scenario files")
-    metric = check_metric(args.metric)
-    pair = parse_pair(args.pair)
-    scenarios = [load_with_options(path, args) for path in args.scenarios]
-    pair = check_pair(scenarios, pair, metric)
-    check_out(args.out, COMPARE_FILES, "nanosim compare")
-    n, root = comparison_plan(scenarios, args.replicates, args.seed)
-    others = [f"{p} (seed {s.scenario.seed})"
-              for p, s in zip(args.scenarios, scenarios, strict=True) if s.scenario.seed != root]
-    if others and args.seed is None:
-        print(f"note: every scenario runs with the first file's seed, {root} (common random "
-              f"numbers), also {', '.join(others)}")
-    timer = Timer()
-    bar = _progress_bar(n * len(scenarios))
-    df = run_comparison(scenarios, n, root,
-                        progress=(lambda done, total: bar.update(done - bar.n)) if bar else None)
-    if bar:
-        bar.close()
-    out = write_comparison(df, args.out, metric, pair, csv=args.csv,
-                           event_steps=event_steps(scenarios), seed=root,
-                           sources=args.scenarios, overrides=args.overrides)
-    print(f"{len(scenarios)} scenarios x {n} replicates (seed {root}, common random numbers) "
-          f"in {timer.seconds:.1f} s; final shift of {pair_label(metric, pair)}")
-    print("\n".join(table_lines(comparison_table(df, metric, pair))))
-    print(f"figure: {out / 'comparison.png'}")
-    print(f"results: {out}/ (comparison.md, comparison.parquet, final_shift.png, channels.png)")
-    return 0
-
-
-def _progress_bar(total: int):
-    from tqdm import tqdm
-
-    if not sys.stderr.isatty():
-        return None
-    return tqdm(total=total, desc="compare", unit="run", leave=False)

@@ -13,21 +13,18 @@ ordinary final-step metrics (``clusters_people``, ``cultural_regions``) from the
 table. Replicate r of a cell is the same run whatever the number of worker processes,
 so every number here depends only on the seeds in those files.
 
-``python -m nanosim.experiments.validation --out docs/images [--quick]`` runs everything and
-writes the two figures, ``validation_results.md`` and ``validation_results.json``.
+``python -m nanosim.cli.validation --out docs/images [--quick]`` runs everything and
+writes the two figures (:mod:`nanosim.figures.validation`), ``validation_results.md``
+and ``validation_results.json`` (:mod:`nanosim.io.validation`).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import os
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from importlib.resources import files
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -40,7 +37,7 @@ from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments.results import select
 from nanosim.scenario import Scenario, load_scenario
 
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenario" / "library" / "validation"
+SCENARIO_DIR = Path(str(files("nanosim.scenario") / "library" / "validation"))  # package data
 DEFFUANT_FILE = SCENARIO_DIR / "deffuant.toml"
 AXELROD_FILE = SCENARIO_DIR / "axelrod.toml"
 
@@ -230,67 +227,7 @@ def axelrod_summary(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --- figures ------------------------------------------------------------------------
-
-
-def deffuant_figure(runs: pd.DataFrame):
-    """Major clusters against d: every replicate, the mean, and floor(1/(2d))."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    summary = deffuant_summary(runs)
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
-    counts = runs.groupby(["d", "clusters"]).size().reset_index(name="n")
-    ax.scatter(counts["d"], counts["clusters"], s=8 + 60 * counts["n"] / counts["n"].max(),
-               color="#9ecae1", edgecolor="none", label="replicates (area ∝ count)", zorder=2)
-    ax.plot(summary["d"], summary["mean"], "o-", color="#08519c", ms=3.5, lw=1.4,
-            label="nanosim: mean major clusters", zorder=3)
-    grid = np.linspace(min(runs["d"].min(), 0.1), 0.5, 801)
-    ax.step(grid, [floor_rule(d) for d in grid], where="post", color="#d95f02", lw=1.4,
-            label="floor(1 / (2d)), Deffuant et al. 2000", zorder=1)
-    ax.set(xlabel="confidence threshold d (Deffuant's [0, 1] scale; ε = 2d on [-1, 1])",
-           ylabel="major opinion clusters",
-           title=f"Deffuant et al. 2000: N = 1000, μ = 0.5, "
-                 f"{int(summary['replicates'].min())} replicates per d")
-    ax.set_ylim(0, max(6, runs["clusters"].max() + 1))
-    ax.grid(alpha=0.3)
-    ax.legend(frameon=False, fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def axelrod_figure(runs: pd.DataFrame):
-    """Mean stable regions per (F, q): ours with 95 % CI next to Axelrod's Table 2."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    s = axelrod_summary(runs)
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
-    x = np.arange(len(s))
-    ax.vlines(x + 0.12, s["range10_low"], s["range10_high"], color="#9ecae1", lw=6,
-              label=f"nanosim: 95 % range of a {AXELROD_RUNS_PER_CELL}-run mean")
-    err = np.vstack([s["mean"] - s["ci_low"], s["ci_high"] - s["mean"]])
-    ax.errorbar(x + 0.12, s["mean"], yerr=err, fmt="o", color="#08519c", ms=4, capsize=2,
-                label="nanosim: mean with 95 % CI")
-    ax.plot(x - 0.12, s["published"], "D", color="#d95f02", ms=5,
-            label=f"Axelrod 1997, Table 2 ({AXELROD_RUNS_PER_CELL} runs per cell)")
-    ax.set_yscale("log")
-    ax.set_xticks(x, [f"F={f}\nq={q}" for f, q in zip(s["F"], s["q"], strict=True)],
-                  fontsize=8)
-    ax.set(ylabel="stable regions at absorption (log scale)",
-           title="Axelrod 1997: 10 × 10 grid, 4 neighbours, no wrap-around")
-    ax.grid(axis="y", alpha=0.3, which="both")
-    ax.set_ylim(0.7, max(40, float(s["range10_high"].max()) * 1.3))
-    ax.legend(frameon=False, fontsize=8, loc="upper right")
-    fig.tight_layout()
-    return fig
-
-
-# --- writing ------------------------------------------------------------------------
+# --- the tables as Markdown ---------------------------------------------------------
 
 
 def results_markdown(deffuant: pd.DataFrame, axelrod: pd.DataFrame) -> str:
@@ -319,50 +256,7 @@ def _p(p: float) -> str:
     return f"< {1 / RESAMPLES:g}" if p == 0 else f"{p:.2f}" if p >= 0.01 else f"{p:.4f}"
 
 
-def write_results(out: str | Path, deffuant_runs: pd.DataFrame, axelrod_runs_: pd.DataFrame,
-                  settings: dict) -> list[Path]:
-    """Write the figures, the markdown tables and the JSON of our numbers into ``out``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    d_sum, a_sum = deffuant_summary(deffuant_runs), axelrod_summary(axelrod_runs_)
-    written = []
-    for name, fig in (("validation_deffuant.png", deffuant_figure(deffuant_runs)),
-                      ("validation_axelrod.png", axelrod_figure(axelrod_runs_))):
-        written.append(_atomic(out / name, lambda p, fig=fig: _save(fig, p)))
-    md = results_markdown(d_sum, a_sum)
-    written.append(_atomic(out / "validation_results.md", lambda p: p.write_text(md)))
-    data = {"settings": settings,
-            "deffuant": json.loads(d_sum.to_json(orient="records")),
-            "axelrod": json.loads(a_sum.to_json(orient="records"))}
-    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
-    written.append(_atomic(out / "validation_results.json", lambda p: p.write_text(text)))
-    return written
-
-
-def _save(fig, path: Path) -> None:
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path, dpi=100, format="png", metadata={"Software": None})
-    plt.close(fig)
-
-
-def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-# --- command line -------------------------------------------------------------------
+# --- the protocol -------------------------------------------------------------------
 
 
 def run_protocol(quick: bool = False, workers: int = 1) -> dict:
@@ -387,27 +281,3 @@ def run_protocol(quick: bool = False, workers: int = 1) -> dict:
                 "axelrod_max_replicates": cfg["axelrod_max"]}
     return {"deffuant": d_runs, "axelrod": a_runs, "settings": settings,
             "seconds": {"deffuant": t1 - t0, "axelrod": t2 - t1}}
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m nanosim.experiments.validation",
-                                description="Reproduce Deffuant et al. (2000) and Axelrod "
-                                            "(1997) with nanosim; write figures and tables.")
-    p.add_argument("--out", required=True, help="folder for the figures and tables")
-    p.add_argument("--quick", action="store_true",
-                   help="a few thresholds and replicates only (a smoke test, not validation)")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="worker processes (results do not depend on it; default 2)")
-    args = p.parse_args(argv)
-    runs = run_protocol(args.quick, args.workers)
-    d_runs, a_runs = runs["deffuant"], runs["axelrod"]
-    written = write_results(args.out, d_runs, a_runs, runs["settings"])
-    print(results_markdown(deffuant_summary(d_runs), axelrod_summary(a_runs)))
-    print(f"Deffuant: {len(d_runs)} runs in {runs['seconds']['deffuant']:.0f} s; Axelrod: "
-          f"{len(a_runs)} runs in {runs['seconds']['axelrod']:.0f} s ({args.workers} worker(s))")
-    print("wrote " + ", ".join(str(w) for w in written))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

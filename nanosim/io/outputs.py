@@ -21,6 +21,7 @@ import pandas as pd
 
 from nanosim.errors import ScenarioError
 from nanosim.experiments import results as R
+from nanosim.experiments.files import check_writable, write_table
 from nanosim.scenario import Scenario
 
 RUN_FILES = ("summary.json", "timeseries.parquet", "timeseries.csv", "scenario.toml",
@@ -41,20 +42,6 @@ def check_out(out_dir: str | Path, files: tuple[str, ...], command: str) -> Path
                             f"{files[0]}); give a new or empty folder, or one it wrote before")
     check_writable(out)
     return out
-
-
-def check_writable(out: Path) -> None:
-    """Refuse an ``--out`` folder that could not be made or written in, before any work."""
-    place = out.absolute()
-    while not place.exists():
-        place = place.parent
-    if not place.is_dir():
-        raise ScenarioError(str(out), "--out", f"cannot be made: {place} is a file")
-    try:
-        shutil.rmtree(tempfile.mkdtemp(prefix=".nanosim-check.", dir=place))
-    except OSError as e:
-        raise ScenarioError(str(out), "--out", f"cannot write in {place} ({e.strerror})"
-                            ) from None
 
 
 @contextmanager
@@ -79,20 +66,6 @@ def staged(out_dir: str | Path, files: tuple[str, ...], command: str):
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def write_table(df: pd.DataFrame, path: str | Path) -> None:
-    """Parquet, byte-identical for identical tables (temporary name, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        df.to_parquet(tmp, index=False, compression="zstd")
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())  # the bytes are on disk before the name says the file is whole
-        os.replace(tmp, path)
-    except BaseException:  # an error or Ctrl-C midway leaves no temporary file behind
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def versions() -> dict:
     import matplotlib
     import mesa
@@ -109,7 +82,9 @@ def versions() -> dict:
 def write_run(df: pd.DataFrame, scenario: Scenario, out_dir: str | Path, *,
               wall_seconds: float, csv: bool = False) -> Path:
     """Write timeseries, summary.json and the three figures of one scenario's runs."""
-    from nanosim.figures import plots  # matplotlib: only where figures are drawn
+    from nanosim.figures.plots import save  # matplotlib: only where figures are drawn
+    from nanosim.figures.run import channels_figure, matrix_figure, perception_figure
+
     out = Path(out_dir)
     name = scenario.scenario.name
     with staged(out, RUN_FILES, "nanosim run") as stage:
@@ -129,9 +104,9 @@ def write_run(df: pd.DataFrame, scenario: Scenario, out_dir: str | Path, *,
         (stage / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (stage / "scenario.toml").write_text(scenario.to_toml())
         events = sorted({e.step for e in scenario.events})
-        plots.save(plots.perception_figure(df, name, event_steps=events), stage / "perception.png")
-        plots.save(plots.matrix_figure(df, name), stage / "matrix.png")
-        plots.save(plots.channels_figure(df, name), stage / "channels.png")
+        save(perception_figure(df, name, event_steps=events), stage / "perception.png")
+        save(matrix_figure(df, name), stage / "matrix.png")
+        save(channels_figure(df, name), stage / "channels.png")
     return out
 
 

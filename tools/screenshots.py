@@ -1,8 +1,11 @@
 """Screenshots of every dashboard page, and the timed browser comparison.
 
-``python -m nanosim.dashboard.screenshots docs/images`` starts the dashboard, drives it in
-headless Chromium like a person would, times a comparison of three scenarios from the
-click on Run to the figure on screen, and saves ``dashboard_{compare,explore,saved}.png``.
+    PYTHONPATH=. .venv/bin/python tools/screenshots.py docs/images
+
+starts the dashboard, drives it in headless Chromium like a person would (with the
+browser tests' driver, tests/dashboard/browser.py), times a comparison of three
+scenarios from the click on Run to the figure on screen, and saves
+``dashboard_{compare,explore,saved}.png``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import time
 from pathlib import Path
 
 from nanosim.dashboard import catalogue
-from nanosim.dashboard.browser import chromium, dashboard_server, open_page, wait_for_step
+from tests.dashboard.browser import chromium, dashboard_server, open_page, wait_for_step
 
 SHOT_VIEWPORT = {"width": 1440, "height": 2000}
 COMPARED = ("crisis", "crisis_with_nano", "online_nationalism")

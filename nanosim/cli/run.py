@@ -1,4 +1,8 @@
-"""The ``nanosim run`` and ``nanosim validate`` commands."""
+"""``nanosim run`` and ``nanosim validate``: one scenario's runs, and checking files.
+
+Also loads a scenario with the command line's ``--set``, ``--seed`` and
+``--replicates`` applied, as every command that takes scenario files does.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Driving the dashboard in a real browser: start the server, open headless Chromium.
 
-Used by the end-to-end tests and by ``python -m nanosim.dashboard.screenshots``.
+Used by the end-to-end tests and by ``tools/screenshots.py``.
 Needs Playwright for Python and Debian's Chromium (never a downloaded browser).
 """
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from nanosim.experiments.sweep import sweep
-from tests.test_sweep import TINY as TEST_SWEEP_TINY
-from tests.test_sweep import hashes
+from tests.experiments.test_sweep import TINY as TEST_SWEEP_TINY
+from tests.experiments.test_sweep import hashes
 
 pytestmark = pytest.mark.cluster
 

@@ -326,7 +326,7 @@ def test_the_command_line_stays_single_threaded_so_sweeps_fork_their_workers():
 
     code = ("from nanosim.cli import keep_one_thread; keep_one_thread()\n"
             "import nanosim.experiments.runner, nanosim.experiments.sweep, nanosim.io.outputs\n"
-            "print(nanosim.experiments.sweep._single_threaded())")
+            "print(nanosim.experiments.sweep.executors._single_threaded())")
     env = {k: v for k, v in os.environ.items() if k not in ONE_THREAD}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.stdout.strip() == "True", done.stderr
@@ -478,7 +478,7 @@ def test_report_writes_curves_heatmap_and_csv(swept, tmp_path, capsys):
 
 
 def test_report_names_the_known_pairs_for_an_unknown_pair(swept):
-    from nanosim.experiments.report import report_figures
+    from nanosim.figures.sweep import report_figures
 
     with pytest.raises(NanosimError, match="no such pair; known: Aland:Bland, Bland:Aland"):
         report_figures(swept.folder, "favourability", "Aland:Cland")
@@ -487,7 +487,7 @@ def test_report_names_the_known_pairs_for_an_unknown_pair(swept):
 def test_report_keeps_the_order_the_sweep_gave_and_says_what_it_pools(compiled,
                                                                        sweep_scenario_file,
                                                                        tmp_path):
-    from nanosim.experiments.report import report_figures
+    from nanosim.figures.sweep import report_figures
 
     store = sweep(sweep_scenario_file, tmp_path / "out", replicates=1, workers=1, lhs=2,
                   grid=["network.kind=homophilous,erdos_renyi,complete",
@@ -507,7 +507,7 @@ def test_report_keeps_the_order_the_sweep_gave_and_says_what_it_pools(compiled,
 
 
 def test_a_sweep_over_lists_reports_them_as_written(compiled, sweep_scenario_file, tmp_path):
-    from nanosim.experiments.report import report_figures
+    from nanosim.figures.sweep import report_figures
 
     store = sweep(sweep_scenario_file, tmp_path / "out", replicates=1, workers=1,
                   grid=['channels.talk.images=["people"],["people", "state"]'])

@@ -8,6 +8,8 @@ from nanosim.errors import NanosimError, ScenarioError
 from nanosim.experiments import compare as C
 from nanosim.experiments import results
 from nanosim.experiments.runner import run_replicate
+from nanosim.figures.compare import comparison_figures
+from nanosim.io.compare import load_comparison, write_comparison
 from nanosim.scenario import loads_scenario
 from tests.conftest import SMALL, small
 
@@ -126,7 +128,7 @@ def test_soft_power_is_compared_as_all_foreigners_view_of_a_country(tmp_path, pa
     channels = C.channel_table(df, "soft_power", ("all", "Bland"))
     made = channels[channels["scenario"] == second]["mean"].sum()
     assert made == pytest.approx(shift[second].mean())  # the channels make the whole shift
-    out = C.write_comparison(df, tmp_path / "cmp", "soft_power", ("all", "Bland"))
+    out = write_comparison(df, tmp_path / "cmp", "soft_power", ("all", "Bland"))
     heading = (out / "comparison.md").read_text().splitlines()[0]
     assert heading == "# Comparison: soft power of Bland among all foreign citizens"
 
@@ -135,7 +137,7 @@ def test_a_comparison_written_before_soft_power_by_channel_still_compares(pair_o
     _, df = pair_of_runs
     older = df[df["metric"] != "soft_power_by_channel"]
     assert C.channel_table(older, "soft_power", ("all", "Bland")).empty
-    figures = C.comparison_figures(older, "soft_power", ("all", "Bland"))
+    figures = comparison_figures(older, "soft_power", ("all", "Bland"))
     texts = [t.get_text() for t in figures["channels"].axes[0].texts]
     assert any("run the comparison again" in t for t in texts)
     assert len(C.comparison_table(older, "soft_power", ("all", "Bland"))) == 2
@@ -162,7 +164,7 @@ def test_progress_is_reported_and_cancel_stops_the_runs():
 
 def test_write_comparison_writes_every_file(tmp_path, pair_of_runs):
     _, df = pair_of_runs
-    out = C.write_comparison(df, tmp_path / "cmp", "favourability", PAIR, csv=True)
+    out = write_comparison(df, tmp_path / "cmp", "favourability", PAIR, csv=True)
     names = {p.name for p in out.iterdir()}
     assert {"comparison.parquet", "comparison.csv", "comparison.md", "comparison.json",
             "comparison.png", "final_shift.png", "channels.png"} <= names
@@ -177,19 +179,19 @@ def test_write_comparison_writes_every_file(tmp_path, pair_of_runs):
 
 def test_a_written_comparison_loads_back_with_its_settings(tmp_path, pair_of_runs):
     scenarios, df = pair_of_runs
-    out = C.write_comparison(df, tmp_path / "cmp", "image_state", PAIR,
+    out = write_comparison(df, tmp_path / "cmp", "image_state", PAIR,
                              event_steps=C.event_steps(scenarios))
-    back, info = C.load_comparison(out)
+    back, info = load_comparison(out)
     pd.testing.assert_frame_equal(C.comparison_table(back, "favourability", ("Bland", "Aland")),
                                   C.comparison_table(df, "favourability", ("Bland", "Aland")))
     assert info["metric"] == "image_state" and info["pair"] == list(PAIR)
-    assert info["scenarios"] == list(C._scenarios(df)) and info["replicates"] == 3
+    assert info["scenarios"] == list(C.scenario_names(df)) and info["replicates"] == 3
     assert info["event_steps"] == C.event_steps(scenarios) != []
 
 
 def test_loading_a_folder_that_is_not_a_comparison_says_so(tmp_path):
     with pytest.raises(NanosimError) as e:
-        C.load_comparison(tmp_path)
+        load_comparison(tmp_path)
     assert str(e.value) == (f"{tmp_path}: not a comparison folder (no comparison.json; "
                             "`nanosim compare` writes one)")
 
@@ -198,7 +200,7 @@ def test_figures_have_one_line_per_scenario_and_mark_the_events(pair_of_runs):
     scenarios, df = pair_of_runs
     steps = C.event_steps(scenarios)
     assert steps == [10]
-    figs = C.comparison_figures(df, "favourability", PAIR, steps)
+    figs = comparison_figures(df, "favourability", PAIR, steps)
     assert set(figs) == {"comparison", "final_shift", "channels"}
     xs = [line.get_xdata()[0] for line in figs["comparison"].axes[0].get_lines()]
     assert 10 in xs
@@ -226,14 +228,14 @@ def test_cli_compare_writes_the_folder(tmp_path, capsys):
     assert f"note: every scenario runs with the first file's seed, 3 (common random numbers), " \
            f"also {b} (seed 4)" in printed
     assert (tmp_path / "out" / "final_shift.png").exists()
-    _, info = C.load_comparison(tmp_path / "out")
+    _, info = load_comparison(tmp_path / "out")
     assert (info["sources"], info["seed"], info["replicates"]) == ([a, b], 3, 2)
     assert info["overrides"] == ["population.size=300", "scenario.steps=12"]
     again = [x for o in info["overrides"] for x in ("--set", o)]
     assert main(["compare", *info["sources"], "--out", str(tmp_path / "again"), "--seed",
                  str(info["seed"]), "--replicates", str(info["replicates"]), *again]) == 0
-    assert (C.load_comparison(tmp_path / "again")[0]["value"].to_numpy() ==
-            C.load_comparison(tmp_path / "out")[0]["value"].to_numpy()).all()
+    assert (load_comparison(tmp_path / "again")[0]["value"].to_numpy() ==
+            load_comparison(tmp_path / "out")[0]["value"].to_numpy()).all()
 
 
 def test_cli_refuses_mismatched_countries_with_one_line_and_writes_nothing(tmp_path, capsys):
@@ -268,14 +270,14 @@ def test_scenarios_of_different_lengths_are_refused_in_one_line():
 
 
 def test_perception_figure_draws_many_pairs_in_distinct_styles_beside_their_legend():
-    from nanosim.figures import plots
+    from nanosim.figures.run import perception_figure
 
     names = [f"C{k}" for k in range(5)]  # 20 pairs
     rows = [(0, step, "favourability", o, t, "", 0.1 * step) for o in names for t in names
             if o != t for step in (0, 1)]
     df = pd.DataFrame(rows, columns=["replicate", "step", "metric", "observer", "target",
                                      "channel", "value"])
-    fig = plots.perception_figure(df)
+    fig = perception_figure(df)
     styles = {(line.get_color(), line.get_linestyle()) for line in fig.axes[0].get_lines()
               if line.get_label().count("→")}
     assert len(styles) == 20

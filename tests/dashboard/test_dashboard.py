@@ -13,7 +13,10 @@ import pytest
 
 from nanosim.cli import main
 from nanosim.dashboard import catalogue
-from nanosim.dashboard.browser import (
+from nanosim.dashboard.widgets import format_cell
+from nanosim.errors import NanosimError, ScenarioError
+from nanosim.scenario import load_scenario, loads_scenario
+from tests.dashboard.browser import (
     CHROMIUM,
     chromium,
     cpu_seconds,
@@ -22,9 +25,6 @@ from nanosim.dashboard.browser import (
     shown_step,
     wait_for_step,
 )
-from nanosim.dashboard.widgets import format_cell
-from nanosim.errors import NanosimError, ScenarioError
-from nanosim.scenario import load_scenario, loads_scenario
 
 BROWSER = pytest.mark.skipif(not CHROMIUM.exists(),
                              reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
@@ -45,6 +45,7 @@ def folder(tmp_path_factory):
     """The folder the dashboard is given: a scenario, a sweep of it and a comparison."""
     from nanosim.experiments import compare as C
     from nanosim.experiments.sweep import plan_sweep, run_plan
+    from nanosim.io.compare import write_comparison
 
     folder = tmp_path_factory.mktemp("dashboard-scenarios")
     (folder / "tiny.toml").write_text(
@@ -54,7 +55,7 @@ def folder(tmp_path_factory):
     plan = plan_sweep(folder / "tiny.toml", grid={"network.cross_border": [0.0, 0.5]},
                       replicates=1)
     run_plan(plan, folder / "tiny_sweep", workers=1)
-    C.write_comparison(C.run_comparison(compared(folder), replicates=2),
+    write_comparison(C.run_comparison(compared(folder), replicates=2),
                        folder / "tiny_comparison")
     return folder
 

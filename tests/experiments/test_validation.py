@@ -5,7 +5,7 @@ The fast tests run small replicate counts of the scenario files in
 (a threshold not doubled, the wrong update, no absorption). The full protocol
 runs in ``make validate``: the tests marked slow here, which run it once and,
 with ``NANOSIM_VALIDATION_OUT`` set (the Makefile sets ``docs/images``), also
-write its figures and tables there, as ``python -m nanosim.experiments.validation`` does.
+write its figures and tables there, as ``python -m nanosim.cli.validation`` does.
 """
 
 import os
@@ -22,6 +22,7 @@ from nanosim.engine.metrics import opinion_clusters
 from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments import validation as V
 from nanosim.experiments.results import select
+from nanosim.io.validation import write_results
 from nanosim.scenario import load_scenario
 
 
@@ -168,7 +169,7 @@ def test_validation_scenarios_run_with_the_ordinary_command(tmp_path, name, metr
 def test_quick_validation_writes_figures_and_tables(tmp_path):
     d_runs = V.deffuant_sweep([0.2, 0.5], 2)
     a_runs = V.axelrod_runs([(5, 15), (15, 5)], batch=2, max_replicates=2)
-    written = V.write_results(tmp_path, d_runs, a_runs, {"quick": True})
+    written = write_results(tmp_path, d_runs, a_runs, {"quick": True})
     names = sorted(p.name for p in written)
     assert names == ["validation_axelrod.png", "validation_deffuant.png",
                      "validation_results.json", "validation_results.md"]
@@ -190,7 +191,7 @@ def full_protocol():
     runs = V.run_protocol(workers=2)
     out = os.environ.get("NANOSIM_VALIDATION_OUT")
     if out:
-        V.write_results(out, runs["deffuant"], runs["axelrod"], runs["settings"])
+        write_results(out, runs["deffuant"], runs["axelrod"], runs["settings"])
     return runs
 
 

@@ -1,0 +1,46 @@
+"""Files written safely: tidy tables as byte-stable Parquet, and folders checked early.
+
+A table is written under a temporary name and renamed once it is on disk, so a
+reader never sees a half-written file; identical tables give identical bytes. A
+folder is checked for being writable before any work starts, so a long run never
+fails at its end for want of a place to put its results.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from nanosim.errors import ScenarioError
+
+
+def write_table(df: pd.DataFrame, path: str | Path) -> None:
+    """Parquet, byte-identical for identical tables (temporary name, then rename)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        df.to_parquet(tmp, index=False, compression="zstd")
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())  # the bytes are on disk before the name says the file is whole
+        os.replace(tmp, path)
+    except BaseException:  # an error or Ctrl-C midway leaves no temporary file behind
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def check_writable(out: Path) -> None:
+    """Refuse an ``--out`` folder that could not be made or written in, before any work."""
+    place = out.absolute()
+    while not place.exists():
+        place = place.parent
+    if not place.is_dir():
+        raise ScenarioError(str(out), "--out", f"cannot be made: {place} is a file")
+    try:
+        shutil.rmtree(tempfile.mkdtemp(prefix=".nanosim-check.", dir=place))
+    except OSError as e:
+        raise ScenarioError(str(out), "--out", f"cannot write in {place} ({e.strerror})"
+                            ) from None

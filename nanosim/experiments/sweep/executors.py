@@ -1,0 +1,124 @@
+"""Where a sweep's runs go: a local process pool, or a Dask cluster's executor.
+
+Both are ``concurrent.futures`` executors. Local workers are forked from a process
+that holds no thread (they then start with nanosim already imported), else started
+by ``forkserver``; they ignore Ctrl-C, which the sweep handles, and end with it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+
+from nanosim.errors import NanosimError
+
+
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def executor(workers: int | None = None, scheduler=None) -> Iterator[Executor]:
+    """A ``concurrent.futures`` executor: local processes, or a Dask cluster's.
+
+    ``scheduler``: a Dask scheduler address (``tcp://HOST:PORT``), a
+    ``distributed.Client`` or a ``LocalCluster``. Local workers are forked from
+    this process when it holds no other thread (they then start with nanosim
+    already imported), else started by ``forkserver`` (``spawn`` where there is
+    none): never a ``fork`` of a process that holds threads.
+    """
+    if scheduler is not None:
+        with _dask_executor(scheduler) as ex:
+            yield ex
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" in mp.get_all_start_methods() and _single_threaded():
+        import nanosim.experiments.runner  # noqa: F401  (imported once, here, for every worker)
+
+        ctx = mp.get_context("fork")
+    elif "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["nanosim.experiments.runner"])
+    else:
+        ctx = mp.get_context("spawn")
+    ex = ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=ctx,
+                             initializer=_worker_init)
+    try:
+        yield ex
+    except BaseException:
+        ex.shutdown(wait=False, cancel_futures=True)
+        for proc in list((getattr(ex, "_processes", None) or {}).values()):
+            proc.terminate()  # stop runs in progress now rather than after they finish
+        raise
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _single_threaded() -> bool:
+    """True when this process runs one thread, native threads included (Linux)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+def _worker_init() -> None:
+    """Local workers leave Ctrl-C to the sweep, which stops them, and end with it."""
+    import threading
+    from multiprocessing import parent_process
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker has the sweep's handler
+    parent = parent_process()
+    if parent is not None:  # a killed sweep (SIGKILL) must not leave its workers behind
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent) -> None:
+    parent.join()
+    os._exit(1)
+
+
+def check_scheduler(address) -> str:
+    """A Dask scheduler address, PROTOCOL://HOST:PORT or HOST:PORT (NanosimError if not)."""
+    address = str(address)
+    if not re.fullmatch(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}",
+                        address):
+        raise NanosimError(f"--scheduler: {address!r} is not a scheduler address (give "
+                           "tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786)")
+    return address
+
+
+@contextmanager
+def _dask_executor(scheduler) -> Iterator[Executor]:
+    if hasattr(scheduler, "get_executor"):  # a Client
+        yield scheduler.get_executor(pure=False)
+        return
+    scheduler = check_scheduler(getattr(scheduler, "scheduler_address", scheduler))
+    try:
+        from distributed import Client
+    except ImportError:
+        raise NanosimError("--scheduler needs dask.distributed: pip install "
+                           "'dask[distributed]'") from None
+    try:
+        client = Client(str(scheduler), timeout="10s", set_as_default=False)
+    except Exception as e:  # noqa: BLE001 - any failure to connect is the user's address
+        raise NanosimError(f"cannot reach the Dask scheduler at {scheduler}: "
+                           f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    try:
+        if not client.scheduler_info().get("workers"):
+            print(f"note: the Dask scheduler at {scheduler} has no workers yet; the runs start "
+                  f"when one joins (dask worker {scheduler})", file=sys.stderr, flush=True)
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
