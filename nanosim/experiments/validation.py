@@ -38,9 +38,9 @@ from nanosim.engine import kernels as K
 from nanosim.engine.metrics import opinion_clusters
 from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments.results import select
-from nanosim.scenario import Scenario, load_scenario
+from nanosim.scenario import Scenario, library_folder, load_scenario
 
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenario" / "library" / "validation"
+SCENARIO_DIR = library_folder() / "validation"
 DEFFUANT_FILE = SCENARIO_DIR / "deffuant.toml"
 AXELROD_FILE = SCENARIO_DIR / "axelrod.toml"
 
