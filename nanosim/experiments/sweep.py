@@ -43,7 +43,7 @@ import pandas as pd
 
 from nanosim.engine.network import check_files, edge_list_files
 from nanosim.errors import NanosimError, RunFailed, ScenarioError
-from nanosim.scenario import Scenario, load_scenario, parse_override, parse_value
+from nanosim.scenario import Scenario, load_scenario, parse_override, parse_value, scenario_path
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
@@ -341,7 +341,7 @@ def _read_spec(scenario_or_path) -> dict:
             "origin": ""}
     if isinstance(scenario_or_path, Scenario):
         return {**spec, "scenario": scenario_or_path}
-    path = Path(scenario_or_path)
+    path = scenario_path(scenario_or_path)  # a file, or a bundled scenario's name
     try:
         import tomllib
 
