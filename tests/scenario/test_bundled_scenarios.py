@@ -8,10 +8,10 @@ import pytest
 from nanosim.experiments import compare as C
 from nanosim.experiments import results
 from nanosim.experiments.runner import run, run_replicate
-from nanosim.scenario import load_scenario
+from nanosim.scenario import bundled_path, bundled_scenarios, load_scenario
 
-FOLDER = Path(__file__).parent.parent / "scenarios"
-BUNDLED = sorted(FOLDER.glob("*.toml"))
+README = Path(__file__).parents[2] / "scenarios" / "README.md"
+BUNDLED = [bundled_path(name) for name in bundled_scenarios() if "/" not in name]
 CORE = ["baseline", "nano_only", "high_politics_only", "both", "crisis", "crisis_with_nano",
         "digital_age", "pre_digital", "online_nationalism"]
 TINY = {"population.size": 300, "scenario.replicates": 1}
@@ -20,7 +20,7 @@ TINY = {"population.size": 300, "scenario.replicates": 1}
 def test_the_library_has_every_scenario_the_readme_describes():
     names = {p.stem for p in BUNDLED}
     assert set(CORE) | {"asean"} <= names
-    readme = (FOLDER / "README.md").read_text()
+    readme = README.read_text()
     for path in BUNDLED:
         assert f"`{path.name}`" in readme, f"scenarios/README.md does not describe {path.name}"
 
@@ -43,15 +43,15 @@ def test_bundled_scenario_runs_at_a_tiny_size(path):
 
 
 def test_core_scenarios_share_one_world_so_any_two_can_be_compared():
-    scenarios = [load_scenario(FOLDER / f"{name}.toml") for name in CORE]
+    scenarios = [load_scenario(name) for name in CORE]
     assert C.check_pair(scenarios, None) == ("Indonesia", "Australia")
     with pytest.raises(Exception, match="asean.toml"):
-        C.check_pair(scenarios + [load_scenario(FOLDER / "asean.toml")], None)
+        C.check_pair(scenarios + [load_scenario("asean")], None)
 
 
 @pytest.fixture(scope="module")
 def crisis_runs():
-    scenario = load_scenario(FOLDER / "crisis.toml").with_overrides(
+    scenario = load_scenario("crisis").with_overrides(
         {"population.size": 2000, "scenario.replicates": 2})
     step = next(e.step for e in scenario.events if e.kind == "incident")
     return run(scenario), step

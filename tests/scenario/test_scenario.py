@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nanosim import ScenarioError, load_scenario
-from nanosim.scenario import loads_scenario
+from nanosim.scenario import loads_scenario, split_population
 from tests.conftest import SMALL, small
 
 MINIMAL = '[[country]]\nname = "Solo"\nshare = 1.0\n'
@@ -115,8 +115,6 @@ def test_affinity_keys_may_name_countries_with_dashes_and_spaces():
 def test_shares_rounded_from_data_are_rescaled():
     text = SMALL.replace("share = 0.5", "share = 0.4999")
     s = loads_scenario(text, "t.toml")
-    from nanosim.engine.model import split_population
-
     assert split_population(1000, [c.share for c in s.country]).sum() == 1000
     assert "within 0.001 (they sum to 0.99" in error_of(text.replace("0.4999", "0.49"))
 
@@ -208,5 +206,5 @@ def test_scenario_reference_is_generated_from_the_schema():
 
     from nanosim.scenario.docgen import render
 
-    doc = Path(__file__).parent.parent / "docs" / "scenarios.md"
+    doc = Path(__file__).parents[2] / "docs" / "scenarios.md"
     assert doc.read_text() == render() + "\n", "run `make docs` to regenerate docs/scenarios.md"
