@@ -41,7 +41,7 @@ def scenario_labels(scenarios: list[Scenario]) -> list[str]:
     """Scenario names, made unique by a suffix " (2)", " (3)", ... where they repeat."""
     labels: list[str] = []
     for s in scenarios:
-        name, k = s.scenario.name, 1
+        name, k = s.run.name, 1
         while (name if k == 1 else f"{name} ({k})") in labels:
             k += 1
         labels.append(name if k == 1 else f"{name} ({k})")
@@ -58,13 +58,13 @@ def comparison_plan(scenarios: list[Scenario], replicates: int | None = None,
         raise NanosimError("nothing to compare: give two or more scenarios")
     first = scenarios[0]
     for s in scenarios[1:]:
-        if s.scenario.steps != first.scenario.steps:
+        if s.run.steps != first.run.steps:
             raise ScenarioError(s.source, "scenario.steps",
-                                f"{s.scenario.steps}, but {first.source} runs "
-                                f"{first.scenario.steps}: compared scenarios run the same days "
+                                f"{s.run.steps}, but {first.source} runs "
+                                f"{first.run.steps}: compared scenarios run the same days "
                                 "(--set scenario.steps=N sets every one)")
-    n = replicates if replicates is not None else max(s.scenario.replicates for s in scenarios)
-    root = seed if seed is not None else scenarios[0].scenario.seed
+    n = replicates if replicates is not None else max(s.run.replicates for s in scenarios)
+    root = seed if seed is not None else scenarios[0].run.seed
     if n < 1:
         raise NanosimError(f"replicates must be >= 1 (got {n})")
     return n, root
@@ -487,8 +487,8 @@ def command(args: argparse.Namespace) -> int:
     pair = check_pair(scenarios, pair, metric)
     check_out(args.out, COMPARE_FILES, "nanosim compare")
     n, root = comparison_plan(scenarios, args.replicates, args.seed)
-    others = [f"{p} (seed {s.scenario.seed})"
-              for p, s in zip(args.scenarios, scenarios, strict=True) if s.scenario.seed != root]
+    others = [f"{p} (seed {s.run.seed})"
+              for p, s in zip(args.scenarios, scenarios, strict=True) if s.run.seed != root]
     if others and args.seed is None:
         print(f"note: every scenario runs with the first file's seed, {root} (common random "
               f"numbers), also {', '.join(others)}")

@@ -91,8 +91,8 @@ class Plan:
             "format": FORMAT,
             "nanosim": __version__,
             "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "scenario": {"name": s.scenario.name, "source": s.source, "seed": s.scenario.seed,
-                         "steps": s.scenario.steps, "population": s.population.size,
+            "scenario": {"name": s.run.name, "source": s.source, "seed": s.run.seed,
+                         "steps": s.run.steps, "population": s.population.size,
                          "sha256": design["scenario_sha256"]},
             "parameters": self.parameters,
             "replicates": self.replicates,
@@ -160,14 +160,14 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
                             f"{names['lhs']} with {names['ranges']}, or a sweep file "
                             "(replicates of one scenario: nanosim run)")
     n_rep = replicates if replicates is not None else (
-        spec["replicates"] or base.scenario.replicates)
+        spec["replicates"] or base.run.replicates)
     if n_rep < 1:
         raise ScenarioError(names["replicates"], "",
                             f"must be a whole number >= 1 (got {n_rep})")
     for key, bounds in range_values.items():  # the user's own bounds, not a sample, if out
         for bound in bounds:
             base.with_overrides({key: bound}, origin)
-    lhs_table = latin_hypercube(range_values, n_lhs or 0, base.scenario.seed)
+    lhs_table = latin_hypercube(range_values, n_lhs or 0, base.run.seed)
     points = design_points(grid_values, lhs_table)
     parameters = ([{"key": k, "kind": "grid", "values": v} for k, v in grid_values.items()]
                   + [{"key": k, "kind": "lhs", "range": list(v)}
@@ -867,7 +867,7 @@ def command(args: argparse.Namespace) -> int:
     where = f"Dask scheduler {args.scheduler}" if args.scheduler is not None else \
         f"{min(args.workers or default_workers(), total - before)} local worker(s)"
     print(f"sweep: {len(plan.points)} point(s) x {plan.replicates} replicate(s) = {total} runs "
-          f"of {plan.scenario.scenario.name!r}" + (f"; {before} already done" if before else "")
+          f"of {plan.scenario.run.name!r}" + (f"; {before} already done" if before else "")
           + f"; on {where}", flush=True)
     start = time.perf_counter()
     try:

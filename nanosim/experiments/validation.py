@@ -100,7 +100,7 @@ def final_measures(scenario: Scenario, replicate: int) -> dict:
     model.run_to_end()
     table = model.recorder.table(replicate)
     out = {"replicate": replicate, "steps": model.t}
-    if scenario.scenario.stop_when_absorbed:
+    if scenario.run.stop_when_absorbed:
         out["absorbed"] = not model.can_share_symbols()
     regions = select(table, "cultural_regions")["value"]
     if len(regions):

@@ -111,7 +111,7 @@ def write_run(df: pd.DataFrame, scenario: Scenario, out_dir: str | Path, *,
     """Write timeseries, summary.json and the three figures of one scenario's runs."""
     from nanosim.figures import plots  # matplotlib: only where figures are drawn
     out = Path(out_dir)
-    name = scenario.scenario.name
+    name = scenario.run.name
     with staged(out, RUN_FILES, "nanosim run") as stage:
         write_table(df, stage / "timeseries.parquet")
         if csv:
@@ -119,7 +119,7 @@ def write_run(df: pd.DataFrame, scenario: Scenario, out_dir: str | Path, *,
         summary = {
             "scenario": name,
             "source": scenario.source,
-            "seed": scenario.scenario.seed,
+            "seed": scenario.run.seed,
             "replicates": int(df["replicate"].nunique()),
             "steps": int(df["step"].max()),
             "versions": versions(),

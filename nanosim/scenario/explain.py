@@ -102,7 +102,7 @@ def _walk(model_path: list):
         tp = _unwrap(tp)
         origin = typing.get_origin(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
-            field = tp.model_fields.get(part)
+            field = file_keys(tp).get(part)
             if field is None:
                 return None
             tp = field.annotation
@@ -130,8 +130,13 @@ def _unwrap(tp):
 def _allowed_keys(model_path: list) -> list[str]:
     tp = _unwrap(_walk(model_path))
     if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return [k for k in tp.model_fields if k != "source"]
+        return [k for k in file_keys(tp) if k != "source"]
     return []
+
+
+def file_keys(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's fields by the key a scenario file writes (the field's alias, if any)."""
+    return {field.alias or name: field for name, field in model.model_fields.items()}
 
 
 def field_limits(field) -> tuple[str, str]:
@@ -159,8 +164,8 @@ def _num(x) -> str:
 def _limits(model_path: list) -> tuple[str, str]:
     parent = _unwrap(_walk(model_path[:-1]))
     last = model_path[-1]
-    if isinstance(parent, type) and issubclass(parent, BaseModel) and last in parent.model_fields:
-        return field_limits(parent.model_fields[last])
+    if isinstance(parent, type) and issubclass(parent, BaseModel) and last in file_keys(parent):
+        return field_limits(file_keys(parent)[last])
     if typing.get_origin(parent) is None and parent is not None:
         return "", ""
     return "-1", "1"  # dict values of Valence type

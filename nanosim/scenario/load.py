@@ -94,7 +94,7 @@ def _from_raw(raw: dict, source: str) -> Scenario:
     if "source" in raw:
         raise ScenarioError(source, "source", "unknown key")
     try:
-        scenario = Scenario.model_validate({**raw, "source": source})
+        scenario = Scenario.model_validate({**raw, "source": source}, by_name=False)
     except ValidationError as e:
         raise explain(e, raw, source) from None
     check_consistency(scenario)

@@ -300,7 +300,7 @@ class _Event(Section):
     step: Whole = Field(description="Step at which it starts.", ge=0)
 
     def check(self, scenario: Scenario, where: str) -> None:
-        steps = scenario.scenario.steps
+        steps = scenario.run.steps
         if self.step >= steps:
             raise ScenarioError(scenario.source, f"{where}.step",
                                 f"step {self.step} is after the last step (scenario.steps = "
@@ -412,9 +412,15 @@ EVENT_KINDS = {cls.model_fields["kind"].annotation.__args__[0]: cls for cls in
 
 
 class Scenario(Section):
-    """A whole scenario file. Load it with :func:`load_scenario`."""
+    """A whole scenario file. Load it with :func:`load_scenario`.
 
-    scenario: ScenarioMeta = _f(ScenarioMeta(), "What the run is.")
+    Its ``[scenario]`` table is the field ``run`` (``s.run.steps``); files, overrides and
+    errors say ``scenario.steps``, as the table is written.
+    """
+
+    model_config = ConfigDict(populate_by_name=True)  # Scenario(run=...) from Python
+
+    run: ScenarioMeta = _f(ScenarioMeta(), "What the run is.", alias="scenario")
     population: Population = _f(Population(), "Citizens.")
     culture: Culture = _f(Culture(), "Symbols.")
     perception: Perception = _f(Perception(), "Images and the update rule.")
@@ -448,13 +454,13 @@ class Scenario(Section):
         """
         from nanosim.scenario.load import overridden  # the loader builds Scenarios
 
-        raw = self.model_dump(exclude={"source"}, exclude_none=True)
+        raw = self.model_dump(exclude={"source"}, exclude_none=True, by_alias=True)
         return overridden(raw, overrides, self.source, origin)
 
     def to_toml(self) -> str:
         """The scenario as TOML text (every key, defaults included), runnable from anywhere:
         a file network's CSV paths are written out in full."""
-        data = self.model_dump(exclude={"source"}, exclude_none=True)
+        data = self.model_dump(exclude={"source"}, exclude_none=True, by_alias=True)
         if self.network.kind == "file":
             base = Path(self.source).parent
             for key in ("edges", "nodes"):

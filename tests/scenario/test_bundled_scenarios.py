@@ -30,7 +30,7 @@ def test_bundled_scenario_validates_and_states_its_question(path):
     scenario = load_scenario(path)
     header = path.read_text().split("[scenario]")[0]
     assert "Question" in header, f"{path.name}: the header comment should state its question"
-    assert scenario.population.size <= 20_000 and scenario.scenario.replicates >= 3
+    assert scenario.population.size <= 20_000 and scenario.run.replicates >= 3
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
@@ -38,7 +38,7 @@ def test_bundled_scenario_runs_at_a_tiny_size(path):
     scenario = load_scenario(path).with_overrides(TINY)
     df = run_replicate(scenario, 0)
     fav = results.select(df, "favourability")
-    assert fav["step"].max() == scenario.scenario.steps and np.isfinite(fav["value"]).all()
+    assert fav["step"].max() == scenario.run.steps and np.isfinite(fav["value"]).all()
     assert len(results.pairs(df)) == len(scenario.country) * (len(scenario.country) - 1)
 
 

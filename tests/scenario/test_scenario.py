@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nanosim import ScenarioError, load_scenario
+from nanosim import Scenario, ScenarioError, load_scenario
 from nanosim.scenario import loads_scenario, split_population
 from tests.conftest import SMALL, small
 
@@ -22,13 +22,24 @@ def error_of(text=SMALL, overrides=None) -> str:
 
 def test_a_single_country_is_a_complete_scenario():
     s = loads_scenario(MINIMAL)
-    assert s.scenario.steps == 180 and s.channels.talk.rate == 0.05
+    assert s.run.steps == 180 and s.channels.talk.rate == 0.05
     assert s.country_names == ["Solo"]
 
 
 def test_scenario_is_frozen(small_scenario):
     with pytest.raises(Exception, match="frozen"):
-        small_scenario.scenario.steps = 5
+        small_scenario.run.steps = 5
+
+
+def test_the_scenario_table_is_the_field_run():
+    s = loads_scenario(MINIMAL + "[scenario]\nsteps = 7\n")
+    assert s.run.steps == 7 and "[scenario]\nname = " in s.to_toml()
+    assert Scenario(run=s.run, country=s.country).run.steps == 7  # by name, from Python
+    assert error_of("[run]\nsteps = 7\n" + MINIMAL).startswith(
+        "bad.toml: run: unknown key; allowed: scenario, population")
+    assert error_of(overrides=["run.steps=7"]).startswith("override: run: unknown key")
+    assert error_of(overrides=["scenario.steps=0"]) == (
+        "override: scenario.steps: must be in 1..1000000 (got 0)")
 
 
 def test_toml_round_trip_keeps_every_value(small_scenario):
