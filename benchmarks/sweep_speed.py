@@ -91,7 +91,7 @@ def cluster_overhead(scenario: Path, runs: int, repeat: int) -> dict:
     from nanosim import load_scenario, run_replicate, sweep
 
     s = load_scenario(scenario, {"population.size": 20_000, "scenario.steps": 180})
-    warm = s.with_overrides({"scenario.seed": s.scenario.seed + 1})
+    warm = s.with_overrides({"scenario.seed": s.run.seed + 1})
     run_replicate(warm, 0)  # compiled kernels loaded
     sides: dict[str, list] = {"direct": [], "cluster": [], "direct_cpu": [], "cluster_cpu": [],
                               "fixed": []}

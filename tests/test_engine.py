@@ -134,7 +134,7 @@ def test_mesa_ways_of_running_give_the_whole_table_of_their_replicate(small_scen
         if go == "run_model":
             model.run_model()
         elif go == "run_for":
-            model.run_for(small_scenario.scenario.steps)
+            model.run_for(small_scenario.run.steps)
         else:
             while model.running:
                 model.step()

@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     entries = {e.label: e for e in catalogue.scan(catalogue.BUNDLED_DIR, "bundled")
                if e.scenario}
-    labels = [f"{n} — {entries[n].scenario.scenario.name}" for n in COMPARED if n in entries]
+    labels = [f"{n} — {entries[n].scenario.run.name}" for n in COMPARED if n in entries]
     with tempfile.TemporaryDirectory() as tmp:
         make_sweep(Path(tmp))
         with dashboard_server(tmp) as url, chromium() as browser:

@@ -16,7 +16,8 @@ import sys
 
 
 def _run_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", help="scenario TOML file")
+    p.add_argument("scenario", help="scenario TOML file, or a bundled scenario's name "
+                                      "(e.g. crisis)")
     p.add_argument("--out", required=True, help="folder for tables and figures")
     _common(p)
     p.add_argument("--csv", action="store_true", help="also write timeseries.csv")
@@ -31,13 +32,13 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _validate_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenarios", nargs="+", help="scenario TOML files")
+    p.add_argument("scenarios", nargs="+", help="scenario TOML files or bundled names")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="check with these overrides applied")
 
 
 def _compare_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenarios", nargs="+", help="two or more scenario TOML files")
+    p.add_argument("scenarios", nargs="+", help="two or more scenario TOML files or bundled names")
     p.add_argument("--out", required=True, help="folder for the comparison")
     _common(p)
     p.add_argument("--metric", default="favourability",
@@ -47,7 +48,8 @@ def _compare_args(p: argparse.ArgumentParser) -> None:
 
 
 def _sweep_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", help="scenario TOML file, or a sweep TOML file")
+    p.add_argument("scenario", help="scenario TOML file (or bundled name), or a sweep "
+                                      "TOML file")
     p.add_argument("--out", required=True, help="sweep folder (rerun to resume)")
     p.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
                    help="grid values (or start:stop:count); several keys form their product")

@@ -34,8 +34,8 @@ def command(args: argparse.Namespace) -> int:
     pair = check_pair(scenarios, pair, metric)
     check_out(args.out, COMPARE_FILES, "nanosim compare")
     n, root = comparison_plan(scenarios, args.replicates, args.seed)
-    others = [f"{p} (seed {s.scenario.seed})"
-              for p, s in zip(args.scenarios, scenarios, strict=True) if s.scenario.seed != root]
+    others = [f"{p} (seed {s.run.seed})"
+              for p, s in zip(args.scenarios, scenarios, strict=True) if s.run.seed != root]
     if others and args.seed is None:
         print(f"note: every scenario runs with the first file's seed, {root} (common random "
               f"numbers), also {', '.join(others)}")

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from nanosim.io.outputs import summary_lines, write_run  # matplotlib: only once results exist
 
     out = write_run(df, scenario, args.out, wall_seconds=seconds, csv=args.csv)
-    print(f"{scenario.scenario.name}: {scenario.scenario.replicates} replicate(s) x "
+    print(f"{scenario.run.name}: {scenario.run.replicates} replicate(s) x "
           f"{int(df['step'].max())} steps of {citizens} citizens "
           f"in {seconds:.1f} s")
     print("\n".join(summary_lines(df)))
@@ -63,8 +63,8 @@ def validate(args: argparse.Namespace) -> int:
             failed += 1
             continue
         from_nodes = " (the node table)" if s.network.kind == "file" else ""
-        print(f"ok: {path} ({s.scenario.name}; {_count(len(s.country), 'country', 'countries')}"
-              f", {_count(citizens, 'citizen')}{from_nodes}, {_count(s.scenario.steps, 'step')}"
+        print(f"ok: {path} ({s.run.name}; {_count(len(s.country), 'country', 'countries')}"
+              f", {_count(citizens, 'citizen')}{from_nodes}, {_count(s.run.steps, 'step')}"
               f", {_count(len(s.events), 'event')})")
     return 2 if failed else 0
 

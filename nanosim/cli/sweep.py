@@ -43,7 +43,7 @@ def command(args: argparse.Namespace) -> int:
     where = f"Dask scheduler {args.scheduler}" if args.scheduler is not None else \
         f"{min(args.workers or default_workers(), total - before)} local worker(s)"
     print(f"sweep: {len(plan.points)} point(s) x {plan.replicates} replicate(s) = {total} runs "
-          f"of {plan.scenario.scenario.name!r}" + (f"; {before} already done" if before else "")
+          f"of {plan.scenario.run.name!r}" + (f"; {before} already done" if before else "")
           + f"; on {where}", flush=True)
     start = time.perf_counter()
     try:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from nanosim.engine.network import check_files
 from nanosim.errors import ScenarioError
-from nanosim.scenario import Scenario, load_scenario, loads_scenario
+from nanosim.scenario import Scenario, library_folder, load_scenario, loads_scenario
 
-BUNDLED_DIR = Path(__file__).resolve().parents[1] / "scenario" / "library"
+BUNDLED_DIR = library_folder()
 FOLDER_ENV = "NANOSIM_DASHBOARD_DIR"  # set by ``nanosim dashboard FOLDER`` for the server
 
 

@@ -87,7 +87,7 @@ def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=N
         **results,
         "seconds": seconds, "total_seconds": time.perf_counter() - start,
         "summary": (f"{C.pair_label(request.metric, pair)} — {len(scenarios)} scenarios × "
-                    f"{request.replicates} replicates, {scenarios[0].scenario.steps} steps of "
+                    f"{request.replicates} replicates, {scenarios[0].run.steps} steps of "
                     f"{scenarios[0].population.size:,} citizens"),
         "asked": (request.metric, pair[0], pair[1]),
     }
@@ -199,7 +199,7 @@ def ComparePage(entries: list[Entry], on_upload):
         with solara.Column():
             with solara.Card("Scenarios", classes=["nanosim-scenarios"]):
                 for e in usable:
-                    solara.Checkbox(label=f"{e.label} — {e.scenario.scenario.name}",
+                    solara.Checkbox(label=f"{e.label} — {e.scenario.run.name}",
                                     value=e.label in selected.value,
                                     on_value=lambda on, label=e.label: toggle(label, on))
                 for e in broken:

@@ -27,7 +27,7 @@ def ExplorePage(entries: list[Entry]):
     with solara.Row(style={"align-items": "center"}):
         solara.Select("Scenario", values=[e.label for e in usable], value=label,
                       style={"max-width": "420px"})
-        solara.Text(entry.scenario.scenario.description, style={"font-size": "0.9em"})
+        solara.Text(entry.scenario.run.description, style={"font-size": "0.9em"})
     LiveModel(entry).key(f"live-{entry.label}")
 
 
@@ -97,7 +97,7 @@ def LiveModel(entry: Entry):
                                   disabled=model is None or not model.running, color="primary")
                     solara.Button("Reset", icon_name="mdi-refresh",
                                   on_click=lambda: generation.set(generation.value + 1))
-                steps = scenario.scenario.steps
+                steps = scenario.run.steps
                 solara.Text(f"Step {tick.value} of {steps}", classes=["nanosim-step"])
                 solara.SliderInt(f"steps per frame: {steps_per_frame.value}",
                                  value=steps_per_frame, min=1, max=20)

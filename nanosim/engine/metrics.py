@@ -75,10 +75,10 @@ class Recorder:
         depends only on the scenario, so results do not depend on who reads them when.
         """
         s = self.model.scenario
-        every = s.scenario.record_every
+        every = s.run.record_every
 
         def recorded(step):
-            return step % every == 0 or step == s.scenario.steps
+            return step % every == 0 or step == s.run.steps
 
         if s.channels.relations.enabled or (recorded(t) and recorded(t - 1)):
             self._refresh()
@@ -106,7 +106,7 @@ class Recorder:
                     ("symbol_share", self._symbol_share()), ("shift", m.shift),
                     ("messages", m.counts))
         if k == self._room:  # room for more steps (a copy only when it doubles)
-            s = m.scenario.scenario
+            s = m.scenario.run
             self._room = min(s.steps // s.record_every + 2, 1024) if k == 0 else 2 * k
             for key, value in measures:
                 grown = np.empty((self._room, *value.shape), value.dtype)

@@ -146,7 +146,7 @@ class DiplomacyModel(mesa.Model):
                  citizen_agents: bool | None = None):
         scenario = as_scenario(scenario)
         replicate = check_whole("DiplomacyModel", "replicate", replicate, 0)
-        root = scenario.scenario.seed if seed is None else check_whole("DiplomacyModel", "seed",
+        root = scenario.run.seed if seed is None else check_whole("DiplomacyModel", "seed",
                                                                        seed, 0)
         self.root_seed = root
         streams = replicate_seed(root, replicate).spawn(4)
@@ -303,7 +303,7 @@ class DiplomacyModel(mesa.Model):
         model a scenario with more steps to go on.
         """
         s = self.scenario
-        if self.t >= s.scenario.steps:
+        if self.t >= s.run.steps:
             warnings.warn(f"the run ended at step {self.t} (scenario.steps); this step does "
                           "nothing (raise scenario.steps to go on)", RuntimeWarning, stacklevel=2)
             self.running = False
@@ -318,10 +318,10 @@ class DiplomacyModel(mesa.Model):
         self._social_media()
         self._talk()
         self.t += 1
-        steps = s.scenario.steps
-        if self.t % s.scenario.record_every == 0 or self.t == steps:
+        steps = s.run.steps
+        if self.t % s.run.record_every == 0 or self.t == steps:
             self.recorder.record(self.t)
-            if s.scenario.stop_when_absorbed and not self.can_share_symbols():
+            if s.run.stop_when_absorbed and not self.can_share_symbols():
                 self.running = False
                 if self.recorder.times[-1] != self.t:
                     self.recorder.record(self.t)
@@ -333,7 +333,7 @@ class DiplomacyModel(mesa.Model):
 
         Mesa's ``run_model()`` does the same without the progress calls.
         """
-        while self.running and self.t < self.scenario.scenario.steps:
+        while self.running and self.t < self.scenario.run.steps:
             self.step()
             if progress is not None:
                 progress(self.t)

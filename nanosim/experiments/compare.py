@@ -42,7 +42,7 @@ def scenario_labels(scenarios: list[Scenario]) -> list[str]:
     """Scenario names, made unique by a suffix " (2)", " (3)", ... where they repeat."""
     labels: list[str] = []
     for s in scenarios:
-        name, k = s.scenario.name, 1
+        name, k = s.run.name, 1
         while (name if k == 1 else f"{name} ({k})") in labels:
             k += 1
         labels.append(name if k == 1 else f"{name} ({k})")
@@ -59,13 +59,13 @@ def comparison_plan(scenarios: list[Scenario], replicates: int | None = None,
         raise NanosimError("nothing to compare: give two or more scenarios")
     first = scenarios[0]
     for s in scenarios[1:]:
-        if s.scenario.steps != first.scenario.steps:
+        if s.run.steps != first.run.steps:
             raise ScenarioError(s.source, "scenario.steps",
-                                f"{s.scenario.steps}, but {first.source} runs "
-                                f"{first.scenario.steps}: compared scenarios run the same days "
+                                f"{s.run.steps}, but {first.source} runs "
+                                f"{first.run.steps}: compared scenarios run the same days "
                                 "(--set scenario.steps=N sets every one)")
-    n = replicates if replicates is not None else max(s.scenario.replicates for s in scenarios)
-    root = seed if seed is not None else scenarios[0].scenario.seed
+    n = replicates if replicates is not None else max(s.run.replicates for s in scenarios)
+    root = seed if seed is not None else scenarios[0].run.seed
     if n < 1:
         raise NanosimError(f"replicates must be >= 1 (got {n})")
     return n, root

@@ -24,10 +24,10 @@ def run(scenario: Scenario | str, replicates: int | None = None, *, seed: int | 
         progress: bool = False) -> pd.DataFrame:
     """Run every replicate of a scenario (or scenario file); one tidy table (``replicate``)."""
     scenario = as_scenario(scenario)
-    n = scenario.scenario.replicates if replicates is None else check_whole(
+    n = scenario.run.replicates if replicates is None else check_whole(
         "run", "replicates", replicates, 1)
-    steps = scenario.scenario.steps
-    bar = _progress_bar(n * steps, scenario.scenario.name) if progress else None
+    steps = scenario.run.steps
+    bar = _progress_bar(n * steps, scenario.run.name) if progress else None
     tables = []
     for r in range(n):
         tick = (lambda t, r=r: bar.update(r * steps + t - bar.n)) if bar else None

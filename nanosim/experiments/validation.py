@@ -24,9 +24,7 @@ import math
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from importlib.resources import files
 from multiprocessing import get_context
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,9 +33,9 @@ from nanosim.engine import kernels as K
 from nanosim.engine.metrics import opinion_clusters
 from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments.results import select
-from nanosim.scenario import Scenario, load_scenario
+from nanosim.scenario import Scenario, library_folder, load_scenario
 
-SCENARIO_DIR = Path(str(files("nanosim.scenario") / "library" / "validation"))  # package data
+SCENARIO_DIR = library_folder() / "validation"
 DEFFUANT_FILE = SCENARIO_DIR / "deffuant.toml"
 AXELROD_FILE = SCENARIO_DIR / "axelrod.toml"
 
@@ -97,7 +95,7 @@ def final_measures(scenario: Scenario, replicate: int) -> dict:
     model.run_to_end()
     table = model.recorder.table(replicate)
     out = {"replicate": replicate, "steps": model.t}
-    if scenario.scenario.stop_when_absorbed:
+    if scenario.run.stop_when_absorbed:
         out["absorbed"] = not model.can_share_symbols()
     regions = select(table, "cultural_regions")["value"]
     if len(regions):

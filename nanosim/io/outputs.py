@@ -86,7 +86,7 @@ def write_run(df: pd.DataFrame, scenario: Scenario, out_dir: str | Path, *,
     from nanosim.figures.run import channels_figure, matrix_figure, perception_figure
 
     out = Path(out_dir)
-    name = scenario.scenario.name
+    name = scenario.run.name
     with staged(out, RUN_FILES, "nanosim run") as stage:
         write_table(df, stage / "timeseries.parquet")
         if csv:
@@ -94,7 +94,7 @@ def write_run(df: pd.DataFrame, scenario: Scenario, out_dir: str | Path, *,
         summary = {
             "scenario": name,
             "source": scenario.source,
-            "seed": scenario.scenario.seed,
+            "seed": scenario.run.seed,
             "replicates": int(df["replicate"].nunique()),
             "steps": int(df["step"].max()),
             "versions": versions(),

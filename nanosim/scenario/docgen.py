@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import json
+import types
 import typing
 
 from pydantic import BaseModel
 
 from nanosim.scenario import schema as S
+from nanosim.scenario.explain import field_limits
 
 SECTIONS = [
     ("[scenario]", S.ScenarioMeta), ("[population]", S.Population), ("[culture]", S.Culture),
@@ -48,7 +50,7 @@ def type_name(tp) -> str:
         return " \\| ".join(f'"{a}"' for a in typing.get_args(tp))
     if origin in (list, dict):
         return f"{origin.__name__}[{', '.join(type_name(a) for a in typing.get_args(tp))}]"
-    if origin in (typing.Union, __import__("types").UnionType):
+    if origin in (typing.Union, types.UnionType):
         return " \\| ".join(type_name(a) for a in typing.get_args(tp) if a is not type(None)) + (
             " (optional)" if type(None) in typing.get_args(tp) else "")
     if isinstance(tp, type) and issubclass(tp, BaseModel):
@@ -78,7 +80,7 @@ def section_table(title: str, model: type[BaseModel]) -> list[str]:
     for name, field in model.model_fields.items():
         if name == "source" or (name == "kind" and model in S.EVENT_KINDS.values()):
             continue  # an event's kind heads its own table
-        lo, hi = S.field_limits(field)
+        lo, hi = field_limits(field)
         rng = f"{lo or '−∞'} … {hi or '∞'}" if lo or hi else ""
         meaning = (field.description or "").replace("|", "\\|")
         lines.append(f"| `{name}` | {type_name(field.annotation)} | {default_text(field)} | "

@@ -104,7 +104,7 @@ def test_compare_page_lists_the_bundled_scenarios(browser, server):
     page = open_page(browser, server, "Compare")
     box = page.locator(".nanosim-scenarios")
     for entry in bundled():
-        box.get_by_text(f"{entry.label} — {entry.scenario.scenario.name}").wait_for()
+        box.get_by_text(f"{entry.label} — {entry.scenario.run.name}").wait_for()
     box.get_by_text("tiny (folder) — Tiny two-country world").wait_for()
     page.context.close()
 
@@ -117,7 +117,7 @@ def test_comparison_in_the_browser_matches_nanosim_compare(browser, server):
     chosen = same_countries(bundled())
     page = open_page(browser, server, "Compare")
     for entry in chosen:
-        page.get_by_text(f"{entry.label} — {entry.scenario.scenario.name}").click()
+        page.get_by_text(f"{entry.label} — {entry.scenario.run.name}").click()
     for label, value in (("Replicates", "2"), ("Seed (blank: the first scenario's)", "5"),
                          ("Citizens (blank: each file's)", "300")):
         set_field(page, label, value)
@@ -159,7 +159,7 @@ def set_field(page, label: str, value: str) -> None:
 def test_cancel_stops_the_work_and_bad_settings_cannot_run(browser, server):
     page = open_page(browser, server, "Compare")
     for entry in same_countries(bundled()):
-        page.get_by_text(f"{entry.label} — {entry.scenario.scenario.name}").click()
+        page.get_by_text(f"{entry.label} — {entry.scenario.run.name}").click()
     from playwright.sync_api import expect
 
     run = page.get_by_role("button", name="Run")
@@ -313,7 +313,7 @@ def test_saved_results_page_shows_a_comparison_folder_for_any_pair(browser, serv
 def test_uploaded_scenario_is_offered_for_comparison(browser, server, tmp_path):
     good = tmp_path / "mine.toml"
     good.write_text(Path(catalogue.BUNDLED_DIR / "quickstart.toml").read_text())
-    name = load_scenario(good).scenario.name
+    name = load_scenario(good).run.name
     page = open_page(browser, server, "Compare")
     page.locator("input[type=file]").set_input_files(str(good))
     page.locator(".nanosim-scenarios").get_by_text(f"mine (upload) — {name}").wait_for()

@@ -57,8 +57,8 @@ def test_every_scenario_uses_the_first_scenarios_seed_by_default():
 
 def test_replicate_in_a_comparison_is_the_replicate_run_alone(pair_of_runs):
     (a, b), df = pair_of_runs
-    alone = run_replicate(b, 2, seed=a.scenario.seed)
-    part = df[(df["scenario"] == b.scenario.name + " (2)") & (df["replicate"] == 2)]
+    alone = run_replicate(b, 2, seed=a.run.seed)
+    part = df[(df["scenario"] == b.run.name + " (2)") & (df["replicate"] == 2)]
     np.testing.assert_array_equal(part["value"].to_numpy(), alone["value"].to_numpy())
 
 

@@ -105,7 +105,7 @@ def test_axelrod_run_stops_absorbed_and_counts_regions_like_networkx(axelrod_bas
     for replicate in range(3):
         model = DiplomacyModel(axelrod_base, replicate, citizen_agents=False)
         model.run_to_end()
-        assert model.t < axelrod_base.scenario.steps  # stopped early, by absorption
+        assert model.t < axelrod_base.run.steps  # stopped early, by absorption
         g = model.graph
         src = np.repeat(np.arange(model.n_citizens), np.diff(g.indptr))
         same = (model.symbols[src] == model.symbols[g.indices]).sum(axis=1)

@@ -26,7 +26,7 @@ from nanosim.experiments.sweep.design import (
     parse_ranges,
 )
 from nanosim.experiments.sweep.store import FORMAT
-from nanosim.scenario import Scenario, load_scenario, parse_override
+from nanosim.scenario import Scenario, load_scenario, parse_override, scenario_path
 
 SWEEP_FILE_KEYS = ("scenario", "replicates", "set", "grid", "lhs")
 LHS_KEYS = ("points", "ranges")
@@ -65,8 +65,8 @@ class Plan:
             "format": FORMAT,
             "nanosim": __version__,
             "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "scenario": {"name": s.scenario.name, "source": s.source, "seed": s.scenario.seed,
-                         "steps": s.scenario.steps, "population": s.population.size,
+            "scenario": {"name": s.run.name, "source": s.source, "seed": s.run.seed,
+                         "steps": s.run.steps, "population": s.population.size,
                          "sha256": design["scenario_sha256"]},
             "parameters": self.parameters,
             "replicates": self.replicates,
@@ -134,14 +134,14 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
                             f"{names['lhs']} with {names['ranges']}, or a sweep file "
                             "(replicates of one scenario: nanosim run)")
     n_rep = replicates if replicates is not None else (
-        spec["replicates"] or base.scenario.replicates)
+        spec["replicates"] or base.run.replicates)
     if n_rep < 1:
         raise ScenarioError(names["replicates"], "",
                             f"must be a whole number >= 1 (got {n_rep})")
     for key, bounds in range_values.items():  # the user's own bounds, not a sample, if out
         for bound in bounds:
             base.with_overrides({key: bound}, origin)
-    lhs_table = latin_hypercube(range_values, n_lhs or 0, base.scenario.seed)
+    lhs_table = latin_hypercube(range_values, n_lhs or 0, base.run.seed)
     points = design_points(grid_values, lhs_table)
     parameters = ([{"key": k, "kind": "grid", "values": v} for k, v in grid_values.items()]
                   + [{"key": k, "kind": "lhs", "range": list(v)}
@@ -165,7 +165,7 @@ def _read_spec(scenario_or_path) -> dict:
             "origin": ""}
     if isinstance(scenario_or_path, Scenario):
         return {**spec, "scenario": scenario_or_path}
-    path = Path(scenario_or_path)
+    path = scenario_path(scenario_or_path)  # a file, or a bundled scenario's name
     try:
         import tomllib
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nanosim import ScenarioError, load_scenario
-from nanosim.scenario import loads_scenario
+from nanosim import Scenario, ScenarioError, load_scenario
+from nanosim.scenario import loads_scenario, split_population
 from tests.conftest import SMALL, small
 
 MINIMAL = '[[country]]\nname = "Solo"\nshare = 1.0\n'
@@ -22,13 +22,24 @@ def error_of(text=SMALL, overrides=None) -> str:
 
 def test_a_single_country_is_a_complete_scenario():
     s = loads_scenario(MINIMAL)
-    assert s.scenario.steps == 180 and s.channels.talk.rate == 0.05
+    assert s.run.steps == 180 and s.channels.talk.rate == 0.05
     assert s.country_names == ["Solo"]
 
 
 def test_scenario_is_frozen(small_scenario):
     with pytest.raises(Exception, match="frozen"):
-        small_scenario.scenario.steps = 5
+        small_scenario.run.steps = 5
+
+
+def test_the_scenario_table_is_the_field_run():
+    s = loads_scenario(MINIMAL + "[scenario]\nsteps = 7\n")
+    assert s.run.steps == 7 and "[scenario]\nname = " in s.to_toml()
+    assert Scenario(run=s.run, country=s.country).run.steps == 7  # by name, from Python
+    assert error_of("[run]\nsteps = 7\n" + MINIMAL).startswith(
+        "bad.toml: run: unknown key; allowed: scenario, population")
+    assert error_of(overrides=["run.steps=7"]).startswith("override: run: unknown key")
+    assert error_of(overrides=["scenario.steps=0"]) == (
+        "override: scenario.steps: must be in 1..1000000 (got 0)")
 
 
 def test_toml_round_trip_keeps_every_value(small_scenario):
@@ -115,8 +126,6 @@ def test_affinity_keys_may_name_countries_with_dashes_and_spaces():
 def test_shares_rounded_from_data_are_rescaled():
     text = SMALL.replace("share = 0.5", "share = 0.4999")
     s = loads_scenario(text, "t.toml")
-    from nanosim.engine.model import split_population
-
     assert split_population(1000, [c.share for c in s.country]).sum() == 1000
     assert "within 0.001 (they sum to 0.99" in error_of(text.replace("0.4999", "0.49"))
 
@@ -208,5 +217,5 @@ def test_scenario_reference_is_generated_from_the_schema():
 
     from nanosim.scenario.docgen import render
 
-    doc = Path(__file__).parent.parent / "docs" / "scenarios.md"
+    doc = Path(__file__).parents[2] / "docs" / "scenarios.md"
     assert doc.read_text() == render() + "\n", "run `make docs` to regenerate docs/scenarios.md"

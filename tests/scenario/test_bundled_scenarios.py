@@ -8,10 +8,10 @@ import pytest
 from nanosim.experiments import compare as C
 from nanosim.experiments import results
 from nanosim.experiments.runner import run, run_replicate
-from nanosim.scenario import load_scenario
+from nanosim.scenario import bundled_path, bundled_scenarios, load_scenario
 
-FOLDER = Path(__file__).parent.parent / "scenarios"
-BUNDLED = sorted(FOLDER.glob("*.toml"))
+README = Path(__file__).parents[2] / "scenarios" / "README.md"
+BUNDLED = [bundled_path(name) for name in bundled_scenarios() if "/" not in name]
 CORE = ["baseline", "nano_only", "high_politics_only", "both", "crisis", "crisis_with_nano",
         "digital_age", "pre_digital", "online_nationalism"]
 TINY = {"population.size": 300, "scenario.replicates": 1}
@@ -20,7 +20,7 @@ TINY = {"population.size": 300, "scenario.replicates": 1}
 def test_the_library_has_every_scenario_the_readme_describes():
     names = {p.stem for p in BUNDLED}
     assert set(CORE) | {"asean"} <= names
-    readme = (FOLDER / "README.md").read_text()
+    readme = README.read_text()
     for path in BUNDLED:
         assert f"`{path.name}`" in readme, f"scenarios/README.md does not describe {path.name}"
 
@@ -30,7 +30,7 @@ def test_bundled_scenario_validates_and_states_its_question(path):
     scenario = load_scenario(path)
     header = path.read_text().split("[scenario]")[0]
     assert "Question" in header, f"{path.name}: the header comment should state its question"
-    assert scenario.population.size <= 20_000 and scenario.scenario.replicates >= 3
+    assert scenario.population.size <= 20_000 and scenario.run.replicates >= 3
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
@@ -38,20 +38,20 @@ def test_bundled_scenario_runs_at_a_tiny_size(path):
     scenario = load_scenario(path).with_overrides(TINY)
     df = run_replicate(scenario, 0)
     fav = results.select(df, "favourability")
-    assert fav["step"].max() == scenario.scenario.steps and np.isfinite(fav["value"]).all()
+    assert fav["step"].max() == scenario.run.steps and np.isfinite(fav["value"]).all()
     assert len(results.pairs(df)) == len(scenario.country) * (len(scenario.country) - 1)
 
 
 def test_core_scenarios_share_one_world_so_any_two_can_be_compared():
-    scenarios = [load_scenario(FOLDER / f"{name}.toml") for name in CORE]
+    scenarios = [load_scenario(name) for name in CORE]
     assert C.check_pair(scenarios, None) == ("Indonesia", "Australia")
     with pytest.raises(Exception, match="asean.toml"):
-        C.check_pair(scenarios + [load_scenario(FOLDER / "asean.toml")], None)
+        C.check_pair(scenarios + [load_scenario("asean")], None)
 
 
 @pytest.fixture(scope="module")
 def crisis_runs():
-    scenario = load_scenario(FOLDER / "crisis.toml").with_overrides(
+    scenario = load_scenario("crisis").with_overrides(
         {"population.size": 2000, "scenario.replicates": 2})
     step = next(e.step for e in scenario.events if e.kind == "incident")
     return run(scenario), step
