@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from nanosim import DiplomacyModel
+from nanosim import DiplomacyModel, load_scenario
+from nanosim.engine.model import replicate_seed
 from nanosim.engine.world import World, build_world
 from tests.conftest import small
 
@@ -24,7 +25,7 @@ def same(a, b) -> bool:
 
 def test_a_model_holds_the_world_it_built(small_scenario):
     model = DiplomacyModel(small_scenario, citizen_agents=False)
-    seeds = np.random.SeedSequence(small_scenario.scenario.seed, spawn_key=(0,)).spawn(4)
+    seeds = replicate_seed(small_scenario.scenario.seed, 0).spawn(4)
     built = build_world(small_scenario, np.random.default_rng(seeds[1]),
                         np.random.default_rng(seeds[2]))
     for name, value in vars(built).items():
@@ -51,6 +52,20 @@ def test_citizens_are_grouped_by_country_in_shares(small_scenario):
     assert w.sizes.tolist() == [300, 180, 120] and w.starts.tolist() == [0, 300, 480]
     assert w.home.tolist() == [0] * 300 + [1] * 180 + [2] * 120
     assert w.graph is w.base_graph and w.node_ids is None
+
+
+def test_a_file_network_groups_its_nodes_by_country_in_file_order(tmp_path):
+    countries = ["Bland", "Aland", "Bland", "Aland", "Aland"]
+    (tmp_path / "nodes.csv").write_text("id,country\n" + "".join(
+        f"{10 + i},{c}\n" for i, c in enumerate(countries)))
+    (tmp_path / "edges.csv").write_text("source,target\n10,11\n11,12\n12,13\n13,14\n")
+    (tmp_path / "net.toml").write_text(
+        '[[country]]\nname = "Aland"\nshare = 0.5\n[[country]]\nname = "Bland"\n'
+        'share = 0.5\n[network]\nkind = "file"\nedges = "edges.csv"\nnodes = "nodes.csv"\n')
+    w = world(load_scenario(tmp_path / "net.toml"))
+    assert w.node_ids.tolist() == [11, 13, 14, 10, 12]
+    assert w.home.tolist() == [0, 0, 0, 1, 1] and w.sizes.tolist() == [3, 2]
+    assert w.starts.tolist() == [0, 3] and w.graph.n_edges == 4
 
 
 def test_national_symbols_are_numbered_by_name_and_held_by_their_citizens():

@@ -37,3 +37,9 @@ def under_way(model, kind: str) -> list:
     t = model.t
     return [e for e in model.scenario.events
             if e.kind == kind and e.step <= t < e.step + getattr(e, "duration", 1)]
+
+
+def pair(model, event) -> tuple[int, int]:
+    """The two countries of an event between two (``between``), as indices."""
+    a, b = (model.scenario.country_index(name) for name in event.between)
+    return a, b

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nanosim.engine import network
-from nanosim.engine.events.base import EventKind
+from nanosim.engine.events.base import EventKind, pair
 
 
 class ExchangeProgramme(EventKind):
@@ -30,7 +30,7 @@ class ExchangeProgramme(EventKind):
         model.event_memory[self.kind] = active
         graph = model.base_graph
         for e in events:
-            a, b = (model.scenario.country_index(x) for x in e.between)
+            a, b = pair(model, e)
             rng = np.random.default_rng([model.root_seed, model.replicate, e.step])
             src, dst = network.exchange_ties(model.home, a, b, e.ties, rng)
             graph = network.with_extra_ties(graph, src, dst)

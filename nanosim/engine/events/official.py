@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nanosim.engine import kernels as K
-from nanosim.engine.events.base import EventKind
+from nanosim.engine.events.base import EventKind, pair
 
 
 def shock(model, a: int, b: int, valence: float) -> None:
@@ -27,11 +27,6 @@ def shock(model, a: int, b: int, valence: float) -> None:
                     K.STATE, other, valence, model.home, model.images, model.openness,
                     model.shift, model.counts, news.mu, p.boomerang, p.spillover, K.EVENTS)
     model.recorder.invalidate()  # the news changed images outside the channel kernels
-
-
-def pair(model, event) -> tuple[int, int]:
-    """The two countries of an event, as indices."""
-    return tuple(model.scenario.country_index(x) for x in event.between)
 
 
 class Incident(EventKind):
