@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nanosim.engine.events import BY_KIND as EVENTS_BY_KIND
 from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments import results as R
 from nanosim.figures import plots
@@ -45,16 +46,17 @@ KNOBS = (
 
 def knobs_for(scenario: Scenario) -> list[Knob]:
     """The sliders for a scenario: the common ones of its switched-on channels (a file
-    network's size and ties stay as its CSVs give them), plus each incident's severity."""
+    network's size and ties stay as its CSVs give them), plus the slider of each event
+    whose kind offers one (an incident's severity)."""
     channels = scenario.channels
     fixed = ("population.size", "network.cross_border") if scenario.network.kind == "file" \
         else ()  # a file network's node table and edges decide these
     knobs = [k for k in KNOBS if k.key not in fixed and (
         not k.key.startswith("channels.") or getattr(channels, k.key.split(".")[1]).enabled)]
     for i, e in enumerate(scenario.events):
-        if e.kind == "incident":
-            knobs.append(Knob(f"events.{i}.severity",
-                              f"severity of the {' / '.join(e.between)} incident at step {e.step}",
+        kind = EVENTS_BY_KIND[e.kind]
+        if kind.slider:
+            knobs.append(Knob(f"events.{i}.{kind.slider}", f"{kind.slider} of {kind.title(e)}",
                               0.0, 1.0, 0.01))
     return knobs
 
