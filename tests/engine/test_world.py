@@ -25,7 +25,7 @@ def same(a, b) -> bool:
 
 def test_a_model_holds_the_world_it_built(small_scenario):
     model = DiplomacyModel(small_scenario, citizen_agents=False)
-    seeds = replicate_seed(small_scenario.scenario.seed, 0).spawn(4)
+    seeds = replicate_seed(small_scenario.run.seed, 0).spawn(4)
     built = build_world(small_scenario, np.random.default_rng(seeds[1]),
                         np.random.default_rng(seeds[2]))
     for name, value in vars(built).items():
