@@ -15,9 +15,10 @@ import warnings
 import mesa
 import numpy as np
 
-from nanosim.engine import kernels as K
 from nanosim.engine import network
 from nanosim.engine.agents import Citizen, State
+from nanosim.engine.channels import events, step_channels
+from nanosim.engine.kernels.measures import can_share_symbols
 from nanosim.engine.metrics import Recorder
 from nanosim.errors import NanosimError
 from nanosim.scenario import (
@@ -71,8 +72,6 @@ class StateArray:
         if self.slot in model.__dict__:  # a replacement, not the model's own first one
             value = self._checked(model, value)
             model.recorder.invalidate()
-            if self.name == "online":
-                model._posters_for = None  # who may post is found again
         model.__dict__[self.slot] = value
 
     def _checked(self, model, value) -> np.ndarray:
@@ -158,11 +157,7 @@ class DiplomacyModel(mesa.Model):
         self._build_world(np.random.default_rng(streams[1]), np.random.default_rng(streams[2]))
         self.rng_state = streams[3].generate_state(4, np.uint64)
         self.event_rng = np.random.default_rng(streams[3].spawn(1)[0])
-        self.shift = np.zeros((self.n_countries, self.n_countries, 2, len(K.CHANNELS)))
-        self.counts = np.zeros(len(K.CHANNELS), dtype=np.int64)
         self._exchange_active: tuple = ()
-        self._posters_for: tuple | None = None  # the bans _posters_cache was found for
-        self._posters_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._repairs: dict[tuple[int, int], tuple[float, float, int, float]] = {}
         if citizen_agents is None:
             citizen_agents = self.n_citizens <= CITIZEN_AGENTS_UP_TO
@@ -173,7 +168,6 @@ class DiplomacyModel(mesa.Model):
                 Citizen(self, i)
         self.recorder = Recorder(self)
         self.recorder.record(0)
-        self._step_sums = self.recorder.sums  # fresh after the record; set again each step
 
     # --- building ---------------------------------------------------------------------
 
@@ -309,14 +303,7 @@ class DiplomacyModel(mesa.Model):
             self.running = False
             return
         self._apply_events()
-        if s.channels.relations.enabled:
-            self._update_relations()
-        self._step_sums = self.recorder.sums_for_step(self.t + 1)
-        self._state_media()
-        self._campaigns()
-        self._contact()
-        self._social_media()
-        self._talk()
+        step_channels(self)
         self.t += 1
         steps = s.scenario.steps
         if self.t % s.scenario.record_every == 0 or self.t == steps:
@@ -338,113 +325,12 @@ class DiplomacyModel(mesa.Model):
             if progress is not None:
                 progress(self.t)
 
-    @property
-    def _rules(self) -> dict:
-        p = self.scenario.perception
-        return dict(boomerang=p.boomerang, spillover=p.spillover)
-
-    @property
-    def _sums(self) -> tuple:
-        """The image sums the kernels keep up to date this step (if any), and the
-        favourability weight."""
-        return self._step_sums, self.scenario.perception.state_weight
-
-    def _activations(self, n: int, rate: float) -> int:
-        """How many interactions a channel makes this step (mean n * rate)."""
-        return K.stochastic_round(self.rng_state, n * rate)
-
-    def _update_relations(self):
-        mean_fav = self.recorder.current_means()[..., 0]
-        r = self.relations
-        pull = self.responsiveness[:, None] * (mean_fav - r)
-        recip = self.scenario.channels.relations.reciprocity * (r.T - r)
-        new = np.clip(r + pull + recip, -1.0, 1.0)
-        np.fill_diagonal(new, 1.0)
-        self.relations[...] = new  # in place: each State's relations stay a live view
-
-    def _state_media(self):
-        ch = self.scenario.channels.state_media
-        if not ch.enabled:
-            return
-        K.state_media_step(self.rng_state, self.starts, self.sizes, self.media_reach,
-                           self.relations, self.trust, self.images, self.openness,
-                           self.shift, self.counts, *self._sums, ch.mu, ch.accept, ch.reject,
-                           **self._rules)
-
-    def _campaigns(self):
-        for camp in self._active_campaigns():
-            source = self.scenario.country_index(camp.country)
-            which = K.PEOPLE if camp.image == "people" else K.STATE
-            for target in camp.targets:
-                t = self.scenario.country_index(target)
-                K.campaign_step(self.rng_state, self.starts[t], self.sizes[t], t, camp.reach,
-                                source, which, camp.valence, self.images, self.openness,
-                                self.shift, self.counts, *self._sums, camp.mu, camp.accept,
-                                camp.reject, **self._rules)
-
-    def _contact(self):
-        ch = self.scenario.channels.contact
-        if not ch.enabled or ch.rate == 0:
-            return
-        g = self.graph
-        K.contact_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
-                       g.indices, g.well_mixed, self.starts, self.symbols, self.recorder.held,
-                       self.images, self.openness, self.shift, self.counts, *self._sums,
-                       ch.symbol_sharing, ch.valence, ch.positivity, ch.negative_valence,
-                       ch.negative_weight, ch.mu, ch.accept, ch.reject, **self._rules)
-
-    def _social_media(self):
-        ch = self.scenario.channels.social_media
-        if not ch.enabled or ch.post_rate == 0 or ch.reach == 0:
-            return
-        can_post, posters = self._posters()
-        post_prob = ch.post_rate * self.post_multiplier
-        top = post_prob.max()
-        if top == 0 or posters.size == 0:
-            return
-        follows = self.scenario.network.follows
-        see = 1.0 if follows <= 0 else min(1.0, ch.reach / follows)
-        f = self.followers
-        K.social_media_step(self.rng_state, self._activations(posters.size, min(1.0, top)),
-                            posters, np.minimum(1.0, post_prob / min(1.0, top)), f.indptr,
-                            f.indices, can_post, self.starts, self.symbols,
-                            self.recorder.held, self.images, self.openness, self.shift, self.counts,
-                            self._step_sums, self.appeal,
-                            ch.noise, see, ch.hostility, ch.adoption,
-                            self.scenario.perception.state_weight, ch.mu, ch.accept, ch.reject,
-                            **self._rules)
-
-    def _posters(self) -> tuple[np.ndarray, np.ndarray]:
-        """Who may post (online, platform not banned): a mask and the indices.
-
-        Found again only when the bans change: who is online is fixed at build, with the
-        follower graph built from it.
-        """
-        banned = tuple(np.flatnonzero(self.banned))
-        if self._posters_for != banned:
-            can_post = self.online & ~self.banned[self.home]
-            self._posters_cache = can_post, np.flatnonzero(can_post).astype(np.int64)
-            self._posters_for = banned
-        return self._posters_cache
-
-    def _talk(self):
-        ch = self.scenario.channels.talk
-        if not ch.enabled or ch.rate == 0:
-            return
-        talk, graph = K.talk_kernel(self.graph)
-        talk(self.rng_state, self._activations(self.n_citizens, ch.rate), *graph, self.starts,
-             self.images, self.openness, self.shift, self.counts, *self._sums, ch.epsilon,
-             ch.mu, "people" in ch.images, "state" in ch.images, **self._rules)
-
     # --- events -----------------------------------------------------------------------
 
-    def _active(self, kind: str):
+    def active_events(self, kind: str) -> list:
+        """The scenario's events of ``kind`` running during this step."""
         return [e for e in self.scenario.events
                 if e.kind == kind and e.step <= self.t < e.step + getattr(e, "duration", 1)]
-
-    def _active_campaigns(self):
-        standing = self.scenario.channels.campaign
-        return ([standing] if standing else []) + self._active("campaign")
 
     def _apply_events(self):
         s, t = self.scenario, self.t
@@ -463,18 +349,18 @@ class DiplomacyModel(mesa.Model):
         self._repair_relations()
         boost = s.channels.events.media_boost
         self.media_reach = self.base_media_reach.copy()
-        for e in self._active("incident"):
+        for e in self.active_events("incident"):
             for name in e.between:
                 c = idx(name)
                 self.media_reach[c] = min(1.0, self.media_reach[c] * (1 + boost * e.severity))
         self.appeal = self.base_appeal.copy()
         self.post_multiplier = np.ones(self.n_countries)
-        for e in self._active("festival"):
+        for e in self.active_events("festival"):
             c = idx(e.country)
             self.appeal[c] = min(1.0, self.appeal[c] + e.boost)
             self.post_multiplier[c] *= e.multiplier
         self.banned = np.zeros(self.n_countries, dtype=bool)
-        for e in self._active("platform_ban"):
+        for e in self.active_events("platform_ban"):
             self.banned[idx(e.country)] = True
         self._update_exchange_ties()
 
@@ -483,15 +369,7 @@ class DiplomacyModel(mesa.Model):
         r = self.relations
         r[a, b] = np.clip(r[a, b] + valence, -1, 1)
         r[b, a] = np.clip(r[b, a] + valence, -1, 1)
-        news = self.scenario.channels.events
-        if not news.enabled:
-            return
-        for home, other in ((a, b), (b, a)):
-            K.broadcast(self.rng_state, self.starts[home], self.sizes[home], news.reach, K.STATE,
-                        other, valence, self.home, self.images, self.openness, self.shift,
-                        self.counts, news.mu, self.scenario.perception.boomerang,
-                        self.scenario.perception.spillover, K.EVENTS)
-        self.recorder.invalidate()
+        events.send_news(self, a, b, valence)
 
     def _remember_relations(self, a: int, b: int, end: int, rate: float):
         """Before an incident: note the pair's relations, to be repaired toward once it ends.
@@ -515,12 +393,12 @@ class DiplomacyModel(mesa.Model):
             r[b, a] += rate * max(0.0, level_ba - r[b, a])
 
     def _update_exchange_ties(self):
-        active = tuple(id(e) for e in self._active("exchange_programme"))
+        active = tuple(id(e) for e in self.active_events("exchange_programme"))
         if active == self._exchange_active:
             return
         self._exchange_active = active
         graph = self.base_graph
-        for e in self._active("exchange_programme"):
+        for e in self.active_events("exchange_programme"):
             a, b = (self.scenario.country_index(x) for x in e.between)
             rng = np.random.default_rng([self.root_seed, self.replicate, e.step])
             src, dst = network.exchange_ties(self.home, a, b, e.ties, rng)
@@ -537,7 +415,7 @@ class DiplomacyModel(mesa.Model):
             same = (cultures[:, None, :] == cultures[None, :, :]).sum(axis=2)
             np.fill_diagonal(same, 0)
             return bool(((same > 0) & (same < cultures.shape[1])).any())
-        return bool(K.can_share_symbols(g.indptr, g.indices, self.symbols))
+        return bool(can_share_symbols(g.indptr, g.indices, self.symbols))
 
     def timeseries(self):
         """The tidy results table of this run so far (see docs/outputs.md)."""

@@ -12,12 +12,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from nanosim.engine.channels import LEDGER  # noqa: E402
 from nanosim.experiments import results as R  # noqa: E402
 
-CHANNEL_COLOURS = {
-    "contact": "#1b9e77", "social_media": "#66a61e", "talk": "#a6d854",
-    "state_media": "#d95f02", "campaign": "#e7298a", "events": "#e6ab02",
-}
+# every channel that records changes, in ledger order, with its colour (nano green, state warm)
+CHANNEL_COLOURS = {c.name: c.colour for c in LEDGER}
 
 
 def band_plot(ax, table: pd.DataFrame, label: str, colour=None):
