@@ -79,7 +79,8 @@ class Recorder:
     # --- measuring ----------------------------------------------------------------------
 
     def current_means(self) -> np.ndarray:
-        """Per observer and target: means of favourability, its square, images, shares > 0."""
+        """Per observer and target: the running sums' slots (``bundles.SUM_*``) per citizen:
+        means of favourability, its square and the images, and shares of favourable views."""
         self._refresh()
         return self.sums / np.maximum(self.model.sizes, 1)[:, None, None]
 
@@ -87,8 +88,8 @@ class Recorder:
         """Images or symbols changed outside the channel kernels: rescan them when next asked.
 
         The channel kernels keep :attr:`sums` and :attr:`held` up to date themselves. Any
-        other code that changes ``model.images`` or ``model.symbols`` (event news, say) must
-        call this, or the metrics go stale.
+        other code that changes ``model.images`` or ``model.symbols`` in place must call
+        this, or the metrics go stale.
         """
         self._stale_sums = self._stale_held = True
 
@@ -250,7 +251,6 @@ class Recorder:
             "value": value,
         }, copy=False)
 
-
     def _derived(self) -> dict[str, np.ndarray]:
         """Every pair metric for every recorded step, as time x observer x target arrays."""
         rows = self.rows
@@ -270,13 +270,14 @@ class Recorder:
             "symbol_share": rows["symbol_share"],
         }
 
+
 def _filled_columns(parts) -> tuple[np.ndarray, ...]:
     """The table's columns, in their final dtypes, from :meth:`Recorder.table`'s parts.
 
     Each part's rows are written in place, one recorded step per row of a
     (steps x rows per step) view; its observers, targets and channels are laid out for
-    one step and repeated. No temporary copies: building the table used to cost more
-    than recording every step.
+    one step and repeated. No temporary copies, so that building the table costs less
+    than recording the steps it holds.
     """
     total = sum(values.size for _, values, *_ in parts)
     columns = [np.empty(total, dtype) for dtype in _COLUMN_DTYPES]
