@@ -148,15 +148,6 @@ def test_contact_kernel_matches_reference():
     assert shift_dict(shift).keys() == world.shift.keys()
 
 
-def test_padded_rows_hold_each_citizens_degree_and_neighbours_in_one_line():
-    indptr = np.array([0, 2, 2, 19])
-    indices = np.arange(19, dtype=np.int32) % 3
-    rows = network.padded_rows(indptr, indices)
-    assert rows.shape == (3, network.ROW_WIDTH)
-    assert rows[:, 0].tolist() == [2, 0, 17]
-    assert rows[0, 1:3].tolist() == [0, 1]  # a row of 17 does not fit: read from the CSR
-
-
 @pytest.mark.parametrize("spillover", [0.2, 0.0])
 def test_talk_on_rows_is_talk_on_the_csr_graph(spillover):
     """One-line rows and three blocks in flight only overlap memory reads: the same pairs
@@ -180,19 +171,6 @@ def test_talk_on_rows_is_talk_on_the_csr_graph(spillover):
     for on_csr, on_rows in zip(*runs, strict=True):
         assert np.array_equal(on_csr, on_rows)
     assert runs[0][2].sum() > 0
-
-
-def test_graph_rows_are_built_only_where_they_pay(monkeypatch):
-    ring = np.arange(1000)
-    graph = network.from_edges(1000, ring, (ring + 1) % 1000)
-    assert graph.rows.shape[0] == 0  # fits in the cache
-    monkeypatch.setattr(network, "ROWS_FROM_BYTES", 1000)
-    big = network.from_edges(1000, ring, (ring + 1) % 1000)
-    assert big.rows.shape == (1000, network.ROW_WIDTH) and big.rows is big.rows
-    assert network.complete(1000).rows.shape[0] == 0
-    dense = network.from_edges(1000, np.repeat(ring, 9), (np.repeat(ring, 9) + np.tile(
-        np.arange(1, 10), 1000)) % 1000)  # 18 neighbours each: no row fits
-    assert dense.rows.shape[0] == 0
 
 
 def test_a_message_records_every_change_by_channel():
