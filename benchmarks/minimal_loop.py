@@ -19,7 +19,8 @@ import time
 import numpy as np
 from numba import njit
 
-from nanosim.engine import kernels as K
+from nanosim.engine.kernels.memory import prefetch
+from nanosim.engine.kernels.rng import randint, unit_float, xoshiro_step
 
 LEAN_BLOCK = 32
 
@@ -28,9 +29,9 @@ LEAN_BLOCK = 32
 def plain_loop(s, interactions, indptr, indices, x, epsilon, mu):
     n = x.shape[0]
     for _ in range(interactions):
-        i = K.randint(s, n)
+        i = randint(s, n)
         start = indptr[i]
-        j = indices[start + K.randint(s, indptr[i + 1] - start)]
+        j = indices[start + randint(s, indptr[i + 1] - start)]
         d = x[j] - x[i]
         if abs(d) < epsilon:
             x[i] += mu * d
@@ -40,8 +41,8 @@ def plain_loop(s, interactions, indptr, indices, x, epsilon, mu):
 @njit(inline="always")
 def _draw(s0, s1, s2, s3):
     """One uniform from a xoshiro256** state held in registers, and the new state."""
-    bits, s0, s1, s2, s3 = K.xoshiro_step(s0, s1, s2, s3)
-    return K.unit_float(bits), s0, s1, s2, s3
+    bits, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+    return unit_float(bits), s0, s1, s2, s3
 
 
 @njit(cache=True)
@@ -65,24 +66,24 @@ def _lean(s, interactions, indptr, indices, rows, padded, x, epsilon, mu):
             u, s0, s1, s2, s3 = _draw(s0, s1, s2, s3)
             ii[k] = int(u * n)
             if padded:
-                K.prefetch(rows, (ii[k], 0))
-                K.prefetch(x, (ii[k],))
+                prefetch(rows, (ii[k], 0))
+                prefetch(x, (ii[k],))
             else:
-                K.prefetch(indptr, (ii[k],))
+                prefetch(indptr, (ii[k],))
             uu[k], s0, s1, s2, s3 = _draw(s0, s1, s2, s3)
         for k in range(m):
             i = ii[k]
             if padded and rows[i, 0] < rows.shape[1]:
                 jj[k] = -1 - rows[i, 1 + int(uu[k] * rows[i, 0])]  # the neighbour itself
-                K.prefetch(x, (-1 - jj[k],))
+                prefetch(x, (-1 - jj[k],))
             else:
                 start = indptr[i]
                 jj[k] = start + int(uu[k] * (indptr[i + 1] - start))
-                K.prefetch(indices, (jj[k],))
-                K.prefetch(x, (i,))
+                prefetch(indices, (jj[k],))
+                prefetch(x, (i,))
         for k in range(m):
             jj[k] = -1 - jj[k] if padded and jj[k] < 0 else indices[jj[k]]
-            K.prefetch(x, (jj[k],))
+            prefetch(x, (jj[k],))
         for k in range(m):
             i, j = ii[k], jj[k]
             xi, xj = x[i], x[j]

@@ -127,7 +127,7 @@ def measure_special(n: int, interactions: int, repeats: int) -> dict:
     same graph.
     """
     from benchmarks import minimal_loop
-    from nanosim.engine import kernels as K
+    from nanosim.engine.channels import talk
     from nanosim.engine.model import DiplomacyModel
 
     steps = max(1, round(interactions / n))
@@ -145,11 +145,9 @@ def measure_special(n: int, interactions: int, repeats: int) -> dict:
         # the bare kernel on a fresh state of the same graph, called as the engine calls it
         # here (no running sums: only the last step is recorded)
         model = DiplomacyModel(scenario, r, citizen_agents=False)
-        g, ch = model.graph, scenario.channels.talk
-        talk, graph = K.talk_kernel(g)
+        ledger = model.recorder.ledger_for_step(1)
         cpu = time.process_time()
-        talk(model.rng_state, steps * n, *graph, model.starts, model.images, model.openness,
-             model.shift, model.counts, K.NO_SUMS, 0.5, ch.epsilon, ch.mu, True, False, 0.5, 0.0)
+        talk.talks(model, ledger, steps * n)
         kernel_rates.append(steps * n / (time.process_time() - cpu))
         for name, rate in minimal_loop.rates(model.graph, steps * n, r).items():
             bare.setdefault(name, []).append(rate)
@@ -250,7 +248,7 @@ def measure_full(n: int, steps: int = 365) -> dict:
         "metrics_cpu": metrics_cpu, "record_cpu": cpu["record"],
         "rows": len(table), "peak_rss": peak_rss_bytes(),
         "model_bytes": max(0, peak_rss_bytes() - baseline),
-        "messages": int(model.counts.sum()),
+        "messages": int(model.recorder.counts.sum()),
     }
 
 

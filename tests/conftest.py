@@ -2,7 +2,9 @@
 
 import pytest
 
+from nanosim.engine.channels import CHANNELS
 from nanosim.scenario import loads_scenario
+from nanosim.scenario.schema import Channels
 
 SMALL = """
 [scenario]
@@ -54,8 +56,9 @@ severity = 0.8
 duration = 5
 """
 
-ALL_OFF = {f"channels.{c}.enabled": False
-           for c in ("contact", "social_media", "talk", "state_media", "relations", "events")}
+# every channel switched off (the standing campaign has no switch: it is on where set)
+ALL_OFF = {f"{c.settings}.enabled": False for c in CHANNELS
+           if hasattr(getattr(Channels(), c.settings.removeprefix("channels.")), "enabled")}
 
 
 def small(overrides=None, text=SMALL):

@@ -1,14 +1,16 @@
 """Plain-Python reference of the update rule and channels, for checking the kernels.
 
-Written for clarity, not speed: the same rules as nanosim.engine.kernels, drawing the
+Written for clarity, not speed: the same rules as nanosim.engine.channels, drawing the
 same random numbers in the same order from a pure-Python xoshiro256**.
 """
 
 import math
 
+from nanosim.engine.channels import LEDGER, by_name
+
 MASK = (1 << 64) - 1
 PEOPLE, STATE = 0, 1
-CONTACT, SOCIAL_MEDIA, TALK, STATE_MEDIA, CAMPAIGN, EVENTS = range(6)
+CONTACT, TALK = by_name("contact").code, by_name("talk").code  # their ledger codes
 
 
 class Xoshiro:
@@ -57,7 +59,7 @@ class World:
         self.symbols = [list(s) for s in symbols]
         self.openness = list(openness)
         self.shift = {}
-        self.counts = [0] * 6
+        self.counts = [0] * len(LEDGER)
         self.n_countries = n_countries
 
     def deliver(self, i, which, c, v, mu, accept, reject, boomerang, spillover, channel):

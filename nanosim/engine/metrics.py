@@ -10,7 +10,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nanosim.engine import kernels as K
+from nanosim.engine.channels import LEDGER
+from nanosim.engine.kernels import PEOPLE, STATE
+from nanosim.engine.kernels.bundles import (
+    N_SUMS,
+    NO_SUMS,
+    SUM_FAV,
+    SUM_FAV_SQUARED,
+    SUM_FAVOURABLE,
+    SUM_FAVOURABLE_PEOPLE,
+    SUM_FAVOURABLE_STATE,
+    SUM_PEOPLE,
+    SUM_STATE,
+    Ledger,
+)
+from nanosim.engine.kernels.measures import (
+    cultural_regions,
+    image_moments,
+    symbol_counts,
+    symbol_holdings,
+)
 
 PAIR_METRICS = (
     "favourability", "image_people", "image_state", "relations", "polarization", "gap",
@@ -30,7 +49,12 @@ _COLUMN_DTYPES = (np.int8, np.int32, np.int16, np.int16, np.int8, np.float64)
 
 
 class Recorder:
-    """Collects a model's measures at recorded steps and builds the tidy table."""
+    """Collects a model's measures at recorded steps and builds the tidy table.
+
+    It owns the ledger the channel kernels write into (:meth:`ledger_for_step`): the
+    shift and message count of every channel (:attr:`shift`, :attr:`counts`, indexed by
+    ledger code) and the running measures they keep exact (:attr:`sums`, :attr:`held`).
+    """
 
     def __init__(self, model):
         self.model = model
@@ -40,10 +64,13 @@ class Recorder:
         self.final: dict[str, np.ndarray] = {}
         self.final_step = -1  # the step the final measures describe (-1: none yet)
         n = model.n_countries
-        # Running sums of kernels.image_moments and counts of the symbols each country's
-        # citizens hold (kernels.symbol_holdings), kept up to date by the channel kernels
+        # every change each channel made, and its messages (see bundles.Ledger)
+        self.shift = np.zeros((n, n, 2, len(LEDGER)))
+        self.counts = np.zeros(len(LEDGER), dtype=np.int64)
+        # Running sums of measures.image_moments and counts of the symbols each country's
+        # citizens hold (measures.symbol_holdings), kept up to date by the channel kernels
         # with every change they make; rescanned from the model after invalidate().
-        self.sums = np.zeros((n, n, 7))
+        self.sums = np.zeros((n, n, N_SUMS))
         self.held = np.zeros((n, model.symbols.shape[1], model.scenario.culture.traits),
                              np.int64)
         self._stale_sums = self._stale_held = True
@@ -52,7 +79,8 @@ class Recorder:
     # --- measuring ----------------------------------------------------------------------
 
     def current_means(self) -> np.ndarray:
-        """Per observer and target: means of favourability, its square, images, shares > 0."""
+        """Per observer and target: the running sums' slots (``bundles.SUM_*``) per citizen:
+        means of favourability, its square and the images, and shares of favourable views."""
         self._refresh()
         return self.sums / np.maximum(self.model.sizes, 1)[:, None, None]
 
@@ -60,19 +88,20 @@ class Recorder:
         """Images or symbols changed outside the channel kernels: rescan them when next asked.
 
         The channel kernels keep :attr:`sums` and :attr:`held` up to date themselves. Any
-        other code that changes ``model.images`` or ``model.symbols`` (event news, say) must
-        call this, or the metrics go stale.
+        other code that changes ``model.images`` or ``model.symbols`` in place must call
+        this, or the metrics go stale.
         """
         self._stale_sums = self._stale_held = True
 
-    def sums_for_step(self, t: int) -> np.ndarray:
-        """The image sums the kernels are to keep up to date through step t, or none.
+    def ledger_for_step(self, t: int) -> Ledger:
+        """The ledger the channels of step t write into.
 
-        Keeping them costs every image change some arithmetic, which only pays when the
-        sums are read at the end of step t and were fresh at its start: every step when
-        relations read them, else a recorded step after a recorded one. Otherwise they
-        are left stale and rescanned (``kernels.image_moments``) when next read. The choice
-        depends only on the scenario, so results do not depend on who reads them when.
+        It keeps the running image sums up to date only where that pays: keeping them
+        costs every image change some arithmetic, which only pays when the sums are read
+        at the end of step t and were fresh at its start: every step when relations read
+        them, else a recorded step after a recorded one. Otherwise they are left stale
+        and rescanned (``measures.image_moments``) when next read. The choice depends
+        only on the scenario, so results do not depend on who reads them when.
         """
         s = self.model.scenario
         every = s.run.record_every
@@ -82,18 +111,28 @@ class Recorder:
 
         if s.channels.relations.enabled or (recorded(t) and recorded(t - 1)):
             self._refresh()
-            return self.sums
+            return self._ledger(self.sums)
         self._stale_sums = True
-        return K.NO_SUMS
+        return self._ledger(NO_SUMS)
+
+    def untracked_ledger(self) -> Ledger:
+        """A ledger for changes the running measures do not follow (the news of events):
+        they are marked stale, to be rescanned when next read."""
+        self.invalidate()
+        return self._ledger(NO_SUMS)
+
+    def _ledger(self, sums: np.ndarray) -> Ledger:
+        return Ledger(self.shift, self.counts, sums, self.held,
+                      self.model.scenario.perception.state_weight)
 
     def _refresh(self):
         m = self.model
         if self._stale_sums:
-            self.sums[...] = K.image_moments(m.images, m.starts, m.sizes,
+            self.sums[...] = image_moments(m.images, m.starts, m.sizes,
                                              m.scenario.perception.state_weight)
             self._stale_sums = False
         if self._stale_held:
-            self.held[...] = K.symbol_holdings(m.symbols, m.starts, m.sizes,
+            self.held[...] = symbol_holdings(m.symbols, m.starts, m.sizes,
                                                m.scenario.culture.traits)
             self._stale_held = False
 
@@ -103,8 +142,8 @@ class Recorder:
         k = len(self.times)
         self.times.append(t)
         measures = (("means", self.current_means()), ("relations", m.relations),
-                    ("symbol_share", self._symbol_share()), ("shift", m.shift),
-                    ("messages", m.counts))
+                    ("symbol_share", self._symbol_share()), ("shift", self.shift),
+                    ("messages", self.counts))
         if k == self._room:  # room for more steps (a copy only when it doubles)
             s = m.scenario.run
             self._room = min(s.steps // s.record_every + 2, 1024) if k == 0 else 2 * k
@@ -123,7 +162,7 @@ class Recorder:
 
     def _symbol_share(self) -> np.ndarray:
         self._refresh()
-        return K.symbol_counts(self.held, self.model.prototypes) / self._symbol_slots
+        return symbol_counts(self.held, self.model.prototypes) / self._symbol_slots
 
     def finish(self):
         """Measures taken once, at the end: cultural regions and opinion clusters.
@@ -134,9 +173,9 @@ class Recorder:
         self.final_step = m.t
         g = m.graph
         regions = (len(np.unique(m.symbols, axis=0)) if g.well_mixed
-                   else K.cultural_regions(g.indptr, g.indices, m.symbols))
+                   else cultural_regions(g.indptr, g.indices, m.symbols))
         self.final["cultural_regions"] = np.array(regions, dtype=float)
-        for which, name in ((K.PEOPLE, "clusters_people"), (K.STATE, "clusters_state")):
+        for which, name in ((PEOPLE, "clusters_people"), (STATE, "clusters_state")):
             self.final[name] = np.array(
                 [opinion_clusters(m.images[start:start + size, which, :])  # d's views of all
                  for start, size in zip(m.starts, m.sizes, strict=True)], dtype=float)
@@ -154,7 +193,7 @@ class Recorder:
             self.finish()
         countries = list(m.country_names) + [ALL]
         metrics = list(METRICS)
-        channels = [""] + list(K.CHANNELS)
+        channels = [""] + [c.name for c in LEDGER]
         pair = _pair_mask(n, include_own=n == 1)
         d_idx, c_idx = np.nonzero(pair)
         pairs = d_idx * n + c_idx  # (observer, target) as one index, to take in step order
@@ -177,12 +216,12 @@ class Recorder:
         per_citizen = np.maximum(m.sizes, 1)[None, :, None, None, None]
         shifts = rows["shift"] / per_citizen  # time, observer, target, image, channel
         w = m.scenario.perception.state_weight
-        fav_shifts = w * shifts[..., K.STATE, :] + (1 - w) * shifts[..., K.PEOPLE, :]
-        by_channel = np.arange(1, len(K.CHANNELS) + 1)
+        fav_shifts = w * shifts[..., STATE, :] + (1 - w) * shifts[..., PEOPLE, :]
+        by_channel = np.arange(1, len(LEDGER) + 1)
         per_image = {
             "shift_by_channel": by_pair(fav_shifts),
-            "shift_by_channel_people": by_pair(shifts[..., K.PEOPLE, :]),
-            "shift_by_channel_state": by_pair(shifts[..., K.STATE, :]),
+            "shift_by_channel_people": by_pair(shifts[..., PEOPLE, :]),
+            "shift_by_channel_state": by_pair(shifts[..., STATE, :]),
         }
         for metric, arr in per_image.items():  # arr: time, pair, channel
             add(metric, arr, times, d_idx[:, None], c_idx[:, None], by_channel)
@@ -212,33 +251,33 @@ class Recorder:
             "value": value,
         }, copy=False)
 
-
     def _derived(self) -> dict[str, np.ndarray]:
         """Every pair metric for every recorded step, as time x observer x target arrays."""
         rows = self.rows
         means = rows["means"]
-        fav = means[..., 0]
+        fav = means[..., SUM_FAV]
         relations = rows["relations"]
         return {
             "favourability": fav,
-            "image_people": means[..., 2],
-            "image_state": means[..., 3],
+            "image_people": means[..., SUM_PEOPLE],
+            "image_state": means[..., SUM_STATE],
             "relations": relations,
-            "polarization": np.sqrt(np.maximum(means[..., 1] - fav**2, 0.0)),
+            "polarization": np.sqrt(np.maximum(means[..., SUM_FAV_SQUARED] - fav**2, 0.0)),
             "gap": fav - relations,
-            "share_favourable": means[..., 4],
-            "share_favourable_people": means[..., 5],
-            "share_favourable_state": means[..., 6],
+            "share_favourable": means[..., SUM_FAVOURABLE],
+            "share_favourable_people": means[..., SUM_FAVOURABLE_PEOPLE],
+            "share_favourable_state": means[..., SUM_FAVOURABLE_STATE],
             "symbol_share": rows["symbol_share"],
         }
+
 
 def _filled_columns(parts) -> tuple[np.ndarray, ...]:
     """The table's columns, in their final dtypes, from :meth:`Recorder.table`'s parts.
 
     Each part's rows are written in place, one recorded step per row of a
     (steps x rows per step) view; its observers, targets and channels are laid out for
-    one step and repeated. No temporary copies: building the table used to cost more
-    than recording every step.
+    one step and repeated. No temporary copies, so that building the table costs less
+    than recording the steps it holds.
     """
     total = sum(values.size for _, values, *_ in parts)
     columns = [np.empty(total, dtype) for dtype in _COLUMN_DTYPES]

@@ -14,10 +14,11 @@ import warnings
 import mesa
 import numpy as np
 
-from nanosim.engine import kernels as K
 from nanosim.engine.agents import Citizen, State
+from nanosim.engine.channels import step_channels
 from nanosim.engine.events import apply_events, new_memory
 from nanosim.engine.events.campaign import CAMPAIGN
+from nanosim.engine.kernels import measures
 from nanosim.engine.metrics import Recorder
 from nanosim.engine.state import StateArray
 from nanosim.engine.world import build_world
@@ -93,10 +94,6 @@ class DiplomacyModel(mesa.Model):
         for name, value in vars(world).items():  # model.home, model.graph, model.images ...
             setattr(self, name, value)
         self.rng_state = streams[3].generate_state(4, np.uint64)
-        self.shift = np.zeros((self.n_countries, self.n_countries, 2, len(K.CHANNELS)))
-        self.counts = np.zeros(len(K.CHANNELS), dtype=np.int64)
-        self._posters_for: tuple | None = None  # the bans _posters_cache was found for
-        self._posters_cache: tuple[np.ndarray, np.ndarray] | None = None
         self.event_memory = new_memory()  # what event kinds keep across steps
         if citizen_agents is None:
             citizen_agents = self.n_citizens <= CITIZEN_AGENTS_UP_TO
@@ -107,7 +104,6 @@ class DiplomacyModel(mesa.Model):
                 Citizen(self, i)
         self.recorder = Recorder(self)
         self.recorder.record(0)
-        self._step_sums = self.recorder.sums  # fresh after the record; set again each step
 
     # --- agents and campaigns --------------------------------------------------------
 
@@ -144,15 +140,7 @@ class DiplomacyModel(mesa.Model):
             self.running = False
             return
         apply_events(self)
-        # the channels, in order
-        if s.channels.relations.enabled:
-            self._update_relations()
-        self._step_sums = self.recorder.sums_for_step(self.t + 1)
-        self._state_media()
-        self._campaigns()
-        self._contact()
-        self._social_media()
-        self._talk()
+        step_channels(self)
         # record
         self.t += 1
         steps = s.run.steps
@@ -175,106 +163,6 @@ class DiplomacyModel(mesa.Model):
             if progress is not None:
                 progress(self.t)
 
-    # --- channels -----------------------------------------------------------------------
-
-    @property
-    def _rules(self) -> dict:
-        p = self.scenario.perception
-        return dict(boomerang=p.boomerang, spillover=p.spillover)
-
-    @property
-    def _sums(self) -> tuple:
-        """The image sums the kernels keep up to date this step (if any), and the
-        favourability weight."""
-        return self._step_sums, self.scenario.perception.state_weight
-
-    def _activations(self, n: int, rate: float) -> int:
-        """How many interactions a channel makes this step (mean n * rate)."""
-        return K.stochastic_round(self.rng_state, n * rate)
-
-    def _update_relations(self):
-        mean_fav = self.recorder.current_means()[..., 0]
-        r = self.relations
-        pull = self.responsiveness[:, None] * (mean_fav - r)
-        recip = self.scenario.channels.relations.reciprocity * (r.T - r)
-        new = np.clip(r + pull + recip, -1.0, 1.0)
-        np.fill_diagonal(new, 1.0)
-        self.relations[...] = new  # in place: each State's relations stay a live view
-
-    def _state_media(self):
-        ch = self.scenario.channels.state_media
-        if not ch.enabled:
-            return
-        K.state_media_step(self.rng_state, self.starts, self.sizes, self.media_reach,
-                           self.relations, self.trust, self.images, self.openness,
-                           self.shift, self.counts, *self._sums, ch.mu, ch.accept, ch.reject,
-                           **self._rules)
-
-    def _campaigns(self):
-        for camp in self.campaigns:
-            source = self.scenario.country_index(camp.country)
-            which = K.PEOPLE if camp.image == "people" else K.STATE
-            for target in camp.targets:
-                t = self.scenario.country_index(target)
-                K.campaign_step(self.rng_state, self.starts[t], self.sizes[t], t, camp.reach,
-                                source, which, camp.valence, self.images, self.openness,
-                                self.shift, self.counts, *self._sums, camp.mu, camp.accept,
-                                camp.reject, **self._rules)
-
-    def _contact(self):
-        ch = self.scenario.channels.contact
-        if not ch.enabled or ch.rate == 0:
-            return
-        g = self.graph
-        K.contact_step(self.rng_state, self._activations(self.n_citizens, ch.rate), g.indptr,
-                       g.indices, g.well_mixed, self.starts, self.symbols, self.recorder.held,
-                       self.images, self.openness, self.shift, self.counts, *self._sums,
-                       ch.symbol_sharing, ch.valence, ch.positivity, ch.negative_valence,
-                       ch.negative_weight, ch.mu, ch.accept, ch.reject, **self._rules)
-
-    def _social_media(self):
-        ch = self.scenario.channels.social_media
-        if not ch.enabled or ch.post_rate == 0 or ch.reach == 0:
-            return
-        can_post, posters = self._posters()
-        post_prob = ch.post_rate * self.post_multiplier
-        top = post_prob.max()
-        if top == 0 or posters.size == 0:
-            return
-        follows = self.scenario.network.follows
-        see = 1.0 if follows <= 0 else min(1.0, ch.reach / follows)
-        f = self.followers
-        K.social_media_step(self.rng_state, self._activations(posters.size, min(1.0, top)),
-                            posters, np.minimum(1.0, post_prob / min(1.0, top)), f.indptr,
-                            f.indices, can_post, self.starts, self.symbols,
-                            self.recorder.held, self.images, self.openness, self.shift, self.counts,
-                            self._step_sums, self.appeal,
-                            ch.noise, see, ch.hostility, ch.adoption,
-                            self.scenario.perception.state_weight, ch.mu, ch.accept, ch.reject,
-                            **self._rules)
-
-    def _posters(self) -> tuple[np.ndarray, np.ndarray]:
-        """Who may post (online, platform not banned): a mask and the indices.
-
-        Found again only when the bans change: who is online is fixed at build, with the
-        follower graph built from it.
-        """
-        banned = tuple(np.flatnonzero(self.banned))
-        if self._posters_for != banned:
-            can_post = self.online & ~self.banned[self.home]
-            self._posters_cache = can_post, np.flatnonzero(can_post).astype(np.int64)
-            self._posters_for = banned
-        return self._posters_cache
-
-    def _talk(self):
-        ch = self.scenario.channels.talk
-        if not ch.enabled or ch.rate == 0:
-            return
-        talk, graph = K.talk_kernel(self.graph)
-        talk(self.rng_state, self._activations(self.n_citizens, ch.rate), *graph, self.starts,
-             self.images, self.openness, self.shift, self.counts, *self._sums, ch.epsilon,
-             ch.mu, "people" in ch.images, "state" in ch.images, **self._rules)
-
     # --- measures -----------------------------------------------------------------------
 
     def can_share_symbols(self) -> bool:
@@ -285,7 +173,7 @@ class DiplomacyModel(mesa.Model):
             same = (cultures[:, None, :] == cultures[None, :, :]).sum(axis=2)
             np.fill_diagonal(same, 0)
             return bool(((same > 0) & (same < cultures.shape[1])).any())
-        return bool(K.can_share_symbols(g.indptr, g.indices, self.symbols))
+        return bool(measures.can_share_symbols(g.indptr, g.indices, self.symbols))
 
     def timeseries(self):
         """The tidy results table of this run so far (see docs/outputs.md)."""

@@ -70,7 +70,7 @@ class Graph:
         An int32 array of shape (n, ``ROW_WIDTH``): ``rows[i, 0]`` is i's degree and, if it
         is below ``ROW_WIDTH``, ``rows[i, 1:1 + degree]`` its neighbours in CSR order (else
         the kernels read the CSR arrays). One memory read instead of two, which pays only
-        where the graph outgrows the cache (docs/performance.md, item 16): empty while the
+        where the graph outgrows the cache (docs/performance.md): empty while the
         CSR arrays take less than ``ROWS_FROM_BYTES``, for the complete graph, and where
         more than a tenth of the citizens have too many neighbours to fit.
         """

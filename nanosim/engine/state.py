@@ -30,8 +30,6 @@ class StateArray:
         if self.slot in model.__dict__:  # a replacement, not the model's own first one
             value = self._checked(model, value)
             model.recorder.invalidate()
-            if self.name == "online":
-                model._posters_for = None  # who may post is found again
         model.__dict__[self.slot] = value
 
     def _checked(self, model, value) -> np.ndarray:

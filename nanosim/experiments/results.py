@@ -11,8 +11,6 @@ import pandas as pd
 
 BAND = (0.1, 0.9)  # the 10–90 % band shown everywhere
 TIDY = ("replicate", "step", "metric", "observer", "target", "channel", "value")
-NANO_CHANNELS = ("contact", "social_media", "talk")
-HIGH_POLITICS_CHANNELS = ("state_media", "campaign", "events")
 
 
 def select(df: pd.DataFrame, metric: str, observer: str | None = None,

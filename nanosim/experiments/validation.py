@@ -29,7 +29,7 @@ from multiprocessing import get_context
 import numpy as np
 import pandas as pd
 
-from nanosim.engine import kernels as K
+from nanosim.engine.kernels import PEOPLE
 from nanosim.engine.metrics import opinion_clusters
 from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments.results import select
@@ -103,7 +103,7 @@ def final_measures(scenario: Scenario, replicate: int) -> dict:
     clusters = select(table, "clusters_people")["value"]
     if len(clusters):
         out["clusters"] = int(clusters.iloc[-1])
-        opinions = model.images[:, K.PEOPLE, 0]
+        opinions = model.images[:, PEOPLE, 0]
         for share in MAJOR_SHARES:
             out[f"clusters_{round(share * 100)}pct"] = opinion_clusters(opinions, major=share)
     return out

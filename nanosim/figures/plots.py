@@ -9,10 +9,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-CHANNEL_COLOURS = {
-    "contact": "#1b9e77", "social_media": "#66a61e", "talk": "#a6d854",
-    "state_media": "#d95f02", "campaign": "#e7298a", "events": "#e6ab02",
-}
+from nanosim.engine.channels import LEDGER
+
+# every channel that records changes, in ledger order, with its colour (nano green, state warm)
+CHANNEL_COLOURS = {c.name: c.colour for c in LEDGER}
 
 
 def band_plot(ax, table: pd.DataFrame, label: str, colour=None):

@@ -14,14 +14,20 @@ from pydantic import BaseModel
 from nanosim.scenario import schema as S
 from nanosim.scenario.explain import field_limits
 
+
+def _section_model(annotation) -> type[BaseModel]:
+    """The table model of a section field (``Campaign | None`` gives ``Campaign``)."""
+    return next(a for a in (annotation, *typing.get_args(annotation))
+                if isinstance(a, type) and issubclass(a, BaseModel))
+
+
 SECTIONS = [
     ("[scenario]", S.ScenarioMeta), ("[population]", S.Population), ("[culture]", S.Culture),
     ("[perception]", S.Perception), ("[[country]]", S.Country),
     ("country.state", S.StateSettings), ("country.initial", S.InitialImages),
-    ("[network]", S.Network), ("[channels.contact]", S.Contact),
-    ("[channels.social_media]", S.SocialMedia), ("[channels.talk]", S.Talk),
-    ("[channels.state_media]", S.StateMedia), ("[channels.relations]", S.Relations),
-    ("[channels.events]", S.EventNews), ("[channels.campaign]", S.Campaign),
+    ("[network]", S.Network),
+    *((f"[channels.{name}]", _section_model(field.annotation))  # every channel's section
+      for name, field in S.Channels.model_fields.items()),
 ]
 HEADER = """# Scenario file reference
 

@@ -109,7 +109,7 @@ def test_without_news_an_official_event_moves_relations_but_no_citizen():
     model.step()
     assert model.relations[ALAND, BLAND] == pytest.approx(0.7)
     np.testing.assert_array_equal(model.images, images)
-    assert model.counts.sum() == 0
+    assert model.recorder.counts.sum() == 0
 
 
 def test_a_festival_raises_appeal_and_posting_while_it_lasts():
@@ -134,9 +134,9 @@ def test_a_platform_ban_stops_posts_while_it_lasts():
     model = model_with(*bans, channels__social_media__enabled=True, network__online_share=1.0)
     posts = []
     for _ in range(7):
-        before = model.counts.sum()
+        before = model.recorder.counts.sum()
         model.step()
-        posts.append(model.counts.sum() - before)
+        posts.append(model.recorder.counts.sum() - before)
         assert model.banned.all() == (2 <= model.t - 1 < 5)
     assert posts[2:5] == [0, 0, 0] and all(p > 0 for p in posts[:2] + posts[5:])
 

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from nanosim.cli import main as cli_main
-from nanosim.engine import kernels as K
+from nanosim.engine.channels import by_name
+from nanosim.engine.kernels import STATE
 from nanosim.engine.metrics import opinion_clusters
 from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments import validation as V
@@ -57,12 +58,12 @@ def test_deffuant_threshold_is_doubled_onto_our_scale(deffuant_base):
 def test_deffuant_scenario_moves_only_the_people_image_by_talk(deffuant_base):
     model = DiplomacyModel(deffuant_base.with_overrides({"scenario.steps": 20}),
                            citizen_agents=False)
-    state_before = model.images[:, K.STATE, 0].copy()
+    state_before = model.images[:, STATE, 0].copy()
     model.run_to_end()
-    np.testing.assert_array_equal(model.images[:, K.STATE, 0], state_before)
-    talk = K.CHANNELS.index("talk")
-    assert model.counts[talk] > 0
-    assert np.delete(model.counts, talk).sum() == 0
+    np.testing.assert_array_equal(model.images[:, STATE, 0], state_before)
+    talk = by_name("talk").code
+    assert model.recorder.counts[talk] > 0
+    assert np.delete(model.recorder.counts, talk).sum() == 0
 
 
 def test_deffuant_threshold_one_half_gives_consensus_in_every_replicate(deffuant_base):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nanosim.engine import kernels as K
+from nanosim.engine.channels.events import send_news
 from nanosim.engine.events.base import EventKind, pair
 
 
@@ -19,14 +19,7 @@ def shock(model, a: int, b: int, valence: float) -> None:
     r = model.relations
     r[a, b] = np.clip(r[a, b] + valence, -1, 1)
     r[b, a] = np.clip(r[b, a] + valence, -1, 1)
-    news, p = model.scenario.channels.events, model.scenario.perception
-    if not news.enabled:
-        return
-    for home, other in ((a, b), (b, a)):
-        K.broadcast(model.rng_state, model.starts[home], model.sizes[home], news.reach,
-                    K.STATE, other, valence, model.home, model.images, model.openness,
-                    model.shift, model.counts, news.mu, p.boomerang, p.spillover, K.EVENTS)
-    model.recorder.invalidate()  # the news changed images outside the channel kernels
+    send_news(model, a, b, valence)
 
 
 class Incident(EventKind):

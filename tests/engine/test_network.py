@@ -412,3 +412,25 @@ def test_a_file_networks_written_scenario_runs_from_anywhere(tmp_path):
     (tmp_path / "out").mkdir()
     again = loads_scenario(load_scenario(path).to_toml(), str(tmp_path / "out" / "scenario.toml"))
     assert nw.check_files(again) == 3
+
+
+def test_padded_rows_hold_each_citizens_degree_and_neighbours_in_one_line():
+    indptr = np.array([0, 2, 2, 19])
+    indices = np.arange(19, dtype=np.int32) % 3
+    rows = nw.padded_rows(indptr, indices)
+    assert rows.shape == (3, nw.ROW_WIDTH)
+    assert rows[:, 0].tolist() == [2, 0, 17]
+    assert rows[0, 1:3].tolist() == [0, 1]  # a row of 17 does not fit: read from the CSR
+
+
+def test_graph_rows_are_built_only_where_they_pay(monkeypatch):
+    ring = np.arange(1000)
+    graph = nw.from_edges(1000, ring, (ring + 1) % 1000)
+    assert graph.rows.shape[0] == 0  # fits in the cache
+    monkeypatch.setattr(nw, "ROWS_FROM_BYTES", 1000)
+    big = nw.from_edges(1000, ring, (ring + 1) % 1000)
+    assert big.rows.shape == (1000, nw.ROW_WIDTH) and big.rows is big.rows
+    assert nw.complete(1000).rows.shape[0] == 0
+    dense = nw.from_edges(1000, np.repeat(ring, 9), (np.repeat(ring, 9) + np.tile(
+        np.arange(1, 10), 1000)) % 1000)  # 18 neighbours each: no row fits
+    assert dense.rows.shape[0] == 0

@@ -1,0 +1,69 @@
+"""The named bundles the kernels take: the citizens' arrays, the ledger, the latitudes.
+
+Each is a namedtuple, which numba passes into compiled code as one argument and
+unpacks at no cost, so a kernel's signature names what it reads and writes instead of
+listing twenty arrays and numbers.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+# The running sums' slots (``Ledger.sums[d, c, slot]``, and :func:`.measures.image_moments`):
+# over observer d's citizens, about target c.
+SUM_FAV = 0  # favourability (state_weight * state image + (1 - state_weight) * people image)
+SUM_FAV_SQUARED = 1  # favourability squared
+SUM_PEOPLE = 2  # people image
+SUM_STATE = 3  # state image
+SUM_FAVOURABLE = 4  # citizens with favourability > 0
+SUM_FAVOURABLE_PEOPLE = 5  # citizens with people image > 0
+SUM_FAVOURABLE_STATE = 6  # citizens with state image > 0
+N_SUMS = 7
+
+NO_SUMS = np.zeros((0, 0, N_SUMS))  # a ledger's ``sums`` when it keeps none
+NO_HELD = np.zeros((0, 0, 0), np.int64)  # a ledger's ``held`` when it keeps none
+
+
+class Citizens(NamedTuple):
+    """The citizens' arrays, sorted by country: what the channels read and change."""
+
+    starts: np.ndarray  # int64[country]: first citizen of each country
+    sizes: np.ndarray  # int64[country]: citizens of each country
+    images: np.ndarray  # float64[citizen, image, country] in -1..1 (changed)
+    openness: np.ndarray  # float64[citizen] in 0..1: receptiveness to a message
+    trust: np.ndarray  # float64[citizen] in 0..1: trust in the own state (state media)
+    symbols: np.ndarray  # int16[citizen, feature]: the symbol held on each feature (changed)
+
+
+class Ledger(NamedTuple):
+    """Where the kernels record what they change (owned by the Recorder).
+
+    ``shift[d, c, image, code]`` adds up every change made by the channel with ledger
+    ``code`` to the images of country c held by country d's citizens; ``counts[code]``
+    counts its messages. ``sums[d, c, slot]`` (``SUM_*`` slots; empty: none kept) and
+    ``held[d, f, q]`` (citizens of d holding symbol q on feature f; empty: none kept)
+    are running measures the kernels keep exact with every change, so a record needs
+    no scan of the citizens; ``state_weight`` is the weight of the state image in the
+    favourability those sums hold.
+    """
+
+    shift: np.ndarray
+    counts: np.ndarray
+    sums: np.ndarray
+    held: np.ndarray
+    state_weight: float
+
+
+class Latitudes(NamedTuple):
+    """Social judgement's parameters for one channel (:func:`.judgement.judge`).
+
+    A message within ``accept`` of the image pulls it by ``mu`` (times openness), one
+    beyond ``reject`` pushes it away by ``mu`` times ``boomerang``; a change spills by
+    ``spillover`` onto the other image of the same country.
+    """
+
+    mu: float
+    accept: float
+    reject: float
+    boomerang: float
+    spillover: float

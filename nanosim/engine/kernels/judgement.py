@@ -1,0 +1,121 @@
+"""The one update rule: social judgement of a message, and what a change does to the ledger.
+
+Every channel's message to a citizen goes through :func:`deliver_to` (talk applies the
+same rule in its own branch-free loop), so the rule, its spillover to the other image
+and its bookkeeping live here once. Symbols (Axelrod's culture) change through
+:func:`set_symbol`, which keeps the ledger's counts of symbols held.
+"""
+
+from numba import njit
+
+from nanosim.engine.kernels import PEOPLE, STATE
+from nanosim.engine.kernels.bundles import (
+    SUM_FAV,
+    SUM_FAV_SQUARED,
+    SUM_FAVOURABLE,
+    SUM_FAVOURABLE_PEOPLE,
+    SUM_FAVOURABLE_STATE,
+    SUM_PEOPLE,
+    SUM_STATE,
+)
+
+
+@njit(inline="always")
+def judge(x, v, mu, openness, accept, reject, boomerang):
+    """Social judgement: assimilate within ``accept``, contrast beyond ``reject``."""
+    d = v - x
+    ad = abs(d)
+    if ad <= accept:
+        x = x + mu * openness * d
+    elif ad >= reject:
+        x = x - mu * boomerang * d
+    else:
+        return x
+    return min(1.0, max(-1.0, x))
+
+
+@njit(inline="always")
+def deliver_to(img, ledger, lat, d, open_i, i, which, c, v, mu, code):
+    """A message of valence v about country c reaches citizen i (of country d, openness
+    ``open_i``), weighing ``mu``; the ledger records every change under ``code``.
+
+    ``lat`` gives the latitudes, boomerang and spillover (its own ``mu`` is not read: a
+    channel may weigh each message apart).
+    """
+    ledger.counts[code] += 1
+    x = img[i, which, c]
+    x2 = judge(x, v, mu, open_i, lat.accept, lat.reject, lat.boomerang)
+    delta = x2 - x
+    if delta != 0.0:
+        shift = ledger.shift
+        img[i, which, c] = x2
+        shift[d, c, which, code] += delta
+        other = 1 - which
+        y = img[i, other, c]
+        y2 = y
+        if lat.spillover > 0.0:
+            y2 = spilled(y, delta, lat.spillover)
+            img[i, other, c] = y2
+            shift[d, c, other, code] += y2 - y
+        if ledger.sums.shape[0] > 0:
+            if which == PEOPLE:
+                track_change(ledger.sums, ledger.state_weight, d, c, x, y, x2, y2)
+            else:
+                track_change(ledger.sums, ledger.state_weight, d, c, y, x, y2, x2)
+
+
+@njit(inline="always")
+def spilled(y, delta, spillover):
+    """The other image y after a change of ``delta`` spills over to it."""
+    return min(1.0, max(-1.0, y + spillover * delta))
+
+
+@njit(inline="always")
+def track_change(sums, w, d, c, p0, s0, p1, s1):
+    """Update the running sums of observer d about c for a change (p0, s0) -> (p1, s1)."""
+    f0 = w * s0 + (1.0 - w) * p0
+    f1 = w * s1 + (1.0 - w) * p1
+    sums[d, c, SUM_FAV] += f1 - f0
+    sums[d, c, SUM_FAV_SQUARED] += f1 * f1 - f0 * f0
+    sums[d, c, SUM_PEOPLE] += p1 - p0
+    sums[d, c, SUM_STATE] += s1 - s0
+    sums[d, c, SUM_FAVOURABLE] += (1.0 if f1 > 0.0 else 0.0) - (1.0 if f0 > 0.0 else 0.0)
+    sums[d, c, SUM_FAVOURABLE_PEOPLE] += (1.0 if p1 > 0.0 else 0.0) - (1.0 if p0 > 0.0 else 0.0)
+    sums[d, c, SUM_FAVOURABLE_STATE] += (1.0 if s1 > 0.0 else 0.0) - (1.0 if s0 > 0.0 else 0.0)
+
+
+@njit(inline="always")
+def favourability(img, i, c, state_weight):
+    """Citizen i's favourability toward country c: its two images, weighted."""
+    return state_weight * img[i, STATE, c] + (1.0 - state_weight) * img[i, PEOPLE, c]
+
+
+@njit(inline="always")
+def similarity_count(symbols, i, j):
+    """On how many features citizens i and j hold the same symbol."""
+    same = 0
+    for f in range(symbols.shape[1]):
+        if symbols[i, f] == symbols[j, f]:
+            same += 1
+    return same
+
+
+@njit(inline="always")
+def set_symbol(symbols, held, d, i, f, symbol):
+    """Citizen i (of country d) takes ``symbol`` on feature f; ``held`` (if any) follows."""
+    if held.shape[0] > 0:
+        held[d, f, symbols[i, f]] -= 1
+        held[d, f, symbol] += 1
+    symbols[i, f] = symbol
+
+
+@njit(inline="always")
+def copy_differing(u, symbols, held, d, i, j, same):
+    """i (of country d) takes j's symbol on one feature where they differ, chosen by ``u``."""
+    k = int(u * (symbols.shape[1] - same))
+    for f in range(symbols.shape[1]):
+        if symbols[i, f] != symbols[j, f]:
+            if k == 0:
+                set_symbol(symbols, held, d, i, f, symbols[j, f])
+                return
+            k -= 1

@@ -1,0 +1,125 @@
+"""Measures over all citizens: image sums, symbols held, cultural regions.
+
+Full scans, for the Recorder: the channel kernels keep the image sums and the symbol
+counts up to date themselves, so these run only after a change the kernels did not
+follow (:meth:`~nanosim.engine.metrics.Recorder.invalidate`) and at the end of a run.
+"""
+
+import numpy as np
+from numba import njit
+
+from nanosim.engine.kernels import PEOPLE, STATE
+from nanosim.engine.kernels.bundles import (
+    N_SUMS,
+    SUM_FAV,
+    SUM_FAV_SQUARED,
+    SUM_FAVOURABLE,
+    SUM_FAVOURABLE_PEOPLE,
+    SUM_FAVOURABLE_STATE,
+    SUM_PEOPLE,
+    SUM_STATE,
+)
+from nanosim.engine.kernels.judgement import similarity_count
+
+
+@njit(cache=True)
+def image_moments(img, starts, sizes, state_weight):
+    """Per observer d and target c: the running sums' slots (``bundles.SUM_*``).
+
+    Returns ``sums[d, c, slot]``: sums of favourability, its square, the two images and
+    the counts of favourable views. One streaming pass over the images; the loop over
+    targets is innermost and branch-free.
+    """
+    n_countries = starts.shape[0]
+    n_targets = img.shape[2]
+    out = np.zeros((n_countries, n_targets, N_SUMS))
+    acc = np.zeros((N_SUMS, n_targets))
+    w = state_weight
+    for d in range(n_countries):
+        acc[:] = 0.0
+        for i in range(starts[d], starts[d] + sizes[d]):
+            people = img[i, PEOPLE]
+            state = img[i, STATE]
+            for c in range(n_targets):
+                p = people[c]
+                st = state[c]
+                f = w * st + (1.0 - w) * p
+                acc[SUM_FAV, c] += f
+                acc[SUM_FAV_SQUARED, c] += f * f
+                acc[SUM_PEOPLE, c] += p
+                acc[SUM_STATE, c] += st
+                acc[SUM_FAVOURABLE, c] += 1.0 if f > 0.0 else 0.0
+                acc[SUM_FAVOURABLE_PEOPLE, c] += 1.0 if p > 0.0 else 0.0
+                acc[SUM_FAVOURABLE_STATE, c] += 1.0 if st > 0.0 else 0.0
+        for c in range(n_targets):
+            for k in range(N_SUMS):
+                out[d, c, k] = acc[k, c]
+    return out
+
+
+@njit(cache=True)
+def symbol_holdings(symbols, starts, sizes, traits):
+    """held[d, f, q]: how many of country d's citizens hold symbol q on feature f."""
+    n_countries, n_features = starts.shape[0], symbols.shape[1]
+    held = np.zeros((n_countries, n_features, traits), np.int64)
+    for d in range(n_countries):
+        for i in range(starts[d], starts[d] + sizes[d]):
+            for f in range(n_features):
+                held[d, f, symbols[i, f]] += 1
+    return held
+
+
+@njit(cache=True)
+def symbol_counts(held, prototypes):
+    """counts[d, c]: features of d's citizens holding c's national symbol where d's differs."""
+    n_countries, n_features = prototypes.shape
+    out = np.zeros((n_countries, n_countries))
+    for d in range(n_countries):
+        for c in range(n_countries):
+            total = 0
+            for f in range(n_features):
+                q = prototypes[c, f]
+                if q != prototypes[d, f]:
+                    total += held[d, f, q]
+            out[d, c] = total
+    return out
+
+
+@njit(cache=True)
+def can_share_symbols(indptr, indices, symbols):
+    """True while some neighbouring pair has similarity strictly between 0 and 1."""
+    n_features = symbols.shape[1]
+    for i in range(indptr.shape[0] - 1):
+        for k in range(indptr[i], indptr[i + 1]):
+            same = similarity_count(symbols, i, indices[k])
+            if 0 < same < n_features:
+                return True
+    return False
+
+
+@njit(cache=True)
+def cultural_regions(indptr, indices, symbols):
+    """Number of connected sets of citizens with identical symbol vectors."""
+    n = indptr.shape[0] - 1
+    n_features = symbols.shape[1]
+    label = -np.ones(n, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    regions = 0
+    for root in range(n):
+        if label[root] >= 0:
+            continue
+        label[root] = regions
+        top = 0
+        stack[top] = root
+        top += 1
+        while top > 0:
+            top -= 1
+            i = stack[top]
+            for k in range(indptr[i], indptr[i + 1]):
+                j = indices[k]
+                if label[j] < 0 and similarity_count(symbols, i, j) == n_features:
+                    label[j] = regions
+                    stack[top] = j
+                    top += 1
+        regions += 1
+    return regions
