@@ -8,10 +8,12 @@ Names are imported on first use, so the command line starts quickly.
 __version__ = "0.1.0"
 
 _EXPORTS = {  # public name: (module, attribute; None for the module itself)
+    "Citizen": ("nanosim.engine.agents", "Citizen"),
     "DiplomacyModel": ("nanosim.engine.model", "DiplomacyModel"),
     "NanosimError": ("nanosim.errors", "NanosimError"),
     "Scenario": ("nanosim.scenario", "Scenario"),
     "ScenarioError": ("nanosim.errors", "ScenarioError"),
+    "State": ("nanosim.engine.agents", "State"),
     "load_scenario": ("nanosim.scenario", "load_scenario"),
     "run": ("nanosim.experiments.runner", "run"),
     "run_replicate": ("nanosim.experiments.runner", "run_replicate"),

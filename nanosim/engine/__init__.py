@@ -1,0 +1,1 @@
+"""The engine: the Mesa model, its world, channels, events, compiled kernels and metrics."""

@@ -1,0 +1,1 @@
+"""Experiments on the engine: runs, comparisons, sweeps, reports and the validation."""

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
 
 import numpy as np
 
 from nanosim.errors import ScenarioError
-from nanosim.scenario.schema import CampaignEvent, Scenario
+from nanosim.scenario.schema import Scenario
 
 RESERVED_NAMES = ("all",)
 SHARE_TOLERANCE = 1e-3  # shares rounded from data (3 x 0.3333) are fine
@@ -39,13 +38,6 @@ def affinity_pair(key: str, names: list[str], source: str) -> tuple[str, str]:
         raise ScenarioError(source, f'network.affinity."{key}"',
                             'affinity keys are "A-B" with two country names')
     return splits[0]  # an unknown name: the caller says which
-
-
-def campaigns_of(s: Scenario) -> list[tuple[str, Any]]:
-    """The standing campaign and the campaign events, with their key paths."""
-    camp = s.channels.campaign
-    return ([("channels.campaign", camp)] if camp else []) + [
-        (f"events.{i}", e) for i, e in enumerate(s.events) if isinstance(e, CampaignEvent)]
 
 
 def split_population(size: int, shares: list[float]) -> np.ndarray:
