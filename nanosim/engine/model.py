@@ -80,8 +80,8 @@ class DiplomacyModel(mesa.Model):
                  citizen_agents: bool | None = None):
         scenario = as_scenario(scenario)
         replicate = check_whole("DiplomacyModel", "replicate", replicate, 0)
-        root = scenario.run.seed if seed is None else check_whole("DiplomacyModel", "seed",
-                                                                       seed, 0)
+        root = (scenario.run.seed if seed is None
+                else check_whole("DiplomacyModel", "seed", seed, 0))
         self.root_seed = root
         streams = replicate_seed(root, replicate).spawn(4)
         super().__init__(rng=int(streams[0].generate_state(1)[0]))
