@@ -33,7 +33,9 @@ def step(model, ledger) -> None:
     rate = model.scenario.perception.anchoring
     if rate == 0:
         return
-    _anchor(model.images, model.dispositions, model.starts, model.sizes, ledger, rate)
+    img = model.images
+    citizens_inner = img.strides[0] == img.itemsize  # each image a vector over citizens
+    _anchor(img, model.dispositions, model.starts, model.sizes, ledger, rate, citizens_inner)
 
 
 def reported(scenario) -> bool:
@@ -42,46 +44,61 @@ def reported(scenario) -> bool:
 
 
 @njit(cache=True)
-def _anchor(img, dispositions, starts, sizes, ledger, rate):
+def _anchor(img, dispositions, starts, sizes, ledger, rate, citizens_inner):
     """Move every image ``rate`` of the way to its disposition, crediting the change.
 
+    A streaming pass in memory order (``citizens_inner``: over citizens for each target,
+    as the images are laid out without spillover; else over targets for each citizen).
     Where the ledger keeps the running sums, they are set afresh from the new images in
-    the same pass, summed in the order of :func:`.measures.image_moments` (so exactly its
-    values): cheaper than following a change to every image one by one.
+    the same pass, each summed over citizens in order as :func:`.measures.image_moments`
+    sums them (so to its values exactly): cheaper than following every change.
     """
-    shift, sums, w = ledger.shift, ledger.sums, ledger.state_weight
+    shift, sums = ledger.shift, ledger.sums
     track = sums.shape[0] > 0
-    n_targets = img.shape[2]
-    moved = np.zeros((2, n_targets))
-    acc = np.zeros((N_SUMS, n_targets))
-    for d in range(starts.shape[0]):
-        moved[:] = 0.0
-        acc[:] = 0.0
-        for i in range(starts[d], starts[d] + sizes[d]):
-            for which in range(2):
+    n_countries, n_targets = starts.shape[0], img.shape[2]
+    moved = np.zeros((n_countries, 2, n_targets))
+    acc = np.zeros((n_countries, N_SUMS, n_targets))
+    if citizens_inner:
+        for c in range(n_targets):
+            for d in range(n_countries):
+                for i in range(starts[d], starts[d] + sizes[d]):
+                    _anchor_one(img, dispositions, i, c, rate, ledger.state_weight, moved[d],
+                                acc[d], track)
+    else:
+        for d in range(n_countries):
+            for i in range(starts[d], starts[d] + sizes[d]):
                 for c in range(n_targets):
-                    x = img[i, which, c]
-                    x2 = x + rate * (dispositions[i, which, c] - x)
-                    img[i, which, c] = x2
-                    moved[which, c] += x2 - x
-            if track:
-                for c in range(n_targets):
-                    p = img[i, PEOPLE, c]
-                    st = img[i, STATE, c]
-                    f = w * st + (1.0 - w) * p
-                    acc[SUM_FAV, c] += f
-                    acc[SUM_FAV_SQUARED, c] += f * f
-                    acc[SUM_PEOPLE, c] += p
-                    acc[SUM_STATE, c] += st
-                    acc[SUM_FAVOURABLE, c] += 1.0 if f > 0.0 else 0.0
-                    acc[SUM_FAVOURABLE_PEOPLE, c] += 1.0 if p > 0.0 else 0.0
-                    acc[SUM_FAVOURABLE_STATE, c] += 1.0 if st > 0.0 else 0.0
+                    _anchor_one(img, dispositions, i, c, rate, ledger.state_weight, moved[d],
+                                acc[d], track)
+    for d in range(n_countries):
         for c in range(n_targets):
             for which in range(2):
-                shift[d, c, which, CODE] += moved[which, c]
+                shift[d, c, which, CODE] += moved[d, which, c]
             if track:
                 for k in range(N_SUMS):
-                    sums[d, c, k] = acc[k, c]
+                    sums[d, c, k] = acc[d, k, c]
+
+
+@njit(inline="always")
+def _anchor_one(img, dispositions, i, c, rate, w, moved, acc, track):
+    """Citizen i's two images of c, anchored; their changes into ``moved`` (image x
+    target), and with ``track`` their moments into ``acc`` (slot x target)."""
+    p0, s0 = img[i, PEOPLE, c], img[i, STATE, c]
+    p = p0 + rate * (dispositions[i, PEOPLE, c] - p0)
+    st = s0 + rate * (dispositions[i, STATE, c] - s0)
+    img[i, PEOPLE, c] = p
+    img[i, STATE, c] = st
+    moved[PEOPLE, c] += p - p0
+    moved[STATE, c] += st - s0
+    if track:
+        f = w * st + (1.0 - w) * p
+        acc[SUM_FAV, c] += f
+        acc[SUM_FAV_SQUARED, c] += f * f
+        acc[SUM_PEOPLE, c] += p
+        acc[SUM_STATE, c] += st
+        acc[SUM_FAVOURABLE, c] += 1.0 if f > 0.0 else 0.0
+        acc[SUM_FAVOURABLE_PEOPLE, c] += 1.0 if p > 0.0 else 0.0
+        acc[SUM_FAVOURABLE_STATE, c] += 1.0 if st > 0.0 else 0.0
 
 
 CHANNEL = Channel("anchoring", "other", "perception.anchoring", step, CODE, "#999999",
