@@ -32,8 +32,8 @@ class Channel:
             change to images (official relations).
         colour: its colour in figures and the dashboard (every channel with a code).
         reported: ``reported(scenario)``: whether a run of the scenario has rows for it in
-            its results (a channel with a code that is off by default is left out where
-            it is off, so that results without it stay as they were).
+            its results (an opt-in channel has rows only where it is on, so the results
+            of a scenario that does not use it do not depend on its existence).
     """
 
     name: str
