@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nanosim.engine.channels import LEDGER
+from nanosim.engine.channels import LEDGER, reported
 from nanosim.engine.kernels import PEOPLE, STATE
 from nanosim.engine.kernels.bundles import (
     N_SUMS,
@@ -109,7 +109,16 @@ class Recorder:
         def recorded(step):
             return step % every == 0 or step == s.run.steps
 
-        if s.channels.relations.enabled or (recorded(t) and recorded(t - 1)):
+        return self._ledger_keeping_sums(s.channels.relations.enabled
+                                         or (recorded(t) and recorded(t - 1)))
+
+    def unrecorded_ledger(self) -> Ledger:
+        """The ledger of a step before day 0 (a burn-in): it keeps the running image sums
+        only where relations read them."""
+        return self._ledger_keeping_sums(self.model.scenario.channels.relations.enabled)
+
+    def _ledger_keeping_sums(self, keep: bool) -> Ledger:
+        if keep:
             self._refresh()
             return self._ledger(self.sums)
         self._stale_sums = True
@@ -193,7 +202,9 @@ class Recorder:
             self.finish()
         countries = list(m.country_names) + [ALL]
         metrics = list(METRICS)
-        channels = [""] + [c.name for c in LEDGER]
+        shown = reported(m.scenario)
+        codes = [c.code for c in shown]
+        channels = [""] + [c.name for c in shown]
         pair = _pair_mask(n, include_own=n == 1)
         d_idx, c_idx = np.nonzero(pair)
         pairs = d_idx * n + c_idx  # (observer, target) as one index, to take in step order
@@ -214,10 +225,10 @@ class Recorder:
             target=np.arange(n))
         rows = self.rows
         per_citizen = np.maximum(m.sizes, 1)[None, :, None, None, None]
-        shifts = rows["shift"] / per_citizen  # time, observer, target, image, channel
+        shifts = rows["shift"][..., codes] / per_citizen  # time, observer, target, image, channel
         w = m.scenario.perception.state_weight
         fav_shifts = w * shifts[..., STATE, :] + (1 - w) * shifts[..., PEOPLE, :]
-        by_channel = np.arange(1, len(LEDGER) + 1)
+        by_channel = np.arange(1, len(shown) + 1)
         per_image = {
             "shift_by_channel": by_pair(fav_shifts),
             "shift_by_channel_people": by_pair(shifts[..., PEOPLE, :]),
@@ -227,7 +238,7 @@ class Recorder:
             add(metric, arr, times, d_idx[:, None], c_idx[:, None], by_channel)
         add("soft_power_by_channel", _soft_power(fav_shifts, m.sizes), times,
             target=np.arange(n)[:, None], channel=by_channel)
-        add("messages", rows["messages"], times, channel=by_channel)
+        add("messages", rows["messages"][:, codes], times, channel=by_channel)
         last = np.array([self.final_step], dtype=np.int32)
         if "cultural_regions" in self.final:
             add("cultural_regions", self.final["cultural_regions"].reshape(1), last)

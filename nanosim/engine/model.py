@@ -1,10 +1,11 @@
 """DiplomacyModel: the Mesa model of nano power diplomacy versus high politics.
 
-The model builds its world in ``__init__`` (:mod:`nanosim.engine.world`) and advances
-one day per ``step()`` in the order of docs/model.md: events
-(:mod:`nanosim.engine.events`), high politics (relations, state media, campaigns), nano
-diplomacy (contact, social media, talk), then metrics. State lives in arrays owned by
-the model (struct of arrays); citizens and states are Mesa agents that view one row.
+The model builds its world in ``__init__`` (:mod:`nanosim.engine.world`), runs the
+scenario's burn-in, and advances one day per ``step()`` in the order of docs/model.md:
+events (:mod:`nanosim.engine.events`), high politics (relations, state media,
+campaigns), nano diplomacy (contact, social media, talk), anchoring, then metrics.
+State lives in arrays owned by the model (struct of arrays); citizens and states are
+Mesa agents that view one row.
 """
 
 from __future__ import annotations
@@ -74,6 +75,10 @@ class DiplomacyModel(mesa.Model):
                                    " (its arrays and networks were made from them); change "
                                    "channels, perception or events, or build a new "
                                    "DiplomacyModel")
+            if value.perception.anchoring > 0 and self.dispositions is None:
+                raise NanosimError("model.scenario: perception.anchoring needs the "
+                                   "dispositions, kept only by a model built with anchoring "
+                                   "above 0; build a new DiplomacyModel")
         self._scenario = value
 
     def __init__(self, scenario: Scenario | str, replicate: int = 0, *, seed: int | None = None,
@@ -103,7 +108,24 @@ class DiplomacyModel(mesa.Model):
             for i in range(self.n_citizens):
                 Citizen(self, i)
         self.recorder = Recorder(self)
+        if scenario.run.burn_in:
+            self._burn_in(scenario.run.burn_in)
         self.recorder.record(0)
+
+    def _burn_in(self, days: int) -> None:
+        """Run ``days`` steps before day 0: the channels on the scenario's structure, no
+        events, nothing recorded; then start the ledger afresh, so that day 0 is the
+        burned-in state and every shift is counted from it.
+
+        Events do not run (a treatment starts at day 0 as an event), so under common
+        random numbers a scenario and its event-free twin are identical at day 0.
+        """
+        scenario = self._scenario
+        self._scenario = scenario.model_copy(update={"events": []})
+        for _ in range(days):
+            step_channels(self, self.recorder.unrecorded_ledger())
+        self._scenario = scenario
+        self.recorder = Recorder(self)
 
     # --- agents and campaigns --------------------------------------------------------
 
@@ -140,7 +162,7 @@ class DiplomacyModel(mesa.Model):
             self.running = False
             return
         apply_events(self)
-        step_channels(self)
+        step_channels(self, self.recorder.ledger_for_step(self.t + 1))
         # record
         self.t += 1
         steps = s.run.steps

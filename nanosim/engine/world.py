@@ -38,6 +38,7 @@ class World:
     symbol_names: list[dict[int, str]]  # per feature: symbol number -> name
     symbols: np.ndarray  # [citizen, feature] symbol numbers
     images: np.ndarray  # [citizen, image, country] views, -1..1
+    dispositions: np.ndarray | None  # the starting images, where anchoring pulls back to them
     relations: np.ndarray  # [state, country] official stances, -1..1
     responsiveness: np.ndarray  # per state: weight of own public opinion
     base_media_reach: np.ndarray  # per state, as the scenario sets it
@@ -87,6 +88,7 @@ def build_world(s: Scenario, net_rng: np.random.Generator,
         node_ids=node_ids, affinity=affinity, base_graph=graph, graph=graph, online=online,
         followers=followers, openness=openness, trust=trust, prototypes=prototypes,
         symbol_names=symbol_names, symbols=symbols, images=start_images,
+        dispositions=start_images.copy(order="K") if s.perception.anchoring > 0 else None,
         relations=relations(s),
         responsiveness=np.array([c.state.responsiveness for c in s.country]),
         base_media_reach=media_reach, media_reach=media_reach.copy(),

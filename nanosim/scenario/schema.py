@@ -87,6 +87,11 @@ class ScenarioMeta(Section):
     name: str = _f("Untitled scenario", "Short title shown in plots and tables.")
     description: str = _f("", "What the scenario asks.")
     steps: Whole = _f(180, "Number of steps (one step = one day).", ge=1, le=1_000_000)
+    burn_in: Whole = _f(0, "Days run before day 0 with the channels and structure but no "
+                           "events (none recorded); the clock, the ledger and the metrics "
+                           "then start at day 0 from the burned-in state. A treatment starts "
+                           "at day 0 as an event, so a scenario and its event-free twin are "
+                           "identical at day 0.", ge=0, le=20_000)
     seed: Whole = _f(0, "Root seed; replicate r uses a stream spawned from it.", ge=0)
     replicates: Whole = _f(1, "Independent replicates of the run.", ge=1, le=100_000)
     record_every: Whole = _f(1, "Record metrics every this many steps (and at the last); with "
@@ -131,6 +136,9 @@ class Perception(Section):
     initial_sd: Real = _f(0.4, "Spread of initial images around their means.", ge=0.0, le=2.0)
     default_image: Valence = _f(0.0, "Initial mean image of a country not named in `initial`.")
     own_image: Valence = _f(0.6, "Initial mean image of one's own country (kept out of metrics).")
+    anchoring: Prob = _f(0.0, "lambda: each day every image relaxes toward the citizen's "
+                              "initial image (its disposition) by this share of the gap: "
+                              "x <- x + lambda * (disposition - x), Friedkin & Johnsen; 0: off.")
 
 
 class StateSettings(Section):
@@ -370,6 +378,41 @@ class ExchangeProgramme(_Between):
                                 f"{self.between[1]} (got {self.ties})")
 
 
+class OpenBorders(_Between):
+    """Cross-border ties grow between two countries over a while, and stay."""
+
+    kind: Literal["open_borders"]
+    ties: Real = _f(1.0, "Extra cross-border ties per citizen of the two countries by the end "
+                         "(a tie drawn twice counts once).", gt=0.0, le=1000.0)
+    duration: Whole = _f(365, "Steps over which the ties are added, in equal daily batches.",
+                         ge=1)
+
+    def check(self, scenario: Scenario, where: str) -> None:
+        super().check(scenario, where)
+        if scenario.network.kind == "complete":
+            raise ScenarioError(scenario.source, f"{where}.kind", "open_borders adds ties, but "
+                                'network.kind = "complete" has every tie already')
+
+    def check_sizes(self, scenario: Scenario, sizes, where: str) -> None:
+        a, b = (scenario.country_index(name) for name in self.between)
+        pairs = int(sizes[a]) * int(sizes[b])
+        if self.total_ties(scenario, sizes) > pairs:
+            raise ScenarioError(scenario.source, f"{where}.ties", f"too many: {self.ties:g} per "
+                                f"citizen of the {sizes[a]} and {sizes[b]} citizens of "
+                                f"{self.between[0]} and {self.between[1]} is more than their "
+                                f"{pairs} pairs")
+
+    def total_ties(self, scenario: Scenario, sizes) -> int:
+        """Ties added in all: ``ties`` per citizen of the two countries, each tie shared by
+        one citizen of each (as ``network.cross_border`` counts them)."""
+        a, b = (scenario.country_index(name) for name in self.between)
+        return round(self.ties * (int(sizes[a]) + int(sizes[b])) / 2)
+
+    def ties_on_day(self, total: int, day: int) -> int:
+        """Of ``total`` ties, those added on ``day`` (0 .. duration - 1): equal batches."""
+        return total * (day + 1) // self.duration - total * day // self.duration
+
+
 class Festival(_InCountry):
     """A viral cultural moment: a country's appeal and post rate rise."""
 
@@ -404,7 +447,8 @@ class CampaignEvent(_Event, _Campaigning):
 
 
 Event = Annotated[
-    Incident | Summit | Treaty | ExchangeProgramme | Festival | PlatformBan | CampaignEvent,
+    Incident | Summit | Treaty | ExchangeProgramme | OpenBorders | Festival | PlatformBan
+    | CampaignEvent,
     Field(discriminator="kind"),
 ]
 EVENT_KINDS = {cls.model_fields["kind"].annotation.__args__[0]: cls for cls in

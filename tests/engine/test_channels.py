@@ -9,10 +9,11 @@ from nanosim import run_replicate
 from nanosim.dashboard.live import channels_option
 from nanosim.engine.channels import CHANNELS, LEDGER, by_name
 from nanosim.figures import plots
-from nanosim.scenario.schema import Channels
+from nanosim.scenario.schema import Channels, Perception
 from tests.conftest import ALL_OFF, small
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+SECTIONS = {"channels": Channels, "perception": Perception}  # where channels keep settings
 
 
 def test_stored_channel_codes_never_change():
@@ -33,7 +34,7 @@ def test_channels_step_in_the_documented_order():
 def test_a_registered_channel_is_complete(channel):
     assert channel.group in ("nano", "high_politics", "other")
     section, name = channel.settings.split(".")
-    assert section == "channels" and name in Channels.model_fields, channel.settings
+    assert section in SECTIONS and name in SECTIONS[section].model_fields, channel.settings
     assert by_name(channel.name) is channel
     model_md = (DOCS / "model.md").read_text()
     assert f"`{channel.settings}`" in model_md or f"`[{channel.settings}]`" in model_md, \
@@ -47,7 +48,7 @@ def test_a_registered_channel_is_complete(channel):
 
 
 def test_every_ledger_channel_has_a_row_in_the_figures_and_the_dashboard():
-    df = run_replicate(small({**ALL_OFF, "scenario.steps": 11}), 0)
+    df = run_replicate(small({**ALL_OFF, "scenario.steps": 11, "perception.anchoring": 0.01}), 0)
     assert [c.name for c in LEDGER] == list(df["channel"].cat.categories[1:])
     shown = [s["name"] for s in channels_option(df, "Aland")["series"]]
     assert shown == [c.name.replace("_", " ") for c in LEDGER]

@@ -6,7 +6,7 @@ import pytest
 
 from nanosim import DiplomacyModel, NanosimError, results, run, run_replicate
 from nanosim.engine.agents import Citizen, State
-from nanosim.engine.channels import LEDGER
+from nanosim.engine.channels import reported
 from nanosim.engine.kernels import PEOPLE
 from nanosim.io.outputs import write_table
 from tests.conftest import ALL_OFF, small
@@ -81,7 +81,7 @@ def test_messages_are_counted_per_channel(small_scenario):
     df = run_replicate(small_scenario, 0)
     msgs = results.select(results.final(df), "messages")
     counts = dict(zip(msgs["channel"].astype(str), msgs["value"], strict=True))
-    for channel in LEDGER:
+    for channel in reported(small_scenario):
         assert counts[channel.name] > 0, channel.name
     # the incident's news reaches every citizen of the two countries once
     assert counts["events"] == pytest.approx(600 * 0.8)
@@ -110,15 +110,16 @@ def test_every_row_of_the_table_is_the_recorded_value_at_its_labels(small_scenar
     means, shift = np.stack(rec.rows["means"]), np.stack(rec.rows["shift"])
     messages = np.stack(rec.rows["messages"])
     n = model.n_countries
+    code = [c.code for c in reported(small_scenario)]  # ledger code of each channel row
     checks = {"favourability": lambda r: means[step[r], observer[r], target[r], 0],
               "image_state": lambda r: means[step[r], observer[r], target[r], 3],
               "shift_by_channel_people": lambda r: shift[step[r], observer[r], target[r],
-                                                         PEOPLE, channel[r] - 1]
+                                                         PEOPLE, code[channel[r] - 1]]
               / model.sizes[observer[r]],
-              "messages": lambda r: messages[step[r], channel[r] - 1]}
+              "messages": lambda r: messages[step[r], code[channel[r] - 1]]}
     per_step = {"favourability": n * (n - 1), "image_state": n * (n - 1),
-                "shift_by_channel_people": n * (n - 1) * len(LEDGER),
-                "messages": len(LEDGER)}
+                "shift_by_channel_people": n * (n - 1) * len(code),
+                "messages": len(code)}
     for name, expected in checks.items():
         rows = np.flatnonzero(df["metric"] == name)
         assert len(rows) == len(rec.times) * per_step[name]

@@ -11,7 +11,8 @@ Two orders, both fixed:
 - :data:`CHANNELS` is the **step order** (docs/model.md, section "A step"): the news
   of events first (sent by the event handlers, which run before any channel), then
   high politics (relations, state media, campaigns), then nano diplomacy (contact,
-  social media, talk). Changing it changes every result.
+  social media, talk), then anchoring (toward the dispositions). Changing it changes
+  every result.
 - :data:`LEDGER` orders the channels that record changes by their ``code``: the
   categories of the ``channel`` column in stored tables. It is **append-only**: a new
   channel takes the next free code, and no code ever changes, so tables written
@@ -20,6 +21,7 @@ Two orders, both fixed:
 """
 
 from nanosim.engine.channels import (
+    anchoring,
     campaign,
     contact,
     events,
@@ -30,7 +32,7 @@ from nanosim.engine.channels import (
 )
 from nanosim.engine.channels.channel import Channel
 
-__all__ = ["CHANNELS", "LEDGER", "Channel", "by_name", "step_channels"]
+__all__ = ["CHANNELS", "LEDGER", "Channel", "by_name", "reported", "step_channels"]
 
 CHANNELS: tuple[Channel, ...] = (
     events.CHANNEL,
@@ -40,6 +42,7 @@ CHANNELS: tuple[Channel, ...] = (
     contact.CHANNEL,
     social_media.CHANNEL,
     talk.CHANNEL,
+    anchoring.CHANNEL,
 )
 
 LEDGER: tuple[Channel, ...] = tuple(sorted((c for c in CHANNELS if c.code is not None),
@@ -57,9 +60,13 @@ def by_name(name: str) -> Channel:
     raise KeyError(name)
 
 
-def step_channels(model) -> None:
-    """Run the registered channels of one step, in step order, into the step's ledger."""
-    ledger = model.recorder.ledger_for_step(model.t + 1)
+def reported(scenario) -> tuple[Channel, ...]:
+    """The ledger channels a run of ``scenario`` has rows for, in ledger order."""
+    return tuple(c for c in LEDGER if c.reported(scenario))
+
+
+def step_channels(model, ledger) -> None:
+    """Run the registered channels of one step, in step order, into ``ledger``."""
     for channel in CHANNELS:
         if channel.step is not None:
             channel.step(model, ledger)

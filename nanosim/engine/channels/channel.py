@@ -12,6 +12,11 @@ from nanosim.engine.kernels.rng import stochastic_round
 Group = Literal["nano", "high_politics", "other"]
 
 
+def always(scenario) -> bool:
+    """A channel every run reports (:attr:`Channel.reported`)."""
+    return True
+
+
 @dataclass(frozen=True)
 class Channel:
     """One way perceptions change, registered in :data:`nanosim.engine.channels.CHANNELS`.
@@ -26,6 +31,9 @@ class Channel:
         code: its code in the ledger and in stored tables; None where it records no
             change to images (official relations).
         colour: its colour in figures and the dashboard (every channel with a code).
+        reported: ``reported(scenario)``: whether a run of the scenario has rows for it in
+            its results (an opt-in channel has rows only where it is on, so the results
+            of a scenario that does not use it do not depend on its existence).
     """
 
     name: str
@@ -34,6 +42,7 @@ class Channel:
     step: Callable[[object, Ledger], None] | None
     code: int | None = None
     colour: str | None = None
+    reported: Callable[[object], bool] = always
 
 
 def citizens(model) -> Citizens:

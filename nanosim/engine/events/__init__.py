@@ -13,11 +13,12 @@ from nanosim.engine.events.campaign import CAMPAIGN
 from nanosim.engine.events.exchange_programme import EXCHANGE_PROGRAMME
 from nanosim.engine.events.festival import FESTIVAL
 from nanosim.engine.events.official import INCIDENT, SUMMIT, TREATY
+from nanosim.engine.events.open_borders import OPEN_BORDERS
 from nanosim.engine.events.platform_ban import PLATFORM_BAN
 
 # the order in which the kinds apply the effects of their events under way, each step
 EVENTS: tuple[EventKind, ...] = (INCIDENT, SUMMIT, TREATY, FESTIVAL, PLATFORM_BAN,
-                                 EXCHANGE_PROGRAMME, CAMPAIGN)
+                                 EXCHANGE_PROGRAMME, OPEN_BORDERS, CAMPAIGN)
 BY_KIND: dict[str, EventKind] = {handler.kind: handler for handler in EVENTS}
 
 __all__ = ["BY_KIND", "EVENTS", "EventKind", "apply_events", "new_memory", "under_way"]
