@@ -38,7 +38,7 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
 
 
 def _compare_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenarios", nargs="+", help="two or more scenario TOML files or bundled "
+    p.add_argument("scenarios", nargs="*", help="two or more scenario TOML files or bundled "
                                                 "names (one or more with --control; four "
                                                 "with --factorial)")
     p.add_argument("--out", required=True, help="folder for the comparison")
