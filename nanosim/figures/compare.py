@@ -67,7 +67,7 @@ def _effects_figure(df, metric, pair, control, factorial, factors, event_steps=(
     values = pair_values(df, metric, pair)
     effects = R.bands(paired_effects(values, control), ["scenario", "step"])
     fig, axes = plt.subplots(1, 2 if factorial else 1, figsize=(13 if factorial else 8, 4.5),
-                             squeeze=False, sharey=True)
+                             squeeze=False)  # the interaction on its own scale
     panels = [(axes[0][0], f"Effect against “{control}”" + (" (A)" if factorial else ""))]
     letters = dict(zip(scenario_names(values)[1:], "BCD", strict=False)) if factorial else {}
     for name, part in effects.groupby("scenario", observed=True, sort=False):
@@ -86,8 +86,9 @@ def _effects_figure(df, metric, pair, control, factorial, factors, event_steps=(
         ax.set(xlabel="step (day)" + ("; dotted: events" if len(event_steps) else ""),
                title=title)
         ax.legend(fontsize=8, loc="best")
-    axes[0][0].set_ylabel(f"effect on {metric.replace('_', ' ')}\n(median, 10–90 % of {n} "
-                          "replicates, paired)")
+    for ax in axes[0]:
+        ax.set_ylabel(f"effect on {metric.replace('_', ' ')}\n(median, 10–90 % of {n} "
+                      "replicates, paired)")
     fig.suptitle(pair_label(metric, pair), fontsize=10)
     fig.tight_layout()
     return fig
@@ -102,7 +103,7 @@ def _final_shift_figure(df, metric, pair, control=None):
     label = metric.replace("_", " ")
     right = (("diff", f"difference in shift to “{names[0]}”\n(paired by replicate)",
               f"shift in {label}") if control is None else
-             ("effect", f"effect against “{control}” at the last step\n(paired by replicate)",
+             ("effect", f"effect at the last step against\n“{control}” (paired by replicate)",
               f"effect on {label}"))
     panels = ((axes[0], "shift", "final shift since step 0", f"shift in {label}"),
               (axes[1], *right))
