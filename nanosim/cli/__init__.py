@@ -38,11 +38,23 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
 
 
 def _compare_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenarios", nargs="+", help="two or more scenario TOML files or bundled names")
+    p.add_argument("scenarios", nargs="*", help="two or more scenario TOML files or bundled "
+                                                "names (one or more with --control; four "
+                                                "with --factorial)")
     p.add_argument("--out", required=True, help="folder for the comparison")
+    p.add_argument("--control", metavar="FILE",
+                   help="control scenario (file or bundled name): report every scenario's "
+                        "effect against it, paired by replicate (without it: the difference "
+                        "in shift to the first file)")
+    p.add_argument("--factorial", action="store_true",
+                   help="the four files are a 2 x 2 design in the order A (neither factor), "
+                        "B (first factor only), C (second factor only), D (both): report the "
+                        "main effects and the interaction (D - C) - (B - A); A is the control")
+    p.add_argument("--factors", metavar="FIRST,SECOND",
+                   help="names of the two factors of --factorial, e.g. crisis,nano")
     _common(p)
     p.add_argument("--metric", default="favourability",
-                   help="metric whose shift is compared (default favourability)")
+                   help="metric compared (default favourability)")
     p.add_argument("--pair", help="OBSERVER:TARGET pair to compare (default: the first pair)")
     p.add_argument("--csv", action="store_true", help="also write comparison.csv")
 

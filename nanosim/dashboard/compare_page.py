@@ -1,4 +1,5 @@
-"""The Compare page: run scenarios side by side (common random numbers) and compare shifts.
+"""The Compare page: run scenarios side by side (common random numbers): shifts, and effects
+against a control the user picks (with four scenarios, a 2 × 2 design's interaction).
 
 The work is done by :mod:`nanosim.experiments.compare` (the same code as ``nanosim compare``);
 this page only chooses its inputs, runs it in the background and shows its outputs.
@@ -33,8 +34,9 @@ MAX_CITIZENS = 1_000_000  # per scenario here; `nanosim compare` takes any size
 MAX_REPLICATES = 10_000
 MAX_STEPS = 1_000_000
 FIGURE_TITLES = {
-    "comparison": "Perception shift over time (median, 10–90 % band)",
-    "final_shift": "Final shift by scenario",
+    "comparison": "Perception shift over time (since day 0; median, 10–90 % band)",
+    "effects": "Effect against the control over time (median, 10–90 % band)",
+    "final_shift": "Final shift and effect by scenario",
     "channels": "Shift by channel: nano vs high politics",
     "matrices": "Final favourability by scenario, and the differences",
 }
@@ -42,7 +44,8 @@ FIGURE_TITLES = {
 
 @dataclass(frozen=True)
 class Request:
-    """What the user asked to compare."""
+    """What the user asked to compare: ``labels`` in the order they run, the control (or
+    the 2 × 2 design's A) first, then B, C, D of a ``factorial`` design."""
 
     labels: tuple[str, ...]
     replicates: int
@@ -52,6 +55,7 @@ class Request:
     metric: str
     observer: str
     target: str
+    factorial: bool = False
 
     @property
     def pair(self) -> str:
@@ -59,8 +63,12 @@ class Request:
 
 
 def prepare(entries: list[Entry], request: Request) -> list[Scenario]:
-    """The chosen scenarios with the citizens/steps overrides applied (ScenarioError if bad)."""
-    chosen = [e for e in entries if e.label in request.labels and e.scenario is not None]
+    """The chosen scenarios, the control first, with the citizens/steps overrides applied
+    (ScenarioError if bad, or if they are not one world the control can be paired with)."""
+    from nanosim.experiments import compare as C
+
+    usable = {e.label: e for e in entries if e.scenario is not None}
+    chosen = [usable[label] for label in request.labels if label in usable]
     if len(chosen) < 2:
         raise NanosimError("choose two or more scenarios to compare")
     overrides = {}
@@ -69,8 +77,13 @@ def prepare(entries: list[Entry], request: Request) -> list[Scenario]:
     if request.steps is not None:
         overrides["scenario.steps"] = request.steps
     fields = {"population.size": "Citizens", "scenario.steps": "Steps"}
-    return [e.scenario.with_overrides(overrides, fields) if overrides else e.scenario
-            for e in chosen]
+    scenarios = [e.scenario.with_overrides(overrides, fields) if overrides else e.scenario
+                 for e in chosen]
+    if request.factorial:
+        C.check_factorial(scenarios)
+    else:
+        C.check_same_world(scenarios[0], scenarios[1:])
+    return scenarios
 
 
 def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=None) -> dict:
@@ -82,28 +95,48 @@ def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=N
     df = C.run_comparison(scenarios, replicates=request.replicates, seed=request.seed,
                           progress=progress, cancel=cancel)
     seconds = time.perf_counter() - start
-    results = comparison_results(df, request.metric, pair, C.event_steps(scenarios))
+    control = C.scenario_labels(scenarios)[0]
+    results = comparison_results(df, request.metric, pair, C.event_steps(scenarios), control,
+                                 request.factorial)
     return {
         **results,
         "seconds": seconds, "total_seconds": time.perf_counter() - start,
         "summary": (f"{C.pair_label(request.metric, pair)} — {len(scenarios)} scenarios × "
                     f"{request.replicates} replicates, {scenarios[0].run.steps} steps of "
-                    f"{scenarios[0].population.size:,} citizens"),
+                    f"{scenarios[0].population.size:,} citizens; effects against "
+                    f"“{control}”"),
         "asked": (request.metric, pair[0], pair[1]),
     }
 
 
-def comparison_results(df, metric: str, pair: tuple[str, str], event_steps=()) -> dict:
-    """What the pages show of a comparison's table: final shifts, their CSV, PNG figures."""
+def comparison_results(df, metric: str, pair: tuple[str, str], event_steps=(),
+                       control: str | None = None, factorial: bool = False,
+                       factors: tuple[str, str] | None = None) -> dict:
+    """What the pages show of a comparison's table: final shifts and effects against the
+    ``control`` (none: the difference in shift to the first), a 2 × 2 design's effects,
+    their CSVs and PNG figures."""
     from nanosim.experiments import compare as C
     from nanosim.figures.compare import comparison_figures, scenario_matrices_figure
 
-    table = C.comparison_table(df, metric, pair)
-    figures = dict(comparison_figures(df, metric, pair, event_steps))
+    factors = tuple(factors or C.FACTORS)
+    table = C.comparison_table(df, metric, pair, control)
+    figures = dict(comparison_figures(df, metric, pair, event_steps, control, factorial,
+                                      factors))
     figures["matrices"] = scenario_matrices_figure(df)
-    labelled = table.assign(metric=metric, observer=pair[0], target=pair[1])
-    return {"table": table, "csv": labelled.to_csv(index=False).encode(),
-            "figures": {name: figure_png(fig, dpi=100) for name, fig in figures.items()}}
+    labelled = table.assign(metric=metric, observer=pair[0], target=pair[1],
+                            **({"control": control} if control is not None else {}))
+    out = {"table": table, "csv": labelled.to_csv(index=False).encode(), "control": control,
+           "figures": {name: figure_png(fig, dpi=100) for name, fig in figures.items()}}
+    if factorial:
+        design = C.factorial_table(df, metric, pair, factors)
+        names = C.scenario_names(df)
+        out["factorial"] = design
+        out["design"] = ", ".join(f"{k} = {n} ({role})" for k, n, role
+                                  in zip("ABCD", names, C.FACTORIAL_ORDER, strict=True))
+        out["factorial_csv"] = design.assign(
+            metric=metric, observer=pair[0], target=pair[1],
+            **{k: n for k, n in zip("ABCD", names, strict=True)}).to_csv(index=False).encode()
+    return out
 
 
 def common_countries(scenarios: list[Scenario]) -> list[str]:
@@ -133,6 +166,17 @@ def ComparePage(entries: list[Entry], on_upload):
     metric = solara.use_reactive("favourability")
     upload_error = solara.use_reactive(None)
     request = solara.use_reactive(None)
+    control = solara.use_reactive("")
+    factorial = solara.use_reactive(False)
+    roles = {k: solara.use_reactive("") for k in "BCD"}  # noqa: SH103  (fixed: B, C, D)
+
+    ticked = [label for label in selected.value if any(e.label == label for e in usable)]
+    ctrl = control.value if control.value in ticked else (ticked or [""])[0]
+    rest = [label for label in ticked if label != ctrl]
+    design = len(ticked) == 4 and factorial.value
+    picked = [roles[k].value if roles[k].value in rest else rest[i]
+              for i, k in enumerate("BCD")] if design else rest
+    design_ok = not design or len(set(picked)) == 3
 
     chosen = [e.scenario for e in usable if e.label in selected.value]
     countries = common_countries(chosen or [e.scenario for e in usable[:1]])
@@ -179,8 +223,9 @@ def ComparePage(entries: list[Entry], on_upload):
     def run():
         upload_error.set(None)
         value = {name: v for name, (v, _) in parsed.items()}
-        request.set(Request(tuple(selected.value), value["replicates"], value["seed"],
-                            value["citizens"], value["steps"], metric.value, obs, tgt))
+        request.set(Request((ctrl, *picked), value["replicates"], value["seed"],
+                            value["citizens"], value["steps"], metric.value, obs, tgt,
+                            factorial=design))
         attempt.set(attempt.value + 1)
 
     def cancel():
@@ -208,6 +253,20 @@ def ComparePage(entries: list[Entry], on_upload):
                                                                  "display": "block"})
                 ScenarioUpload(on_entry=uploaded, on_error=upload_error.set)
                 ErrorLine(upload_error.value)
+            with solara.Card("Effects against", classes=["nanosim-effects"]):
+                solara.Select("Control", values=ticked, value=ctrl, on_value=control.set)
+                if len(ticked) == 4:
+                    solara.Checkbox(label="2 × 2 design: main effects and interaction",
+                                    value=factorial)
+                if design:
+                    solara.Text("A (neither factor) is the control.",
+                                style={"font-size": "0.85em"})
+                    for k, role, value in zip("BCD", ("B: first factor only",
+                                                      "C: second factor only", "D: both"),
+                                              picked, strict=True):
+                        solara.Select(role, values=rest, value=value, on_value=roles[k].set)
+                    if not design_ok:
+                        solara.Warning("B, C and D must be three different scenarios.")
             with solara.Card("Settings"):
                 for name, label in (("replicates", "Replicates"),
                                     ("seed", "Seed (blank: the first scenario's)"),
@@ -222,8 +281,8 @@ def ComparePage(entries: list[Entry], on_upload):
                                    "no observer → target pair to compare.")
             with solara.Row():
                 solara.Button("Run", icon_name="mdi-play", color="primary", on_click=run,
-                              disabled=(job.pending or len(selected.value) < 2 or not targets
-                                        or not settings_ok))
+                              disabled=(job.pending or len(ticked) < 2 or not targets
+                                        or not settings_ok or not design_ok))
                 solara.Button("Cancel", icon_name="mdi-stop", on_click=cancel,
                               disabled=not job.pending)
         with solara.Column():
@@ -263,11 +322,23 @@ def Results(job, asked: tuple[str, str, str]):
 
 @solara.component
 def ComparisonView(data: dict):
-    """A comparison's final shifts (with their CSV) and figures (with their PNGs)."""
-    with solara.Card("Final shifts", classes=["nanosim-table"]):
+    """A comparison's final shifts and effects, a 2 × 2 design's effects (with their CSVs)
+    and figures (with their PNGs)."""
+    control = data.get("control")
+    title = (f"Final shifts since day 0, and effects against “{control}” (paired by "
+             "replicate)" if control is not None else
+             "Final shifts since day 0, and the difference in shift to the first scenario")
+    with solara.Card(title, classes=["nanosim-table"]):
         DataTable(data["table"], classes=["nanosim-comparison-table"])
         solara.FileDownload(data["csv"], filename="comparison.csv",
                             label="Download comparison.csv")
+    if "factorial" in data:
+        with solara.Card("2 × 2 design: main effects and interaction (paired by replicate)",
+                         classes=["nanosim-table"]):
+            solara.Text(data["design"], classes=["nanosim-design"])
+            DataTable(data["factorial"], classes=["nanosim-factorial-table"])
+            solara.FileDownload(data["factorial_csv"], filename="factorial.csv",
+                                label="Download factorial.csv")
     figures = data["figures"]
     with solara.GridFixed(columns=2, align_items="start"):
         for name, png in figures.items():

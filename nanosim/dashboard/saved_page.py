@@ -91,7 +91,9 @@ def open_comparison(folder: Path, metric: str, pair: str | None) -> dict:
     pair = pair if pair in pairs else pairs[0]
     names = info.get("scenarios") or [str(s) for s in df["scenario"].unique()]
     return {"kind": "comparison", "pairs": pairs, "pair": pair,
-            **comparison_results(df, metric, C.parse_pair(pair), info.get("event_steps", ())),
+            **comparison_results(df, metric, C.parse_pair(pair), info.get("event_steps", ()),
+                                 info.get("control"), bool(info.get("factorial")),
+                                 info.get("factors")),
             "summary": (f"Comparison of {', '.join(names)}: {info['replicates']} replicates, "
                         f"{info['steps']} steps, common random numbers")}
 

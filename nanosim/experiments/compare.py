@@ -1,11 +1,17 @@
-"""Comparing scenarios side by side: common random numbers and paired differences.
+"""Comparing scenarios side by side: common random numbers, shifts and paired effects.
 
 Every scenario runs with the same root seed and the same replicate numbers, so
 replicate r of every scenario draws from the same random stream (common random
 numbers): differences between scenarios come from the scenarios, not from the dice.
-Replicate r of scenario B is paired with replicate r of the first scenario, and the
-spread of those paired differences is reported. Figures of a comparison are drawn
-by :mod:`nanosim.figures.compare`; its folder is written by :mod:`nanosim.io.compare`.
+
+Two quantities are kept apart. A *shift* is a scenario's own change since day 0; it
+is an effect only in a world that would otherwise stay put. An *effect* is measured
+against a counterfactual: against a control scenario, replicate r of the scenario
+minus replicate r of the control, step by step; in a 2 × 2 design, the main effects
+and the interaction (a difference in differences), each paired by replicate. Without
+a control, each scenario's final shift is set beside the first scenario's (the paired
+difference in shift). Figures of a comparison are drawn by
+:mod:`nanosim.figures.compare`; its folder is written by :mod:`nanosim.io.compare`.
 """
 
 from __future__ import annotations
@@ -27,8 +33,12 @@ BY_CHANNEL = {"image_people": "shift_by_channel_people", "image_state": "shift_b
               "soft_power": "soft_power_by_channel"}
 
 
-TABLE_COLUMNS = ["scenario", "replicates", "median", "low", "high", "diff_median", "diff_low",
-                 "diff_high", "diff_positive"]
+SHIFT_COLUMNS = ["scenario", "replicates", "shift_median", "shift_low", "shift_high"]
+DIFF_COLUMNS = ["diff_median", "diff_low", "diff_high", "diff_positive"]  # to the first
+EFFECT_COLUMNS = ["effect_median", "effect_low", "effect_high", "effect_positive"]
+FACTORIAL_COLUMNS = ["effect", "contrast", "replicates", *EFFECT_COLUMNS]
+FACTORIAL_ORDER = ("neither", "first factor only", "second factor only", "both")  # A, B, C, D
+FACTORS = ("first factor", "second factor")  # default names of the 2 × 2 design's factors
 
 
 class Cancelled(NanosimError):
@@ -173,6 +183,63 @@ def check_pair(scenarios: list[Scenario], pair: tuple[str, str] | str | None,
     return chosen
 
 
+def check_same_world(reference: Scenario, others: list[Scenario],
+                     role: str = "control") -> None:
+    """Refuse scenarios that cannot be paired with ``reference`` replicate by replicate.
+
+    A control (``role="control"``) or the first file of a 2 × 2 design
+    (``role="factorial"``) must have the same countries, population size and steps as
+    the scenarios compared with it; otherwise a ScenarioError names the control file
+    (or, in a design, the file that differs) and what differs.
+    """
+    def world(s: Scenario) -> dict[str, object]:
+        return {"[[country]]": sorted(s.country_names), "population.size": s.population.size,
+                "scenario.steps": s.run.steps}
+
+    def show(key: str, value) -> str:
+        return ", ".join(value) if key == "[[country]]" else f"{value}"
+
+    hints = {"[[country]]": "countries", "population.size": "population.size=N",
+             "scenario.steps": "scenario.steps=N"}
+    mine = world(reference)
+    for s in others:
+        for key, theirs in world(s).items():
+            if theirs == mine[key]:
+                continue
+            fix = ("" if key == "[[country]]" else
+                   f" (--set {hints[key]} sets every one)")
+            if role == "control":
+                raise ScenarioError(
+                    reference.source, key,
+                    f"the control has {show(key, mine[key])}, but {s.source} has "
+                    f"{show(key, theirs)}: a control is the same world as the scenarios "
+                    f"compared with it, without their treatment{fix}")
+            raise ScenarioError(
+                s.source, key,
+                f"{show(key, theirs)}, but {reference.source} (the design's first file, "
+                f"neither factor) has {show(key, mine[key])}: the four scenarios of a 2 × 2 "
+                f"design are the same world{fix}")
+
+
+def check_factorial(scenarios: list[Scenario]) -> None:
+    """Refuse a 2 × 2 design that is not four scenarios of the same world."""
+    if len(scenarios) != 4:
+        raise NanosimError(f"--factorial takes four scenario files in the order A (neither "
+                           f"factor), B (first factor only), C (second factor only), D (both); "
+                           f"got {len(scenarios)}")
+    check_same_world(scenarios[0], scenarios[1:], role="factorial")
+
+
+def parse_factors(text: str | tuple[str, str] | None) -> tuple[str, str]:
+    """``"NAME1,NAME2"`` (or a pair already split) as the 2 × 2 design's factor names."""
+    if text is None:
+        return FACTORS
+    names = [str(x).strip() for x in (text.split(",") if isinstance(text, str) else text)]
+    if len(names) != 2 or not all(names):
+        raise NanosimError(f"--factors: {text!r} is not two names, e.g. crisis,nano")
+    return names[0], names[1]
+
+
 def check_metric(metric: str) -> str:
     """A metric whose shift can be compared (an observer→target metric, or soft power)."""
     if metric not in COMPARABLE:
@@ -182,7 +249,22 @@ def check_metric(metric: str) -> str:
     return metric
 
 
-# --- reading the table ----------------------------------------------------------------------
+# --- reading the table: shifts ------------------------------------------------------------
+
+
+def pair_values(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> pd.DataFrame:
+    """``metric`` of one pair at every step, per scenario and run: scenario, replicate, step,
+    value (the level, not a shift)."""
+    check_metric(metric)
+    observer, target = pair
+    rows = R.select(df, metric, observer, target)
+    missing = [n for n in scenario_names(df) if not (rows["scenario"] == n).any()]
+    if missing or rows.empty:
+        where = f" in scenario {missing[0]!r} of these results" if missing else " in these results"
+        raise NanosimError(f"no {metric} rows for {observer} → {target}{where}")
+    out = rows[["scenario", "replicate", "step", "value"]].reset_index(drop=True)
+    out["scenario"] = pd.Categorical(out["scenario"].astype(str), categories=scenario_names(df))
+    return out
 
 
 def pair_shifts(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> pd.DataFrame:
@@ -190,20 +272,10 @@ def pair_shifts(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> pd.Data
 
     Columns: scenario, replicate, step, value (the shift).
     """
-    check_metric(metric)
-    observer, target = pair
-    parts = []
-    for name, part in df.groupby("scenario", observed=True, sort=False):
-        rows = R.shifts(R.select(part, metric, observer, target), metric)
-        if rows.empty:
-            raise NanosimError(f"no {metric} rows for {observer} → {target} in scenario "
-                               f"{name!r} of these results")
-        parts.append(rows[["replicate", "step", "value"]].assign(scenario=name))
-    if not parts:
-        raise NanosimError(f"no {metric} rows for {observer} → {target} in these results")
-    out = pd.concat(parts, ignore_index=True)
-    out["scenario"] = pd.Categorical(out["scenario"], categories=scenario_names(df))
-    return out[["scenario", "replicate", "step", "value"]]
+    rows = pair_values(df, metric, pair)
+    base = rows[rows["step"] == rows["step"].min()].set_index(["scenario", "replicate"])["value"]
+    start = base.reindex(pd.MultiIndex.from_frame(rows[["scenario", "replicate"]])).to_numpy()
+    return rows.assign(value=rows["value"].to_numpy() - start)
 
 
 def final_pair_shifts(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> pd.DataFrame:
@@ -213,33 +285,157 @@ def final_pair_shifts(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> p
     return rows[rows["step"] == last][["scenario", "replicate", "value"]].reset_index(drop=True)
 
 
-def comparison_table(df: pd.DataFrame, metric: str = "favourability",
-                     pair: tuple[str, str] | None = None) -> pd.DataFrame:
-    """Final shift per scenario (median, 10 %, 90 %) and its paired difference to the first.
+# --- reading the table: effects against counterfactuals ------------------------------------
 
-    The difference of scenario B is taken replicate by replicate (B's replicate r minus
-    the first scenario's replicate r: common random numbers); ``diff_median``,
-    ``diff_low``, ``diff_high`` are the median and 10–90 % of those differences and
-    ``diff_positive`` the share of replicates where B's shift is larger.
+
+def paired_effects(values: pd.DataFrame, control: str) -> pd.DataFrame:
+    """Each scenario's effect against ``control``, replicate by replicate and step by step.
+
+    ``values`` has columns scenario, replicate, step, value (:func:`pair_values`); the
+    result has the same columns, ``value`` being the scenario's value minus the control's
+    value of the same replicate at the same step, for every scenario but the control.
+    """
+    names = scenario_names(values)
+    if control not in names:
+        raise NanosimError(f"the control {control!r} is not one of the compared scenarios "
+                           f"({', '.join(names)})")
+    keys = ["replicate", "step"]
+    base = values[values["scenario"] == control][[*keys, "value"]]
+    others = values[values["scenario"] != control]
+    out = others.merge(base, on=keys, suffixes=("", "_control"), validate="many_to_one")
+    out["value"] = out["value"] - out["value_control"]
+    out["scenario"] = pd.Categorical(out["scenario"].astype(str),
+                                     categories=[n for n in names if n != control])
+    return out[["scenario", *keys, "value"]].reset_index(drop=True)
+
+
+def factorial_contrasts(factors: tuple[str, str] = FACTORS) -> list[tuple[str, str]]:
+    """(effect, contrast) of a 2 × 2 design with scenarios A (neither factor), B (first
+    only), C (second only), D (both), in the order they are reported."""
+    first, second = factors
+    return [(f"{first} (main effect)", "½[(B − A) + (D − C)]"),
+            (f"{second} (main effect)", "½[(C − A) + (D − B)]"),
+            (f"{first} without {second}", "B − A"),
+            (f"{first} with {second}", "D − C"),
+            ("interaction", "(D − C) − (B − A)")]
+
+
+def factorial_effects(values: pd.DataFrame, factors: tuple[str, str] = FACTORS) -> pd.DataFrame:
+    """The main effects, simple effects and interaction of a 2 × 2 design, per run and step.
+
+    ``values`` (:func:`pair_values`) holds four scenarios, in the order A (neither factor),
+    B (first factor only), C (second factor only), D (both). Every contrast is taken
+    replicate by replicate; the main effects are averaged over the other factor's two
+    levels. Columns: effect, replicate, step, value.
+    """
+    names = scenario_names(values)
+    if len(names) != 4:
+        raise NanosimError(f"a 2 × 2 design has four scenarios, in the order A (neither "
+                           f"factor), B (first only), C (second only), D (both); got "
+                           f"{len(names)}")
+    wide = values.pivot(index=["replicate", "step"], columns="scenario", values="value")
+    a, b, c, d = (wide[n].to_numpy() for n in names)
+    paired = ~np.isnan(a + b + c + d)
+    contrasts = [((b - a) + (d - c)) / 2, ((c - a) + (d - b)) / 2, b - a, d - c,
+                 (d - c) - (b - a)]
+    labels = [label for label, _ in factorial_contrasts(factors)]
+    index = wide.index.to_frame(index=False)[paired]
+    out = pd.concat([index.assign(effect=label, value=v[paired])
+                     for label, v in zip(labels, contrasts, strict=True)], ignore_index=True)
+    out["effect"] = pd.Categorical(out["effect"], categories=labels)
+    return out[["effect", "replicate", "step", "value"]]
+
+
+def final_step(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows at the last step of a table of paired values (every run ends together)."""
+    return rows[rows["step"] == rows["step"].max()]
+
+
+def comparison_table(df: pd.DataFrame, metric: str = "favourability",
+                     pair: tuple[str, str] | None = None,
+                     control: str | None = None) -> pd.DataFrame:
+    """Final shift per scenario (median, 10 %, 90 %) and its effect against ``control``.
+
+    ``shift_*`` is each scenario's final shift since step 0. With a ``control`` (a scenario
+    name), ``effect_*`` are the median and 10–90 % of the scenario's final value minus the
+    control's, replicate by replicate (common random numbers), and ``effect_positive`` the
+    share of replicates where it is above zero; the control's own row is zero. Without one,
+    ``diff_*`` and ``diff_positive`` are the same of each scenario's final shift minus the
+    first scenario's: a difference in shift, not an effect against a counterfactual.
     """
     pair = pair or first_pair(df, metric)
     final = final_pair_shifts(df, metric, pair)
     names = scenario_names(df)
-    first = final[final["scenario"] == names[0]].set_index("replicate")["value"]
+    own = {n: final[final["scenario"] == n].set_index("replicate")["value"] for n in names}
+    if control is not None:
+        effects = final_step(paired_effects(pair_values(df, metric, pair), control))
+        against = {n: effects[effects["scenario"] == n].set_index("replicate")["value"]
+                   for n in names if n != control}
+        against[control] = pd.Series(0.0, index=own[control].index)
     rows = []
     for name in names:
-        own = final[final["scenario"] == name].set_index("replicate")["value"]
-        diff = (own - first).dropna()
-        lo, hi = R.BAND
-        rows.append({
-            "scenario": name, "replicates": int(own.size),
-            "median": own.median(), "low": own.quantile(lo), "high": own.quantile(hi),
-            "diff_median": diff.median(), "diff_low": diff.quantile(lo),
-            "diff_high": diff.quantile(hi), "diff_positive": float((diff > 0).mean()),
-        })
-    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+        row = {"scenario": name, "replicates": int(own[name].size),
+               **_summary(own[name], "shift", positive=False)}
+        if control is None:
+            row.update(_summary((own[name] - own[names[0]]).dropna(), "diff"))
+        else:
+            row.update(_summary(against[name], "effect"))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SHIFT_COLUMNS + (DIFF_COLUMNS if control is None
+                                                       else EFFECT_COLUMNS))
 
 
+def factorial_table(df: pd.DataFrame, metric: str = "favourability",
+                    pair: tuple[str, str] | None = None,
+                    factors: tuple[str, str] = FACTORS) -> pd.DataFrame:
+    """The 2 × 2 design's effects at the final step: one row per contrast of
+    :func:`factorial_contrasts`, with the median, 10–90 % and share above zero across
+    replicates (the four scenarios of ``df`` in the order A, B, C, D)."""
+    pair = pair or first_pair(df, metric)
+    effects = final_step(factorial_effects(pair_values(df, metric, pair), factors))
+    rows = []
+    for label, contrast in factorial_contrasts(factors):
+        value = effects[effects["effect"] == label]["value"]
+        rows.append({"effect": label, "contrast": contrast, "replicates": int(value.size),
+                     **_summary(value, "effect")})
+    return pd.DataFrame(rows, columns=FACTORIAL_COLUMNS)
+
+
+def effects_over_time(df: pd.DataFrame, metric: str, pair: tuple[str, str],
+                      control: str, factorial: bool = False,
+                      factors: tuple[str, str] = FACTORS) -> pd.DataFrame:
+    """Every effect of a comparison per replicate and step, each named with what it is
+    measured against: effect, against, replicate, step, value (``effects.csv``)."""
+    values = pair_values(df, metric, pair)
+    effects = paired_effects(values, control)
+    parts = [effects.assign(effect=effects["scenario"].astype(str), against=control)]
+    if factorial:
+        names = scenario_names(values)
+        design = ", ".join(f"{k} = {n}" for k, n in zip("ABCD", names, strict=True))
+        parts.append(factorial_effects(values, factors).assign(against=f"2 × 2: {design}"))
+    out = pd.concat([p[["effect", "against", "replicate", "step", "value"]] for p in parts],
+                    ignore_index=True)
+    out["effect"] = out["effect"].astype(str)
+    return out
+
+
+def initial_effect(df: pd.DataFrame, metric: str, pair: tuple[str, str],
+                   control: str) -> float:
+    """The largest effect against ``control`` at the first recorded step, in absolute value:
+    zero when the worlds start the same, so that every effect arises after day 0."""
+    effects = paired_effects(pair_values(df, metric, pair), control)
+    first = effects[effects["step"] == effects["step"].min()]["value"]
+    return float(first.abs().max()) if not first.empty else 0.0
+
+
+def _summary(values: pd.Series, prefix: str, positive: bool = True) -> dict:
+    """Median and 10–90 % of ``values`` (and the share above zero) as ``prefix_*`` keys."""
+    lo, hi = R.BAND
+    out = {f"{prefix}_median": values.median(), f"{prefix}_low": values.quantile(lo),
+           f"{prefix}_high": values.quantile(hi)}
+    if positive:
+        out[f"{prefix}_positive"] = float((values > 0).mean())
+    return out
 def channel_table(df: pd.DataFrame, metric: str, pair: tuple[str, str]) -> pd.DataFrame:
     """Final shift made by each channel for one pair, per scenario (results.channel_shares)."""
     by_channel = BY_CHANNEL.get(check_metric(metric), "shift_by_channel")
@@ -285,26 +481,72 @@ def pair_label(metric: str, pair: tuple[str, str]) -> str:
 
 
 def comparison_markdown(df: pd.DataFrame, table: pd.DataFrame, metric: str,
-                        pair: tuple[str, str]) -> str:
-    """The comparison as a short Markdown report."""
+                        pair: tuple[str, str], control: str | None = None,
+                        factorial: pd.DataFrame | None = None) -> str:
+    """The comparison as a short Markdown report: shifts, and effects against the control
+    (or the difference in shift to the first scenario), and a 2 × 2 design's effects."""
     n = int(df["replicate"].nunique())
-    first = table["scenario"].iloc[0]
+    last = int(df["step"].max())
+    names = list(table["scenario"])
     lines = [
         f"# Comparison: {pair_label(metric, pair)}", "",
         f"{len(table)} scenarios × {n} replicates, common random numbers (replicate r of "
-        "every scenario uses the same random stream). Final shift = value at the last "
-        "step minus value at step 0. Intervals are 10–90 % across replicates; the "
-        f"difference to “{first}” is taken replicate by replicate (paired), and "
-        "“B larger” is the share of replicates where the scenario's shift exceeds the "
-        "first one's.", "",
-        "| scenario | final shift (median) | 10–90 % | difference to first | 10–90 % "
-        "| B larger |",
-        "|---|---:|---:|---:|---:|---:|",
+        "every scenario uses the same random stream). Intervals are 10–90 % across "
+        f"replicates. The *shift* is a scenario's own change from day 0 to day {last}; it "
+        "is not an effect unless the world without the treatment stays put.", "",
     ]
-    for row in table.itertuples(index=False):
-        lines.append(f"| {row.scenario} | {row.median:+.3f} | [{row.low:+.3f}, {row.high:+.3f}] "
-                     f"| {row.diff_median:+.3f} | [{row.diff_low:+.3f}, {row.diff_high:+.3f}] "
-                     f"| {row.diff_positive:.0%} |")
-    lines += ["", "![shift over time](comparison.png)", "",
-              "![final shift](final_shift.png)", "", "![channels](channels.png)", ""]
+    if control is None:
+        lines += [
+            f"The *difference in shift to “{names[0]}”* (the first scenario) is taken "
+            "replicate by replicate (paired), and “shift larger” is the share of replicates "
+            "where the scenario's shift exceeds the first one's. Give `--control FILE` for "
+            "effects against a control.", "",
+            f"| scenario | shift since day 0 (median) | 10–90 % | difference in shift to "
+            f"“{names[0]}” | 10–90 % | shift larger |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for row in table.itertuples(index=False):
+            lines.append(f"| {row.scenario} | {row.shift_median:+.3f} "
+                         f"| [{row.shift_low:+.3f}, {row.shift_high:+.3f}] "
+                         f"| {row.diff_median:+.3f} | [{row.diff_low:+.3f}, {row.diff_high:+.3f}] "
+                         f"| {row.diff_positive:.0%} |")
+    else:
+        lines += [
+            f"The *effect against “{control}”* (the control) is the scenario's value minus "
+            f"the control's at day {last}, replicate by replicate (paired: same seeds, same "
+            "random numbers); “effect > 0” is the share of replicates where it is positive.",
+            "",
+            f"| scenario | shift since day 0 (median) | 10–90 % | effect against “{control}” "
+            f"at day {last} | 10–90 % | effect > 0 |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for row in table.itertuples(index=False):
+            effect = ("control | | " if row.scenario == control else
+                      f"{row.effect_median:+.3f} | [{row.effect_low:+.3f}, "
+                      f"{row.effect_high:+.3f}] | {row.effect_positive:.0%}")
+            lines.append(f"| {row.scenario} | {row.shift_median:+.3f} "
+                         f"| [{row.shift_low:+.3f}, {row.shift_high:+.3f}] | {effect} |")
+        start = initial_effect(df, metric, pair, control)
+        if start > 0:
+            lines += ["", f"The scenarios differ from the control already at day 0 (by up to "
+                      f"{start:.3f}): their effects include that difference."]
+    if factorial is not None:
+        lines += ["", "## 2 × 2 design", "",
+                  ", ".join(f"{k} = {name} ({role})" for k, name, role
+                            in zip("ABCD", names, FACTORIAL_ORDER, strict=True)) + ". "
+                  "Each contrast is taken replicate by replicate at day "
+                  f"{last}; the main effects average over the other factor's two levels. The "
+                  "interaction is a difference in differences: how much the first factor's "
+                  "effect changes when the second is present (a difference the second factor "
+                  "makes alike with or without the first is a main effect, not an "
+                  "interaction).", "",
+                  "| effect | contrast | median | 10–90 % | > 0 |", "|---|---|---:|---:|---:|"]
+        for row in factorial.itertuples(index=False):
+            lines.append(f"| {row.effect} | {row.contrast} | {row.effect_median:+.3f} "
+                         f"| [{row.effect_low:+.3f}, {row.effect_high:+.3f}] "
+                         f"| {row.effect_positive:.0%} |")
+    lines += ["", "![shift over time](comparison.png)", ""]
+    if control is not None:
+        lines += ["![effects over time](effects.png)", ""]
+    lines += ["![final shift and effect](final_shift.png)", "", "![channels](channels.png)", ""]
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""Figures of a comparison: shift over time, final shift, channels, and the matrices."""
+"""Figures of a comparison: shift over time, effects over time, final shift and effect,
+channels, and the matrices."""
 
 from __future__ import annotations
 
@@ -9,27 +10,39 @@ import pandas as pd
 from nanosim.engine.metrics import ALL
 from nanosim.experiments import results as R
 from nanosim.experiments.compare import (
+    FACTORS,
     channel_table,
     comparison_table,
+    factorial_effects,
     final_pair_shifts,
     first_pair,
     pair_label,
     pair_shifts,
+    pair_values,
+    paired_effects,
     scenario_names,
 )
 from nanosim.figures.plots import CHANNEL_COLOURS, band_plot, moved_channels, pair_grid
 
 
 def comparison_figures(df: pd.DataFrame, metric: str = "favourability",
-                       pair: tuple[str, str] | None = None, event_steps=()) -> dict:
-    """Figures ``comparison`` (shift over time), ``final_shift`` and ``channels``.
+                       pair: tuple[str, str] | None = None, event_steps=(),
+                       control: str | None = None, factorial: bool = False,
+                       factors: tuple[str, str] = FACTORS) -> dict:
+    """Figures ``comparison`` (shift over time), ``final_shift`` and ``channels``; with a
+    ``control``, also ``effects`` (effect over time against it; for a 2 × 2 design, whose
+    first scenario is the control, the interaction over time beside it).
 
-    ``event_steps`` are marked on the time axis (see :func:`event_steps`).
+    ``event_steps`` are marked on the time axes (see :func:`event_steps`).
     """
     pair = pair or first_pair(df, metric)
-    return {"comparison": _over_time_figure(df, metric, pair, event_steps),
-            "final_shift": _final_shift_figure(df, metric, pair),
-            "channels": _channels_figure(df, metric, pair)}
+    figures = {"comparison": _over_time_figure(df, metric, pair, event_steps)}
+    if control is not None:
+        figures["effects"] = _effects_figure(df, metric, pair, control, factorial, factors,
+                                             event_steps)
+    figures["final_shift"] = _final_shift_figure(df, metric, pair, control)
+    figures["channels"] = _channels_figure(df, metric, pair)
+    return figures
 
 
 def _over_time_figure(df, metric, pair, event_steps=()):
@@ -50,22 +63,58 @@ def _over_time_figure(df, metric, pair, event_steps=()):
     return fig
 
 
-def _final_shift_figure(df, metric, pair):
-    table = comparison_table(df, metric, pair)
+def _effects_figure(df, metric, pair, control, factorial, factors, event_steps=()):
+    values = pair_values(df, metric, pair)
+    effects = R.bands(paired_effects(values, control), ["scenario", "step"])
+    fig, axes = plt.subplots(1, 2 if factorial else 1, figsize=(13 if factorial else 8, 4.5),
+                             squeeze=False)  # the interaction on its own scale
+    panels = [(axes[0][0], f"Effect against “{control}”" + (" (A)" if factorial else ""))]
+    letters = dict(zip(scenario_names(values)[1:], "BCD", strict=False)) if factorial else {}
+    for name, part in effects.groupby("scenario", observed=True, sort=False):
+        band_plot(axes[0][0], part, f"{letters[name]} = {name}" if letters else str(name))
+    if factorial:
+        inter = factorial_effects(values, factors)
+        inter = R.bands(inter[inter["effect"] == "interaction"], ["step"])
+        band_plot(axes[0][1], inter, "interaction (D − C) − (B − A)", colour="black")
+        panels.append((axes[0][1], f"Interaction: the effect of {factors[0]} with "
+                                   f"{factors[1]}\nminus its effect without"))
+    n = int(values["replicate"].nunique())
+    for ax, title in panels:
+        for step in event_steps:
+            ax.axvline(step, color="grey", ls=":", lw=0.8)
+        ax.axhline(0, color="grey", lw=0.6)
+        ax.set(xlabel="step (day)" + ("; dotted: events" if len(event_steps) else ""),
+               title=title)
+        ax.legend(fontsize=8, loc="best")
+    for ax in axes[0]:
+        ax.set_ylabel(f"effect on {metric.replace('_', ' ')}\n(median, 10–90 % of {n} "
+                      "replicates, paired)")
+    fig.suptitle(pair_label(metric, pair), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _final_shift_figure(df, metric, pair, control=None):
+    table = comparison_table(df, metric, pair, control)
     final = final_pair_shifts(df, metric, pair)
     names = list(table["scenario"])
     y = np.arange(len(names))[::-1]
     fig, axes = plt.subplots(1, 2, figsize=(10, max(3.0, 1.2 + 0.6 * len(names))), sharey=True)
-    panels = ((axes[0], "median", "low", "high", "final shift since step 0"),
-              (axes[1], "diff_median", "diff_low", "diff_high",
-               f"difference to “{names[0]}”\n(paired by replicate)"))
-    for ax, mid, lo, hi, title in panels:
-        med = table[mid].to_numpy()
-        err = np.vstack([med - table[lo].to_numpy(), table[hi].to_numpy() - med])
+    label = metric.replace("_", " ")
+    right = (("diff", f"difference in shift to “{names[0]}”\n(paired by replicate)",
+              f"shift in {label}") if control is None else
+             ("effect", f"effect at the last step against\n“{control}” (paired by replicate)",
+              f"effect on {label}"))
+    panels = ((axes[0], "shift", "final shift since step 0", f"shift in {label}"),
+              (axes[1], *right))
+    for ax, prefix, title, xlabel in panels:
+        med = table[f"{prefix}_median"].to_numpy()
+        err = np.vstack([med - table[f"{prefix}_low"].to_numpy(),
+                         table[f"{prefix}_high"].to_numpy() - med])
         ax.errorbar(med, y, xerr=np.abs(err), fmt="o", color="black", capsize=4,
                     label="median, 10–90 %")
         ax.axvline(0, color="grey", lw=0.6)
-        ax.set(title=title, xlabel=f"shift in {metric.replace('_', ' ')}")
+        ax.set(title=title, xlabel=xlabel)
         ax.xaxis.set_major_locator(plt.MaxNLocator(5))  # tick labels never run together
     for k, name in enumerate(names):  # each replicate as a faint dot on the left panel
         vals = final[final["scenario"] == name]["value"].to_numpy()

@@ -9,8 +9,11 @@ import pandas as pd
 
 from nanosim.errors import NanosimError
 from nanosim.experiments.compare import (
+    FACTORS,
     comparison_markdown,
     comparison_table,
+    effects_over_time,
+    factorial_table,
     first_pair,
     scenario_names,
 )
@@ -20,33 +23,50 @@ from nanosim.figures.plots import save
 from nanosim.io.outputs import staged, versions
 
 COMPARE_FILES = ("comparison.json", "comparison.parquet", "comparison.csv", "comparison.md",
-                 "comparison.png", "final_shift.png", "channels.png")  # the first marks it
+                 "comparison.png", "effects.png", "effects.csv", "final_shift.png",
+                 "channels.png")  # the first marks it
 
 
 def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favourability",
                      pair: tuple[str, str] | None = None, csv: bool = False,
                      event_steps=(), *, seed: int | None = None, sources=(),
-                     overrides=()) -> Path:
-    """Write the tidy table, comparison.md, comparison.json and the three figures, atomically.
+                     overrides=(), control: str | None = None, factorial: bool = False,
+                     factors: tuple[str, str] = FACTORS) -> Path:
+    """Write the tidy table, comparison.md, comparison.json and the figures, atomically.
 
-    ``seed``, ``sources`` (the scenario files) and ``overrides`` (``"key=value"`` as given
-    to ``--set``) are recorded in comparison.json, so the comparison can be run again.
+    With a ``control`` (a scenario name: the first one for a 2 × 2 ``factorial``), also
+    the effects against it: ``effects.csv`` (every effect per replicate and step, named
+    with what it is measured against) and ``effects.png``. ``seed``, ``sources`` (the
+    scenario files) and ``overrides`` (``"key=value"`` as given to ``--set``) are recorded
+    in comparison.json, so the comparison can be run again.
     """
     pair = pair or first_pair(df, metric)
-    table = comparison_table(df, metric, pair)
-    figures = comparison_figures(df, metric, pair, event_steps)
+    if factorial:
+        control = scenario_names(df)[0]
+    table = comparison_table(df, metric, pair, control)
+    design = factorial_table(df, metric, pair, factors) if factorial else None
+    figures = comparison_figures(df, metric, pair, event_steps, control, factorial, factors)
     out = Path(out_dir)
     with staged(out, COMPARE_FILES, "nanosim compare") as stage:
         write_table(df, stage / "comparison.parquet")
         if csv:
             df.to_csv(stage / "comparison.csv", index=False)
-        (stage / "comparison.md").write_text(comparison_markdown(df, table, metric, pair))
+        (stage / "comparison.md").write_text(
+            comparison_markdown(df, table, metric, pair, control, design))
+        if control is not None:
+            effects = effects_over_time(df, metric, pair, control, factorial, factors)
+            effects.assign(metric=metric, observer=pair[0], target=pair[1]).to_csv(
+                stage / "effects.csv", index=False)
         info = {"metric": metric, "pair": list(pair), "scenarios": scenario_names(df),
                 "sources": [str(s) for s in sources], "overrides": list(overrides),
                 "seed": seed, "replicates": int(df["replicate"].nunique()),
                 "steps": int(df["step"].max()), "event_steps": [int(t) for t in event_steps],
+                "control": control, "factorial": factorial,
+                "factors": list(factors) if factorial else None,
                 "versions": versions(),
                 "table": json.loads(table.to_json(orient="records"))}
+        if design is not None:
+            info["factorial_table"] = json.loads(design.to_json(orient="records"))
         (stage / "comparison.json").write_text(json.dumps(info, indent=2) + "\n")
         for name, fig in figures.items():
             save(fig, stage / f"{name}.png")

@@ -176,3 +176,88 @@ def test_validate_reads_a_file_networks_csvs(tmp_path, file_network):
     (tmp_path / "edges.csv").write_text("source,target\n1,2\n")
     done = nanosim("validate", file_network)
     assert done.returncode == 0 and "1 country, 2 citizens (the node table)," in done.stdout
+
+
+def _design(tmp_path):
+    """A 2 × 2 design of small worlds: {no incident, incident} × {thin, dense ties}."""
+    calm = SMALL[:SMALL.index("[[events]]")]
+    files = []
+    for name, text in (("calm_thin", calm.replace("cross_border = 2.0", "cross_border = 0.5")),
+                       ("row_thin", SMALL.replace("cross_border = 2.0", "cross_border = 0.5")),
+                       ("calm_dense", calm), ("row_dense", SMALL)):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text.replace('name = "small"', f'name = "{name}"'))
+        files.append(str(path))
+    return files
+
+
+FAST_SET = ("--replicates", "2", "--set", "population.size=150", "--set", "scenario.steps=12")
+
+
+def test_compare_reports_effects_against_a_control_and_a_factorial_interaction(tmp_path,
+                                                                               capsys):
+    from nanosim.cli import main
+    from nanosim.experiments import compare as C
+    from nanosim.io.compare import load_comparison
+
+    a, b, c, d = _design(tmp_path)
+    assert main(["compare", b, d, "--control", a, "--out", str(tmp_path / "ctl"),
+                 *FAST_SET]) == 0
+    printed = capsys.readouterr().out
+    assert "effect against the control “calm_thin” at day 12 (paired by replicate)" in printed
+    df, info = load_comparison(tmp_path / "ctl")
+    assert info["scenarios"] == ["calm_thin", "row_thin", "row_dense"]
+    assert info["control"] == "calm_thin" and info["sources"] == [a, b, d]
+    table = C.comparison_table(df, "favourability", ("Aland", "Bland"), "calm_thin")
+    row = table.set_index("scenario").loc["row_thin"]
+    line = next(x for x in printed.splitlines() if x.startswith("row_thin"))
+    assert line.split()[1:2] == [f"{row['shift_median']:+.3f}"]
+    assert f"{row['effect_median']:>+9.3f}" in line
+    assert "calm_thin" in printed.split("\n")[2] and "control" in printed.split("\n")[2]
+    assert (tmp_path / "ctl" / "effects.png").exists()
+
+    assert main(["compare", "--factorial", a, b, c, d, "--factors", "incident,ties",
+                 "--out", str(tmp_path / "fac"), *FAST_SET]) == 0
+    printed = capsys.readouterr().out
+    assert ("2 x 2 design: A = calm_thin (neither), B = row_thin (first factor only), "
+            "C = calm_dense (second factor only), D = row_dense (both)") in printed
+    df, info = load_comparison(tmp_path / "fac")
+    design = C.factorial_table(df, "favourability", ("Aland", "Bland"), ("incident", "ties"))
+    inter = design.set_index("effect").loc["interaction"]
+    assert f"(D − C) − (B − A)     {inter['effect_median']:>+8.3f}" in printed
+    values = C.pair_values(df, "favourability", ("Aland", "Bland"))
+    end = values[values["step"] == 12].pivot(index="replicate", columns="scenario",
+                                             values="value")
+    did = (end["row_dense"] - end["calm_dense"]) - (end["row_thin"] - end["calm_thin"])
+    assert inter["effect_median"] == pytest.approx(did.median())
+
+
+def test_compare_refuses_a_bad_control_or_design_in_one_line_and_writes_nothing(tmp_path,
+                                                                                capsys):
+    from nanosim.cli import main
+
+    a, b, c, d = _design(tmp_path)
+    other = tmp_path / "other.toml"
+    other.write_text(SMALL.replace("size = 600", "size = 500"))
+    out = tmp_path / "out"
+    cases = [
+        (["--control", str(other), b], f"{other}: population.size: the control has 500, but "
+                                       f"{b} has 600: a control is the same world"),
+        (["--control", a, str(other)], f"{a}: population.size: the control has 600, but "
+                                       f"{other} has 500"),
+        (["--control", a], f"--control {a}: give one or more other scenario files"),
+        (["--control", a, a], f"--control {a}: give one or more other scenario files"),
+        (["--factorial", a, b, c], "--factorial takes four scenario files in the order A "
+                                   "(neither factor), B (first factor only), C (second factor "
+                                   "only), D (both); got 3"),
+        (["--factorial", a, b, c, str(other)], f"{other}: population.size: 500, but {a} (the "
+                                               "design's first file, neither factor) has 600"),
+        (["--factorial", "--control", a, a, b, c, d], "--factorial: the design's first file "
+                                                      "(A, neither factor) is its control"),
+        ([a, b, "--factors", "x,y"], "--factors names the two factors of --factorial"),
+    ]
+    for args, message in cases:
+        assert main(["compare", *args, "--out", str(out)]) == 2, args
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err, (args, err)
+        assert not out.exists()

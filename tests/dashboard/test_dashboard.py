@@ -131,10 +131,12 @@ def test_comparison_in_the_browser_matches_nanosim_compare(browser, server):
     scenarios = [e.scenario.with_overrides({"population.size": 300}) for e in chosen]
     pair = C.check_pair(scenarios, None)
     df = C.run_comparison(scenarios, replicates=2, seed=5)
-    expected = C.comparison_table(df, "favourability", pair)
+    control = C.scenario_names(df)[0]  # the first ticked, by default
+    expected = C.comparison_table(df, "favourability", pair, control)
     assert shown[0] == [str(c) for c in expected.columns]
     assert shown[1:] == [[format_cell(v) for v in row]
                          for row in expected.itertuples(index=False)]
+    page.get_by_text(f"effects against “{control}”").first.wait_for()
 
     page.get_by_label("Metric").click(force=True)  # soft power: the observer becomes "all"
     page.get_by_role("option", name="soft_power", exact=True).click()
@@ -142,9 +144,76 @@ def test_comparison_in_the_browser_matches_nanosim_compare(browser, server):
     target = pair[1]  # the target chosen stays chosen
     finished = page.locator(".nanosim-finished", has_text=f"soft power of {target} among all")
     finished.wait_for(timeout=120_000)
-    expected = C.comparison_table(df, "soft_power", ("all", target))
+    expected = C.comparison_table(df, "soft_power", ("all", target), control)
     assert read_table(page)[1:] == [[format_cell(v) for v in row]
                                     for row in expected.itertuples(index=False)]
+    page.context.close()
+
+
+def read_rows(page, selector: str) -> list[list[str]]:
+    return page.evaluate(
+        "s => [...document.querySelectorAll(s + ' tr')].map(r => [...r.querySelectorAll("
+        "'th, td')].map(c => c.innerText.trim()))", selector)
+
+
+def wait_for_rows(page, selector: str, table) -> None:
+    """Wait until the page's table ``selector`` shows ``table`` as format_cell does."""
+    rows = [[str(c) for c in table.columns]] + [
+        [format_cell(v) for v in row] for row in table.itertuples(index=False)]
+    page.wait_for_function(
+        "([s, rows]) => JSON.stringify([...document.querySelectorAll(s + ' tr')].map(r => "
+        "[...r.querySelectorAll('th, td')].map(c => c.innerText.trim()))) === "
+        "JSON.stringify(rows)", arg=[selector, rows], timeout=120_000)
+
+
+def pick(page, label: str, option: str) -> None:
+    page.get_by_label(label, exact=True).click(force=True)
+    menu = page.locator(".menuable__content__active")  # the menu just opened, not a closing one
+    menu.get_by_role("option", name=option, exact=True).click()
+    menu.wait_for(state="detached")
+
+
+@pytest.mark.browser
+@BROWSER
+def test_the_chosen_control_and_a_2x2_interaction_match_nanosim_compare(browser, server):
+    from nanosim.experiments import compare as C
+
+    entries = [e for e in bundled() if e.scenario.country_names
+               == same_countries(bundled())[0].scenario.country_names][:4]
+    assert len(entries) == 4
+    page = open_page(browser, server, "Compare")
+    for entry in entries[:2]:
+        page.get_by_text(f"{entry.label} — {entry.scenario.run.name}").click()
+    for label, value in (("Replicates", "2"), ("Seed (blank: the first scenario's)", "5"),
+                         ("Citizens (blank: each file's)", "200")):
+        set_field(page, label, value)
+    pick(page, "Control", entries[1].label)  # the second ticked is the control
+    page.get_by_role("button", name="Run").click()
+    page.locator(".nanosim-finished, .nanosim-error").first.wait_for(timeout=120_000)
+    assert page.locator(".nanosim-error").count() == 0, page.locator(".nanosim-error").inner_text()
+    scenarios = [e.scenario.with_overrides({"population.size": 200}) for e in entries]
+    pair = C.check_pair(scenarios, None)
+    ordered = [scenarios[1], scenarios[0]]  # the control runs first
+    df = C.run_comparison(ordered, replicates=2, seed=5)
+    control = C.scenario_names(df)[0]
+    wait_for_rows(page, ".nanosim-comparison-table",
+                  C.comparison_table(df, "favourability", pair, control))
+    assert entries[1].scenario.run.name == control
+    page.locator(".nanosim-figure", has_text="Effect against the control").wait_for()
+
+    for entry in entries[2:]:
+        page.get_by_text(f"{entry.label} — {entry.scenario.run.name}").click()
+    page.get_by_text("2 × 2 design: main effects and interaction").click()
+    pick(page, "D: both", entries[0].label)  # A = the control; B, C, D: the rest, reordered
+    pick(page, "B: first factor only", entries[3].label)
+    page.get_by_role("button", name="Run").click()
+    design = [scenarios[1], scenarios[3], scenarios[2], scenarios[0]]
+    df = C.run_comparison(design, replicates=2, seed=5)
+    wait_for_rows(page, ".nanosim-factorial-table", C.factorial_table(df, "favourability", pair))
+    shown = read_rows(page, ".nanosim-factorial-table")
+    assert shown[-1][:2] == ["interaction", "(D − C) − (B − A)"]
+    wait_for_rows(page, ".nanosim-comparison-table",
+                  C.comparison_table(df, "favourability", pair, C.scenario_names(df)[0]))
     page.context.close()
 
 

@@ -1,4 +1,5 @@
-"""nanosim compare: common random numbers, paired differences, refusals, files written."""
+"""nanosim compare: common random numbers, shifts, paired effects against a control and in a
+2 × 2 design, refusals, files written."""
 
 import numpy as np
 import pandas as pd
@@ -70,9 +71,9 @@ def test_comparison_table_matches_the_tidy_table(pair_of_runs):
     end = rows[rows["step"] == rows["step"].max()].set_index(["scenario", "replicate"])["value"]
     shift = (end - start).unstack("scenario")
     first, second = shift.columns
-    assert table.loc[second, "median"] == pytest.approx(shift[second].median())
-    assert table.loc[second, "low"] == pytest.approx(shift[second].quantile(0.1))
-    assert table.loc[second, "high"] == pytest.approx(shift[second].quantile(0.9))
+    assert table.loc[second, "shift_median"] == pytest.approx(shift[second].median())
+    assert table.loc[second, "shift_low"] == pytest.approx(shift[second].quantile(0.1))
+    assert table.loc[second, "shift_high"] == pytest.approx(shift[second].quantile(0.9))
     diff = shift[second] - shift[first]
     assert table.loc[second, "diff_median"] == pytest.approx(diff.median())
     assert table.loc[second, "diff_low"] == pytest.approx(diff.quantile(0.1))
@@ -123,7 +124,7 @@ def test_soft_power_is_compared_as_all_foreigners_view_of_a_country(tmp_path, pa
     at = lambda step: rows[rows["step"] == step].set_index(["scenario", "replicate"])["value"]  # noqa: E731
     shift = at(rows["step"].max()) - at(0)
     second = table.index[1]
-    assert table.loc[second, "median"] == pytest.approx(shift[second].median())
+    assert table.loc[second, "shift_median"] == pytest.approx(shift[second].median())
     assert abs(table.loc[second, "diff_median"]) > 1e-4
     channels = C.channel_table(df, "soft_power", ("all", "Bland"))
     made = channels[channels["scenario"] == second]["mean"].sum()
@@ -173,7 +174,7 @@ def test_write_comparison_writes_every_file(tmp_path, pair_of_runs):
     assert list(back["scenario"].unique()) == list(df["scenario"].unique())
     md = (out / "comparison.md").read_text()
     table = C.comparison_table(df, "favourability", PAIR)
-    assert f"{table['median'].iloc[1]:+.3f}" in md and "small (2)" in md
+    assert f"{table['shift_median'].iloc[1]:+.3f}" in md and "small (2)" in md
     assert (out / "comparison.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -293,3 +294,173 @@ def test_the_package_offers_its_helper_modules_and_the_sweep_signature():
     assert nanosim.compare is C and nanosim.results is results
     assert list(inspect.signature(nanosim.sweep).parameters)[:3] == ["scenario_or_path", "out",
                                                                       "grid"]
+
+
+# --- effects against counterfactuals -------------------------------------------------------
+
+
+def tidy(values, metric="favourability", pair=("A", "B")):
+    """A comparison's tidy table from {scenario: {replicate: [value at step 0, 1, ...]}}."""
+    rows = [(name, r, t, metric, *pair, "", v) for name, reps in values.items()
+            for r, series in reps.items() for t, v in enumerate(series)]
+    df = pd.DataFrame(rows, columns=["scenario", "replicate", "step", "metric", "observer",
+                                     "target", "channel", "value"])
+    df["scenario"] = pd.Categorical(df["scenario"], categories=list(values))
+    return df
+
+
+HAND = tidy({"control": {0: [0.0, 0.25, 0.5], 1: [0.0, -0.25, -0.5], 2: [0.0, 0.0, 0.0]},
+             "treated": {0: [0.0, 0.5, 1.0], 1: [0.0, 0.0, 0.25], 2: [0.0, -0.125, -0.25]}})
+
+
+def test_effect_is_the_scenario_minus_the_control_replicate_by_replicate_at_every_step():
+    effects = C.paired_effects(C.pair_values(HAND, "favourability", ("A", "B")), "control")
+    assert list(effects.columns) == ["scenario", "replicate", "step", "value"]
+    got = effects.set_index(["replicate", "step"])["value"].unstack("step").to_numpy()
+    np.testing.assert_array_equal(got, [[0.0, 0.25, 0.5], [0.0, 0.25, 0.75],
+                                        [0.0, -0.125, -0.25]])
+    table = C.comparison_table(HAND, "favourability", ("A", "B"), control="control")
+    assert list(table.columns) == C.SHIFT_COLUMNS + C.EFFECT_COLUMNS
+    treated = table.set_index("scenario").loc["treated"]
+    assert treated["effect_median"] == 0.5  # final effects 0.5, 0.75, -0.25
+    assert treated["effect_low"] == pytest.approx(-0.1)
+    assert treated["effect_high"] == pytest.approx(0.7)
+    assert treated["effect_positive"] == pytest.approx(2 / 3)
+    assert treated["shift_median"] == 0.25  # its own change since day 0: 1.0, 0.25, -0.25
+    control = table.set_index("scenario").loc["control"]
+    assert (control[C.EFFECT_COLUMNS].to_numpy() == 0).all()
+    assert C.initial_effect(HAND, "favourability", ("A", "B"), "control") == 0
+
+
+def test_without_a_control_the_table_is_the_difference_in_shift_to_the_first():
+    table = C.comparison_table(HAND, "favourability", ("A", "B"))
+    assert list(table.columns) == C.SHIFT_COLUMNS + C.DIFF_COLUMNS
+    assert table["diff_median"].iloc[1] == 0.5
+
+
+def test_the_interaction_of_four_runs_is_the_hand_computed_difference_in_differences():
+    finals = {"A": (0.0, 0.125), "B": (-0.5, -0.25), "C": (0.25, 0.25), "D": (0.0, 0.125)}
+    df = tidy({name: {r: [0.0, v[r]] for r in (0, 1)} for name, v in finals.items()})
+    effects = C.factorial_effects(C.pair_values(df, "favourability", ("A", "B")),
+                                  ("crisis", "nano"))
+    last = effects[effects["step"] == 1].set_index(["effect", "replicate"])["value"]
+    for r in (0, 1):
+        a, b, c, d = (finals[k][r] for k in "ABCD")
+        assert last["interaction", r] == (d - c) - (b - a) == 0.25
+        assert last["crisis (main effect)", r] == ((b - a) + (d - c)) / 2
+        assert last["nano (main effect)", r] == ((c - a) + (d - b)) / 2
+        assert last["crisis without nano", r] == b - a
+        assert last["crisis with nano", r] == d - c
+    table = C.factorial_table(df, "favourability", ("A", "B"), ("crisis", "nano"))
+    assert list(table.columns) == C.FACTORIAL_COLUMNS
+    rows = table.set_index("effect")
+    assert rows.loc["interaction", "contrast"] == "(D − C) − (B − A)"
+    assert rows.loc["interaction", ["effect_median", "effect_low", "effect_high",
+                                    "effect_positive"]].tolist() == [0.25, 0.25, 0.25, 1.0]
+    assert rows.loc["crisis (main effect)", "effect_median"] == -0.3125
+    assert rows.loc["nano (main effect)", "effect_median"] == 0.3125
+    assert rows.loc["crisis without nano", "effect_median"] == -0.4375
+    assert rows.loc["crisis with nano", "effect_median"] == -0.1875
+
+
+def test_a_design_that_is_not_four_scenarios_or_a_control_that_is_absent_is_refused():
+    with pytest.raises(NanosimError, match="a 2 × 2 design has four scenarios.*got 2"):
+        C.factorial_effects(C.pair_values(HAND, "favourability", ("A", "B")))
+    with pytest.raises(NanosimError, match="the control 'nobody' is not one of the compared "
+                                           "scenarios \\(control, treated\\)"):
+        C.paired_effects(C.pair_values(HAND, "favourability", ("A", "B")), "nobody")
+
+
+def test_identical_scenarios_have_exactly_zero_effects_and_interaction():
+    s = fast({"scenario.replicates": 2})
+    df = C.run_comparison([s, s, s, s])
+    table = C.comparison_table(df, "favourability", PAIR, control="small")
+    assert (table[C.EFFECT_COLUMNS[:3]].to_numpy() == 0).all()
+    assert (C.factorial_table(df, "favourability", PAIR)[C.EFFECT_COLUMNS[:3]].to_numpy()
+            == 0).all()
+    over_time = C.effects_over_time(df, "favourability", PAIR, "small", factorial=True)
+    assert set(over_time["effect"]) == {"small (2)", "small (3)", "small (4)",
+                                        *(e for e, _ in C.factorial_contrasts())}
+    assert (over_time["value"] == 0).all()
+
+
+def test_effects_of_a_real_comparison_are_each_replicate_minus_the_controls(pair_of_runs):
+    (a, b), df = pair_of_runs
+    table = C.comparison_table(df, "image_people", PAIR, control="small").set_index("scenario")
+    rows = results.select(df, "image_people", *PAIR)
+    end = rows[rows["step"] == rows["step"].max()].set_index(["scenario", "replicate"])["value"]
+    effect = end.unstack("scenario")["small (2)"] - end.unstack("scenario")["small"]
+    assert table.loc["small (2)", "effect_median"] == pytest.approx(effect.median())
+    assert table.loc["small (2)", "effect_low"] == pytest.approx(effect.quantile(0.1))
+    assert table.loc["small (2)", "effect_positive"] == pytest.approx((effect > 0).mean())
+    assert table.loc["small (2)", "effect_median"] != 0
+
+
+def test_a_control_of_another_world_is_refused_in_one_line_naming_the_control():
+    control = loads_scenario(SMALL, "control.toml", {**FAST, "population.size": 200})
+    with pytest.raises(ScenarioError) as e:
+        C.check_same_world(control, [fast()])
+    assert str(e.value) == ("control.toml: population.size: the control has 200, but small.toml "
+                            "has 300: a control is the same world as the scenarios compared "
+                            "with it, without their treatment (--set population.size=N sets "
+                            "every one)")
+    other = loads_scenario(two_country_text(), "control.toml", FAST)
+    with pytest.raises(ScenarioError, match="^control.toml: \\[\\[country\\]\\]: the control "
+                                            "has Aland, Bland, but small.toml has Aland, Bland, "
+                                            "Cland: a control is the same world"):
+        C.check_same_world(other, [fast()])
+    longer = loads_scenario(SMALL, "control.toml", {**FAST, "scenario.steps": 20})
+    with pytest.raises(ScenarioError, match="^control.toml: scenario.steps: the control has 20, "
+                                            "but small.toml has 15"):
+        C.check_same_world(longer, [fast()])
+
+
+def test_a_factorial_of_the_wrong_shape_is_refused_in_one_line():
+    with pytest.raises(NanosimError) as e:
+        C.check_factorial([fast()] * 3)
+    assert str(e.value) == ("--factorial takes four scenario files in the order A (neither "
+                            "factor), B (first factor only), C (second factor only), D (both); "
+                            "got 3")
+    odd = loads_scenario(SMALL, "d.toml", {**FAST, "population.size": 200})
+    with pytest.raises(ScenarioError) as e:
+        C.check_factorial([fast(), fast(), fast(), odd])
+    assert str(e.value).startswith("d.toml: population.size: 200, but small.toml (the "
+                                   "design's first file, neither factor) has 300")
+    with pytest.raises(NanosimError, match="--factors: 'crisis' is not two names"):
+        C.parse_factors("crisis")
+    assert C.parse_factors(" crisis , nano ") == ("crisis", "nano")
+
+
+def test_a_factorial_comparison_writes_its_effects_named_with_what_they_are_against(tmp_path):
+    s = fast({"scenario.replicates": 2})
+    warm = fast({"scenario.replicates": 2, "channels.contact.positivity": 1.0})
+    tied = fast({"scenario.replicates": 2, "network.cross_border": 4.0})
+    both = fast({"scenario.replicates": 2, "channels.contact.positivity": 1.0,
+                 "network.cross_border": 4.0})
+    df = C.run_comparison([s, warm, tied, both])
+    out = write_comparison(df, tmp_path / "cmp", "favourability", PAIR, factorial=True,
+                           factors=("warmth", "ties"))
+    md = (out / "comparison.md").read_text()
+    assert "effect against “small” at day 15" in md and "## 2 × 2 design" in md
+    design = C.factorial_table(df, "favourability", PAIR, ("warmth", "ties"))
+    inter = design.set_index("effect").loc["interaction"]
+    assert (f"| interaction | (D − C) − (B − A) | {inter['effect_median']:+.3f} "
+            f"| [{inter['effect_low']:+.3f}, {inter['effect_high']:+.3f}]") in md
+    effects = pd.read_csv(out / "effects.csv")
+    assert list(effects.columns) == ["effect", "against", "replicate", "step", "value",
+                                     "metric", "observer", "target"]
+    assert set(effects[effects["effect"] == "small (2)"]["against"]) == {"small"}
+    assert set(effects[effects["effect"] == "interaction"]["against"]) == {
+        "2 × 2: A = small, B = small (2), C = small (3), D = small (4)"}
+    _, info = load_comparison(out)
+    assert info["control"] == "small" and info["factors"] == ["warmth", "ties"]
+    assert info["factorial_table"][4]["effect"] == "interaction"
+    figure = comparison_figures(df, "favourability", PAIR, control="small", factorial=True,
+                                factors=("warmth", "ties"))["effects"]
+    left, right = figure.axes
+    assert [t.get_text() for t in left.get_legend().get_texts()] == [
+        "B = small (2)", "C = small (3)", "D = small (4)"]
+    assert "Interaction: the effect of warmth with ties" in right.get_title()
+    plain = write_comparison(df, tmp_path / "plain", "favourability", PAIR)
+    assert not (plain / "effects.png").exists() and not (plain / "effects.csv").exists()
+    assert "difference in shift to “small”" in (plain / "comparison.md").read_text()
