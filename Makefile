@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/nanosim compare scenarios/crisis.toml scenarios/crisis_with_nano.toml \
-	  --out out/demo --replicates 6 --metric share_favourable_state --pair Indonesia:Australia
-	@echo "demo figure: out/demo/comparison.png (table: out/demo/comparison.md)"
+	$(BIN)/nanosim compare --factorial no_crisis crisis no_crisis_with_nano crisis_with_nano \
+	  --factors crisis,nano --out out/demo --replicates 6 --metric share_favourable_state \
+	  --pair Indonesia:Australia
+	@echo "demo figure: out/demo/effects.png (table: out/demo/comparison.md)"
 
 test: $(STAMP)
 	$(BIN)/ruff check nanosim tests benchmarks
