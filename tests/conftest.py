@@ -57,8 +57,8 @@ duration = 5
 """
 
 # every channel switched off (the standing campaign has no switch: it is on where set)
-ALL_OFF = {f"{c.settings}.enabled": False for c in CHANNELS
-           if hasattr(getattr(Channels(), c.settings.removeprefix("channels.")), "enabled")}
+ALL_OFF = {f"{c.settings}.enabled": False for c in CHANNELS if c.settings.startswith("channels.")
+           and hasattr(getattr(Channels(), c.settings.removeprefix("channels.")), "enabled")}
 
 
 def small(overrides=None, text=SMALL):

@@ -11,7 +11,8 @@ Two orders, both fixed:
 - :data:`CHANNELS` is the **step order** (docs/model.md, section "A step"): the news
   of events first (sent by the event handlers, which run before any channel), then
   high politics (relations, state media, campaigns), then nano diplomacy (contact,
-  social media, talk). Changing it changes every result.
+  social media, talk), then what the day does to everyone (forgetting). Changing it
+  changes every result.
 - :data:`LEDGER` orders the channels that record changes by their ``code``: the
   categories of the ``channel`` column in stored tables. It is **append-only**: a new
   channel takes the next free code, and no code ever changes, so tables written
@@ -23,6 +24,7 @@ from nanosim.engine.channels import (
     campaign,
     contact,
     events,
+    forgetting,
     relations,
     social_media,
     state_media,
@@ -40,6 +42,7 @@ CHANNELS: tuple[Channel, ...] = (
     contact.CHANNEL,
     social_media.CHANNEL,
     talk.CHANNEL,
+    forgetting.CHANNEL,
 )
 
 LEDGER: tuple[Channel, ...] = tuple(sorted((c for c in CHANNELS if c.code is not None),
