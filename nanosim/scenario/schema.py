@@ -121,8 +121,8 @@ class Culture(Section):
         "too (Axelrod 1997); repertoire = across borders a meeting or post adds the other "
         "country's national symbol to what the citizen knows, and own traits change only "
         "within the country (needs perception.experience_rule and at most 32 features).")
-    forgetting: Prob = _f(0.0, "Daily chance that a known foreign symbol is forgotten (culture.mode "
-                               "= repertoire).")
+    forgetting: Prob = _f(0.0, "Daily chance that a known foreign symbol is forgotten "
+                               "(culture.mode = repertoire).")
 
 
 class Perception(Section):
