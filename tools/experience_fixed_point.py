@@ -64,7 +64,7 @@ def fixed_point(p: float, w: float) -> float:
     return (p - (1 - p) * w) / (p + (1 - p) * w)
 
 
-def world(p: float, w: float, *, size: int = 1000, steps: int = 300, mu: float = 0.1,
+def world(p: float, w: float, *, size: int = 2000, steps: int = 400, mu: float = 0.1,
           seed: int = 1):
     """The contact-only world of (p, w)."""
     return loads_scenario(WORLD.format(p=p, w=w, size=size, steps=steps, mu=mu, seed=seed),
