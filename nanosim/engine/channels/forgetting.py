@@ -41,4 +41,4 @@ def forget(s, known, rate, n_features):
         flat[cell] &= np.uint32(0xFFFFFFFF ^ (1 << f))
 
 
-CHANNEL = Channel("forgetting", "other", "culture", step)
+CHANNEL = Channel("forgetting", "other", "culture.forgetting", step)
