@@ -26,6 +26,7 @@ from nanosim.engine.kernels.bundles import (
 )
 from nanosim.engine.kernels.measures import (
     cultural_regions,
+    familiarity,
     image_moments,
     symbol_counts,
     symbol_holdings,
@@ -37,9 +38,11 @@ PAIR_METRICS = (
 )
 SHIFT_METRICS = ("shift_by_channel", "shift_by_channel_people", "shift_by_channel_state")
 FINAL_METRICS = ("cultural_regions", "clusters_people", "clusters_state")
-# soft_power_by_channel comes last only so that tables written before it keep their codes
+# soft_power_by_channel and familiarity come last only so that tables written before them
+# keep their codes; familiarity is kept where the experience rule is (else it is no category)
+FAMILIARITY = "familiarity"
 METRICS = (*PAIR_METRICS, "soft_power", *SHIFT_METRICS, "messages", *FINAL_METRICS,
-           "soft_power_by_channel")
+           "soft_power_by_channel", FAMILIARITY)
 ALL = "all"
 CLUSTER_GAP = 0.05  # a gap wider than this (on [-1, 1]) separates two opinion clusters
 MAJOR_CLUSTER = 0.05  # a cluster holding at least this share of citizens is "major"
@@ -75,6 +78,8 @@ class Recorder:
                              np.int64)
         self._stale_sums = self._stale_held = True
         self._symbol_slots = _symbol_slots(model.prototypes, model.sizes)
+        # familiarity (a scan of symbols and known symbols) where experiences use it
+        self.keeps_familiarity = model.scenario.perception.experience_rule
 
     # --- measuring ----------------------------------------------------------------------
 
@@ -153,6 +158,9 @@ class Recorder:
         measures = (("means", self.current_means()), ("relations", m.relations),
                     ("symbol_share", self._symbol_share()), ("shift", self.shift),
                     ("messages", self.counts))
+        if self.keeps_familiarity:
+            measures += ((FAMILIARITY, familiarity(m.symbols, m.known, m.prototypes, m.starts,
+                                                   m.sizes)),)
         if k == self._room:  # room for more steps (a copy only when it doubles)
             s = m.scenario.run
             self._room = min(s.steps // s.record_every + 2, 1024) if k == 0 else 2 * k
@@ -201,7 +209,7 @@ class Recorder:
         if not m.running and m.t == times[-1] and self.final_step != m.t:
             self.finish()
         countries = list(m.country_names) + [ALL]
-        metrics = list(METRICS)
+        metrics = [k for k in METRICS if k != FAMILIARITY or self.keeps_familiarity]
         shown = reported(m.scenario)
         codes = [c.code for c in shown]
         channels = [""] + [c.name for c in shown]
@@ -239,6 +247,8 @@ class Recorder:
         add("soft_power_by_channel", _soft_power(fav_shifts, m.sizes), times,
             target=np.arange(n)[:, None], channel=by_channel)
         add("messages", rows["messages"][:, codes], times, channel=by_channel)
+        if self.keeps_familiarity:
+            add(FAMILIARITY, by_pair(rows[FAMILIARITY]), times, d_idx, c_idx)
         last = np.array([self.final_step], dtype=np.int32)
         if "cultural_regions" in self.final:
             add("cultural_regions", self.final["cultural_regions"].reshape(1), last)

@@ -37,6 +37,7 @@ class World:
     prototypes: np.ndarray  # [country, feature] the national symbol numbers
     symbol_names: list[dict[int, str]]  # per feature: symbol number -> name
     symbols: np.ndarray  # [citizen, feature] symbol numbers
+    known: np.ndarray  # [citizen, country] bit f: knows c's national symbol on feature f
     images: np.ndarray  # [citizen, image, country] views, -1..1
     dispositions: np.ndarray | None  # the starting images, where anchoring pulls back to them
     relations: np.ndarray  # [state, country] official stances, -1..1
@@ -87,7 +88,7 @@ def build_world(s: Scenario, net_rng: np.random.Generator,
         starts=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64),
         node_ids=node_ids, affinity=affinity, base_graph=graph, graph=graph, online=online,
         followers=followers, openness=openness, trust=trust, prototypes=prototypes,
-        symbol_names=symbol_names, symbols=symbols, images=start_images,
+        symbol_names=symbol_names, symbols=symbols, known=repertoire(s, n), images=start_images,
         dispositions=start_images.copy(order="K") if s.perception.anchoring > 0 else None,
         relations=relations(s),
         responsiveness=np.array([c.state.responsiveness for c in s.country]),
@@ -150,6 +151,14 @@ def culture(s: Scenario, home: np.ndarray, rng: np.random.Generator
     redraw = rng.random(symbols.shape) < s.culture.diversity
     symbols[redraw] = rng.integers(0, q, int(redraw.sum()), dtype=np.int16)
     return prototypes, symbol_names, np.ascontiguousarray(symbols)
+
+
+def repertoire(s: Scenario, n: int) -> np.ndarray:
+    """[citizen, country] the foreign national symbols each citizen knows, as bits over
+    features (none at first); under ``culture.mode = "axelrod"`` no citizen rows at all,
+    so that nothing pays for a repertoire it does not keep."""
+    rows = n if s.culture.mode == "repertoire" else 0
+    return np.zeros((rows, len(s.country)), np.uint32)
 
 
 def images(s: Scenario, home: np.ndarray, rng: np.random.Generator) -> np.ndarray:

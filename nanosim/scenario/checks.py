@@ -17,6 +17,7 @@ from nanosim.scenario.schema import Scenario
 
 RESERVED_NAMES = ("all",)
 SHARE_TOLERANCE = 1e-3  # shares rounded from data (3 x 0.3333) are fine
+MAX_KNOWN_FEATURES = 32  # the symbols a citizen knows of a country are the bits of a uint32
 
 
 def check_whole(where: str, key: str, value, low: int) -> int:
@@ -76,6 +77,7 @@ def check_consistency(s: Scenario) -> None:
                             f"shares must sum to 1 within {SHARE_TOLERANCE:g} (they sum to "
                             f"{total:g})")
     _check_culture(s)
+    _check_experiences(s)
     _check_affinity(s)
     counts = _check_network(s)
     for name in type(s.channels).model_fields:
@@ -109,6 +111,31 @@ def _check_culture(s: Scenario) -> None:
             raise ScenarioError(s.source, "culture.traits",
                                 f"feature {f!r} names {len(distinct)} symbols but traits = "
                                 f"{s.culture.traits}; raise traits")
+
+
+def _check_experiences(s: Scenario) -> None:
+    """The experience rule's weights, and what the symbol repertoire needs."""
+    p, culture = s.perception, s.culture
+    if p.experience_rule:
+        for channel in ("contact", "social_media"):
+            mu = getattr(s.channels, channel).mu
+            if mu * p.negativity > 1.0:
+                raise ScenarioError(s.source, "perception.negativity", f"channels.{channel}.mu "
+                                    f"({mu:g}) times negativity ({p.negativity:g}) must be at "
+                                    "most 1, or an unpleasant experience overshoots -1 (lower "
+                                    "either)")
+    if culture.mode == "repertoire":
+        if not p.experience_rule:
+            raise ScenarioError(s.source, "culture.mode", '"repertoire" needs '
+                                "perception.experience_rule = true (known symbols decide "
+                                "experiences)")
+        if len(culture.features) > MAX_KNOWN_FEATURES:
+            raise ScenarioError(s.source, "culture.features", f'at most {MAX_KNOWN_FEATURES} '
+                                f'with culture.mode = "repertoire" (got '
+                                f"{len(culture.features)})")
+    elif culture.forgetting > 0:
+        raise ScenarioError(s.source, "culture.forgetting", 'used only with culture.mode = '
+                            f'"repertoire" (mode is "{culture.mode}")')
 
 
 def _check_affinity(s: Scenario) -> None:

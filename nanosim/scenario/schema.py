@@ -121,6 +121,13 @@ class Culture(Section):
         "Kinds of cultural symbol (F = their number).", min_length=1, max_length=64)
     traits: Whole = _f(10, "q: possible symbols per feature.", ge=1, le=32767)
     diversity: Prob = _f(0.1, "Chance each feature starts away from the national prototype.")
+    mode: Literal["axelrod", "repertoire"] = _f(
+        "axelrod", "How symbols travel: axelrod = meetings and posts copy traits across borders "
+        "too (Axelrod 1997); repertoire = across borders a meeting or post adds the other "
+        "country's national symbol to what the citizen knows, and own traits change only "
+        "within the country (needs perception.experience_rule and at most 32 features).")
+    forgetting: Prob = _f(0.0, "Daily chance that a known foreign symbol is forgotten "
+                               "(culture.mode = repertoire).")
 
 
 class Perception(Section):
@@ -139,6 +146,13 @@ class Perception(Section):
     anchoring: Prob = _f(0.0, "lambda: each day every image relaxes toward the citizen's "
                               "initial image (its disposition) by this share of the gap: "
                               "x <- x + lambda * (disposition - x), Friedkin & Johnsen; 0: off.")
+    experience_rule: Flag = _f(
+        False, "Contact, the cultural content of posts and learning a symbol are experiences, "
+        "pleasant or unpleasant, that move a view in their own direction (the experience rule) "
+        "instead of messages toward a typed-in valence.")
+    negativity: Real = _f(1.25, "w_neg: weight of an unpleasant experience against a pleasant one "
+                                "(negativity bias); a channel's mu times it must be at most 1.",
+                          ge=1.0, le=100.0)
 
 
 class StateSettings(Section):
@@ -165,7 +179,9 @@ class Country(Section):
     share: Real = Field(description="Share of the population (shares must sum to 1, within "
                                     "0.001; they are rescaled to sum to 1 exactly).",
                         gt=0.0, le=1.0)
-    appeal: Valence = _f(0.3, "Valence of citizens' posts about their own culture.")
+    appeal: Valence = _f(0.3, "Valence of citizens' posts about their own culture; with the "
+                              "experience rule, the chance (times openness, below 0 as 0) that "
+                              "a novel post is pleasant.")
     symbols: dict[str, str] = _f({}, "National symbol per feature (the prototype); unnamed "
                                      "features get a distinct symbol drawn at random.")
     initial: InitialImages = _f(InitialImages(), "Initial images of other countries.")
@@ -214,9 +230,22 @@ class Contact(_Latitudes):
     negative_valence: Valence = _f(-0.6, "Valence of a negative meeting.")
     negative_weight: Real = _f(2.0, "Weight of a negative meeting relative to a positive one.",
                                 ge=0.0, le=100.0)
+    positivity_min: Prob = _f(0.6, "Experience rule: chance a cross-border meeting is pleasant "
+                                   "when the two know nothing of each other's culture.")
+    positivity_max: Prob = _f(0.9, "Experience rule: that chance when each knows all of the "
+                                   "other's national symbols (linear in between).")
+    learning: Prob = _f(0.1, "culture.mode = repertoire: chance each side of a cross-border "
+                             "meeting learns a national symbol of the other's it does not know.")
     mu: Prob = _f(0.05, "Channel weight.")
     accept: Real = _f(2.0, "Latitude of acceptance.", ge=0.0)
     reject: Real = _f(INF, "Latitude of rejection (inf: never).", ge=0.0)
+
+    def check(self, scenario: Scenario, where: str) -> None:
+        super().check(scenario, where)
+        if self.positivity_min > self.positivity_max:
+            raise ScenarioError(scenario.source, f"{where}.positivity_min", f"must be at most "
+                                f"{where}.positivity_max ({self.positivity_max:g}), got "
+                                f"{self.positivity_min:g}")
 
 
 class SocialMedia(_Latitudes):
@@ -232,8 +261,12 @@ class SocialMedia(_Latitudes):
     mu: Prob = _f(0.01, "Channel weight.")
     accept: Real = _f(0.8, "Latitude of acceptance.", ge=0.0)
     reject: Real = _f(INF, "Latitude of rejection (inf: never).", ge=0.0)
-    adoption: Prob = _f(0.05, "Chance (times similarity) a foreign follower takes the symbol.")
+    adoption: Prob = _f(0.05, "Chance (times similarity) a foreign follower takes the symbol; "
+                              "with culture.mode = repertoire, chance a novel pleasant post's "
+                              "symbol is learned.")
     hostility: Prob = _f(0.0, "Chance a post attacks the poster's least-liked country.")
+    recognition: Prob = _f(0.8, "Experience rule: chance a post showing a symbol the follower "
+                                "holds or knows is pleasant.")
 
 
 class Talk(Section):

@@ -9,11 +9,11 @@ from nanosim import run_replicate
 from nanosim.dashboard.live import channels_option
 from nanosim.engine.channels import CHANNELS, LEDGER, by_name
 from nanosim.figures import plots
-from nanosim.scenario.schema import Channels, Perception
+from nanosim.scenario.schema import Channels, Culture, Perception
 from tests.conftest import ALL_OFF, small
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-SECTIONS = {"channels": Channels, "perception": Perception}  # where channels keep settings
+SECTIONS = {"channels": Channels, "culture": Culture, "perception": Perception}  # channels' keys
 
 
 def test_stored_channel_codes_never_change():

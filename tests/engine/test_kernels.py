@@ -63,8 +63,9 @@ class StandIn:
         self.trust = np.ones(len(home))
         self.rng_state = np.array(seed, dtype=np.uint64)
         self.graph = graph
-        self.scenario = ns(channels=ns(**(channels or {})),
-                           perception=perception or ns(boomerang=0.5, spillover=0.0))
+        perception = perception or ns(boomerang=0.5, spillover=0.0)
+        perception.__dict__.setdefault("experience_rule", False)  # messages, unless told
+        self.scenario = ns(channels=ns(**(channels or {})), perception=perception)
         self.__dict__.update(arrays)
 
 

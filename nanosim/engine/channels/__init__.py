@@ -11,8 +11,8 @@ Two orders, both fixed:
 - :data:`CHANNELS` is the **step order** (docs/model.md, section "A step"): the news
   of events first (sent by the event handlers, which run before any channel), then
   high politics (relations, state media, campaigns), then nano diplomacy (contact,
-  social media, talk), then anchoring (toward the dispositions). Changing it changes
-  every result.
+  social media, talk), then what the day does to everyone: anchoring toward the
+  dispositions, then forgetting. Changing it changes every result.
 - :data:`LEDGER` orders the channels that record changes by their ``code``: the
   categories of the ``channel`` column in stored tables. It is **append-only**: a new
   channel takes the next free code, and no code ever changes, so tables written
@@ -25,6 +25,7 @@ from nanosim.engine.channels import (
     campaign,
     contact,
     events,
+    forgetting,
     relations,
     social_media,
     state_media,
@@ -43,6 +44,7 @@ CHANNELS: tuple[Channel, ...] = (
     social_media.CHANNEL,
     talk.CHANNEL,
     anchoring.CHANNEL,
+    forgetting.CHANNEL,
 )
 
 LEDGER: tuple[Channel, ...] = tuple(sorted((c for c in CHANNELS if c.code is not None),

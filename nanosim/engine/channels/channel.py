@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from nanosim.engine.kernels.bundles import Citizens, Latitudes, Ledger
+from nanosim.engine.kernels.bundles import Citizens, Experiences, Latitudes, Ledger
 from nanosim.engine.kernels.rng import stochastic_round
 
 Group = Literal["nano", "high_politics", "other"]
@@ -57,6 +57,15 @@ def latitudes(model, settings) -> Latitudes:
     boomerang and spillover from the scenario's perception."""
     p = model.scenario.perception
     return Latitudes(settings.mu, settings.accept, settings.reject, p.boomerang, p.spillover)
+
+
+def experiences(model, settings) -> Experiences | None:
+    """A channel's experience rule (its ``mu``, the scenario's negativity and spillover,
+    the national symbols and who knows them), or None where the scenario does not use it."""
+    p = model.scenario.perception
+    if not p.experience_rule:
+        return None
+    return Experiences(settings.mu, p.negativity, p.spillover, model.prototypes, model.known)
 
 
 def activations(model, n: int, rate: float) -> int:

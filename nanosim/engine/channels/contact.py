@@ -1,15 +1,32 @@
 """Direct contact (nano diplomacy): citizens meet a social neighbour, share symbols, judge.
 
 A meeting across a border is a message about the other's country to each side,
-positive with chance ``positivity``; any meeting may pass on a symbol (Axelrod).
+positive with chance ``positivity``; any meeting may pass on a symbol (Axelrod). With
+the experience rule it is instead an experience of the other's people for each side,
+the more often pleasant the more the two know of each other's culture, and under
+``culture.mode = "repertoire"`` each side may learn a national symbol of the other's
+(itself a pleasant experience) while own symbols pass only within a country.
 """
 
 import numpy as np
 from numba import njit
 
-from nanosim.engine.channels.channel import Channel, activations, citizens, latitudes
+from nanosim.engine.channels.channel import (
+    Channel,
+    activations,
+    citizens,
+    experiences,
+    latitudes,
+)
 from nanosim.engine.kernels import PEOPLE
-from nanosim.engine.kernels.judgement import copy_differing, deliver_to, similarity_count
+from nanosim.engine.kernels.judgement import (
+    copy_differing,
+    deliver_to,
+    experience,
+    familiarity_count,
+    learn,
+    similarity_count,
+)
 from nanosim.engine.kernels.memory import (
     BLOCK,
     country_of,
@@ -21,6 +38,7 @@ from nanosim.engine.kernels.rng import fill_uniform
 
 CODE = 0
 DRAWS = 6  # who, which neighbour, share?, which feature, i's and j's meeting positive?
+RULE_DRAWS = 8  # with the experience rule, then: does i learn (and which symbol)? j?
 
 
 def step(model, ledger) -> None:
@@ -35,16 +53,25 @@ def meetings(model, ledger, n: int) -> None:
     """``n`` meetings, each of a random citizen with a random neighbour on ``model.graph``."""
     ch = model.scenario.channels.contact
     g = model.graph
+    rule = experiences(model, ch)
+    if rule is not None:
+        rule = (rule, ch.positivity_min, ch.positivity_max, ch.learning)
     _meet(model.rng_state, n, (g.indptr, g.indices, g.well_mixed), citizens(model), ledger,
           latitudes(model, ch), ch.symbol_sharing, ch.valence, ch.positivity,
-          ch.negative_valence, ch.negative_weight)
+          ch.negative_valence, ch.negative_weight, rule)
 
 
 @njit(cache=True)
 def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence, positivity,
-          negative_valence, negative_weight):
+          negative_valence, negative_weight, rule):
     """``activations`` random citizens each meet a random neighbour on ``graph``
-    (indptr, indices, well_mixed)."""
+    (indptr, indices, well_mixed).
+
+    ``rule``: None (meetings are messages of ``valence`` or ``negative_valence``), or the
+    experience rule (``bundles.Experiences``, positivity_min, positivity_max, learning).
+    Compiled apart for each: the messages' path draws :data:`DRAWS` uniforms per meeting,
+    the experiences' path :data:`RULE_DRAWS`.
+    """
     indptr, indices, well_mixed = graph
     starts, img, openness, symbols = (citizens.starts, citizens.images, citizens.openness,
                                       citizens.symbols)
@@ -52,7 +79,10 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
     mu = lat.mu
     n = img.shape[0]
     n_features = symbols.shape[1]
-    u = np.empty(DRAWS * BLOCK)
+    draws, repertoire = DRAWS, False
+    if rule is not None:
+        draws, repertoire = RULE_DRAWS, rule[0].known.shape[0] > 0
+    u = np.empty(draws * BLOCK)
     ii = np.empty(BLOCK, np.int64)
     jj = np.empty(BLOCK, np.int64)
     hi_ = np.empty(BLOCK, np.int64)
@@ -60,13 +90,13 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
     negative_mu = min(1.0, mu * negative_weight)
     for first in range(0, activations, BLOCK):
         m = min(BLOCK, activations - first)
-        fill_uniform(s, u, DRAWS * m)
-        pick_pairs(u, DRAWS, m, n, indptr, indices, well_mixed, ii, jj)
+        fill_uniform(s, u, draws * m)
+        pick_pairs(u, draws, m, n, indptr, indices, well_mixed, ii, jj)
         for k in range(m):
             i, j = ii[k], jj[k]
             if j < 0:
                 continue
-            if symbol_sharing:
+            if symbol_sharing or rule is not None:
                 prefetch(symbols, (i, 0))
                 prefetch(symbols, (j, 0))
             di, dj = country_of(i, starts), country_of(j, starts)
@@ -76,17 +106,24 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
                 prefetch_images(img, j, di)
                 prefetch(openness, (i,))
                 prefetch(openness, (j,))
+                if rule is not None:
+                    if repertoire:
+                        prefetch(rule[0].known, (i, dj))
+                        prefetch(rule[0].known, (j, di))
         for k in range(m):
             i, j = ii[k], jj[k]
             if j < 0:
                 continue
-            r = k * DRAWS
+            r = k * draws
             di, dj = hi_[k], hj_[k]
-            if symbol_sharing:
+            if symbol_sharing and (di == dj or not repertoire):
                 same = similarity_count(symbols, i, j)
                 if 0 < same < n_features and u[r + 2] < same / n_features:
                     copy_differing(u[r + 3], symbols, held, di, i, j, same)
             if di != dj:
+                if rule is not None:
+                    _experience_both(u, r, i, j, di, dj, citizens, ledger, rule)
+                    continue
                 if u[r + 4] < positivity:
                     v, w = valence, mu
                 else:
@@ -97,6 +134,29 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
                 else:
                     v, w = negative_valence, negative_mu
                 deliver_to(img, ledger, lat, dj, openness[j], j, PEOPLE, di, v, w, CODE)
+
+
+@njit(inline="always")
+def _experience_both(u, r, i, j, di, dj, citizens, ledger, rule):
+    """i (of country di) and j (of dj) meet across a border: for each an experience of
+    the other's people, pleasant with chance ``positivity_min + (positivity_max -
+    positivity_min) * s`` (s: how much of each other's national symbols the two hold or
+    know, on average); then, with a repertoire, each learns with chance ``learning``
+    one national symbol of the other's country, a pleasant experience too."""
+    exp, positivity_min, positivity_max, learning = rule
+    img, openness, symbols = citizens.images, citizens.openness, citizens.symbols
+    known, prototypes = exp.known, exp.prototypes
+    shared = (familiarity_count(symbols, known, prototypes, i, dj)
+              + familiarity_count(symbols, known, prototypes, j, di))
+    p = positivity_min + (positivity_max - positivity_min) * shared / (2 * symbols.shape[1])
+    mu, w_neg, spill = exp.mu, exp.negativity, exp.spillover
+    experience(img, ledger, spill, di, openness[i], i, PEOPLE, dj, u[r + 4] < p, mu, w_neg, CODE)
+    experience(img, ledger, spill, dj, openness[j], j, PEOPLE, di, u[r + 5] < p, mu, w_neg, CODE)
+    if known.shape[0] > 0 and learning > 0.0:
+        if u[r + 6] < learning and learn(u[r + 6] / learning, symbols, known, prototypes, i, dj):
+            experience(img, ledger, spill, di, openness[i], i, PEOPLE, dj, True, mu, w_neg, CODE)
+        if u[r + 7] < learning and learn(u[r + 7] / learning, symbols, known, prototypes, j, di):
+            experience(img, ledger, spill, dj, openness[j], j, PEOPLE, di, True, mu, w_neg, CODE)
 
 
 CHANNEL = Channel("contact", "nano", "channels.contact", step, CODE, "#1b9e77")

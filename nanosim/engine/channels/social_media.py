@@ -3,6 +3,10 @@
 An online citizen posts about its own country (valence: the country's appeal, plus
 noise) or, with chance ``hostility``, against the country it likes least; followers
 abroad see it with a chance set by ``reach``, judge it, and may adopt its symbol.
+With the experience rule a post shows one of the poster's national symbols: a follower
+who holds or knows it recognises it (pleasant with chance ``recognition``, else
+unpleasant); to others it is novel, pleasant with chance openness times appeal (else no
+experience) and then learned with chance ``adoption``. Hostile posts stay messages.
 """
 
 import weakref
@@ -10,10 +14,17 @@ import weakref
 import numpy as np
 from numba import njit
 
-from nanosim.engine.channels.channel import Channel, activations, citizens, latitudes
+from nanosim.engine.channels.channel import (
+    Channel,
+    activations,
+    citizens,
+    experiences,
+    latitudes,
+)
 from nanosim.engine.kernels import PEOPLE
 from nanosim.engine.kernels.judgement import (
     deliver_to,
+    experience,
     favourability,
     set_symbol,
     similarity_count,
@@ -24,6 +35,7 @@ from nanosim.engine.kernels.rng import fill_uniform, normal_from
 CODE = 1
 POST_DRAWS = 6  # which poster, posts?, hostile?, noise (two), which symbol
 FOLLOWER_DRAWS = 2  # sees the post?, adopts the symbol?
+RULE_FOLLOWER_DRAWS = 3  # with the experience rule: sees the post?, pleasant?, learns it?
 
 
 def step(model, ledger) -> None:
@@ -39,10 +51,13 @@ def step(model, ledger) -> None:
     follows = model.scenario.network.follows
     see = 1.0 if follows <= 0 else min(1.0, ch.reach / follows)
     f = model.followers
+    rule = experiences(model, ch)
+    if rule is not None:
+        rule = (rule, ch.recognition)
     _post(model.rng_state, activations(model, posters.size, min(1.0, top)), posters,
           np.minimum(1.0, post_prob / min(1.0, top)), (f.indptr, f.indices), can_post,
           citizens(model), ledger, latitudes(model, ch), model.appeal, ch.noise, see,
-          ch.hostility, ch.adoption)
+          ch.hostility, ch.adoption, rule)
 
 
 _posters_of = weakref.WeakKeyDictionary()  # model -> (online, banned, can_post, posters)
@@ -65,10 +80,14 @@ def _posters(model) -> tuple[np.ndarray, np.ndarray]:
 
 @njit(cache=True)
 def _post(s, activations, posters, post_prob, followers, can_see, citizens, ledger, lat,
-          appeal, noise, see_prob, hostility, adoption):
+          appeal, noise, see_prob, hostility, adoption, rule):
     """``activations`` draws among ``posters``; each posts with probability
     ``post_prob[home]`` (thinning), so per-country rates can differ. A follower
     (``followers``: indptr, indices) sees a post with probability ``see_prob``.
+
+    ``rule``: None (a post is a message of valence appeal + noise), or the experience
+    rule (``bundles.Experiences``, recognition). Compiled apart for each: a follower
+    draws :data:`FOLLOWER_DRAWS` uniforms, or :data:`RULE_FOLLOWER_DRAWS` with the rule.
     """
     f_indptr, f_indices = followers
     starts, img, openness, symbols = (citizens.starts, citizens.images, citizens.openness,
@@ -78,8 +97,11 @@ def _post(s, activations, posters, post_prob, followers, can_see, citizens, ledg
     n_features = symbols.shape[1]
     if n_posters == 0:
         return
+    follower_draws, repertoire = FOLLOWER_DRAWS, False
+    if rule is not None:
+        follower_draws, repertoire = RULE_FOLLOWER_DRAWS, rule[0].known.shape[0] > 0
     u = np.empty(POST_DRAWS * BLOCK)
-    fu = np.empty(FOLLOWER_DRAWS * BLOCK)
+    fu = np.empty(follower_draws * BLOCK)
     pp = np.empty(BLOCK, np.int64)
     fc = np.empty(BLOCK, np.int64)
     for first in range(0, activations, BLOCK):
@@ -116,11 +138,13 @@ def _post(s, activations, posters, post_prob, followers, can_see, citizens, ledg
                 v = min(1.0, max(-1.0, appeal[hp] + noise * normal_from(u[r + 3], u[r + 4])))
             feature = int(u[r + 5] * n_features)
             symbol = symbols[p, feature]
+            if rule is not None:
+                symbol = rule[0].prototypes[hp, feature]
             adopt = not hostile and adoption > 0.0
             lo, hi = f_indptr[p], f_indptr[p + 1]
             for c0 in range(lo, hi, BLOCK):
                 c1 = min(hi, c0 + BLOCK)
-                fill_uniform(s, fu, FOLLOWER_DRAWS * (c1 - c0))
+                fill_uniform(s, fu, follower_draws * (c1 - c0))
                 for kk in range(c0, c1):
                     q = f_indices[kk]
                     dq = country_of(q, starts)
@@ -130,19 +154,60 @@ def _post(s, activations, posters, post_prob, followers, can_see, citizens, ledg
                     prefetch(can_see, (q,))
                     prefetch_images(img, q, t)
                     prefetch(openness, (q,))
-                    if adopt:
+                    if adopt or (rule is not None and not hostile):
                         prefetch(symbols, (q, 0))
+                    if rule is not None:
+                        if repertoire:
+                            prefetch(rule[0].known, (q, t))
                 for kk in range(c0, c1):
                     q = f_indices[kk]
-                    r2 = FOLLOWER_DRAWS * (kk - c0)
+                    r2 = follower_draws * (kk - c0)
                     dq = fc[kk - c0]
                     if dq == t or fu[r2] >= see_prob or not can_see[q]:
                         continue
+                    if rule is not None:
+                        if not hostile:
+                            _seen(fu, r2, p, q, dq, hp, feature, symbol, citizens, ledger,
+                                  appeal[hp], adoption, rule)
+                            continue
                     deliver_to(img, ledger, lat, dq, openness[q], q, PEOPLE, t, v, lat.mu, CODE)
                     if adopt and symbols[q, feature] != symbol:
                         same = similarity_count(symbols, p, q)
                         if fu[r2 + 1] < adoption * same / n_features:
                             set_symbol(symbols, ledger.held, dq, q, feature, symbol)
+
+
+
+@njit(inline="always")
+def _seen(fu, r2, p, q, dq, hp, f, symbol, citizens, ledger, appeal, adoption, rule):
+    """Follower q (of country dq) sees p's post showing ``symbol``, country hp's national
+    symbol on feature f: an experience of hp's people (the experience rule).
+
+    Recognised (q holds or knows it): pleasant with chance ``recognition``, else
+    unpleasant. Novel: pleasant with chance openness times appeal (else no experience),
+    then, with chance ``adoption``, learned: with a repertoire q comes to know it (a
+    pleasant experience too); else q takes it with chance ``adoption`` times the two's
+    similarity, as without the rule.
+    """
+    exp, recognition = rule
+    img, openness, symbols = citizens.images, citizens.openness, citizens.symbols
+    known = exp.known
+    repertoire = known.shape[0] > 0
+    mu, w_neg, spill = exp.mu, exp.negativity, exp.spillover
+    o = openness[q]
+    if symbols[q, f] == symbol or (repertoire and (known[q, hp] >> f) & 1):
+        experience(img, ledger, spill, dq, o, q, PEOPLE, hp, fu[r2 + 1] < recognition, mu,
+                   w_neg, CODE)
+        return
+    if fu[r2 + 1] >= o * max(0.0, appeal):
+        return
+    experience(img, ledger, spill, dq, o, q, PEOPLE, hp, True, mu, w_neg, CODE)
+    if repertoire:
+        if fu[r2 + 2] < adoption:
+            known[q, hp] |= np.uint32(1 << f)
+            experience(img, ledger, spill, dq, o, q, PEOPLE, hp, True, mu, w_neg, CODE)
+    elif fu[r2 + 2] < adoption * similarity_count(symbols, p, q) / symbols.shape[1]:
+        set_symbol(symbols, ledger.held, dq, q, f, symbol)
 
 
 CHANNEL = Channel("social_media", "nano", "channels.social_media", step, CODE, "#66a61e")

@@ -67,3 +67,18 @@ class Latitudes(NamedTuple):
     reject: float
     boomerang: float
     spillover: float
+
+
+class Experiences(NamedTuple):
+    """The experience rule for one channel (:func:`.judgement.experience`) and the
+    symbols that decide how experiences turn out (MODEL.md 3.2, 3.4).
+
+    ``known[i, c]`` holds, as bits over features, the national symbols of c that citizen
+    i knows; it has no rows unless ``culture.mode = "repertoire"``.
+    """
+
+    mu: float
+    negativity: float  # w_neg: weight of an unpleasant experience
+    spillover: float
+    prototypes: np.ndarray  # int16[country, feature]: the national symbols
+    known: np.ndarray  # uint32[citizen, country] (changed)

@@ -1,9 +1,12 @@
-"""The one update rule: social judgement of a message, and what a change does to the ledger.
+"""The update rules: social judgement of a message, the experience rule, and what a
+change does to the ledger.
 
 Every channel's message to a citizen goes through :func:`deliver_to` (talk applies the
-same rule in its own branch-free loop), so the rule, its spillover to the other image
-and its bookkeeping live here once. Symbols (Axelrod's culture) change through
-:func:`set_symbol`, which keeps the ledger's counts of symbols held.
+same rule in its own branch-free loop), and every experience through :func:`experience`;
+both record through :func:`_record`, so a change, its spillover to the other image and
+its bookkeeping live here once. Symbols (Axelrod's culture) change through
+:func:`set_symbol`, which keeps the ledger's counts of symbols held; the foreign symbols
+a citizen knows (``known``, a bit per feature) through :func:`learn`.
 """
 
 from numba import njit
@@ -45,6 +48,32 @@ def deliver_to(img, ledger, lat, d, open_i, i, which, c, v, mu, code):
     ledger.counts[code] += 1
     x = img[i, which, c]
     x2 = judge(x, v, mu, open_i, lat.accept, lat.reject, lat.boomerang)
+    _record(img, ledger, lat.spillover, d, i, which, c, x, x2, code)
+
+
+@njit(inline="always")
+def experience(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, negativity, code):
+    """Citizen i (of country d, openness ``open_i``) has a pleasant or unpleasant
+    experience of country c, weighing ``mu``; recorded as :func:`deliver_to` records.
+
+    It moves the image x in its own direction, never against it (MODEL.md 3.2)::
+
+        pleasant:   x + mu * open_i * (1 - x)
+        unpleasant: x - mu * negativity * open_i * (1 + x)
+    """
+    ledger.counts[code] += 1
+    x = img[i, which, c]
+    if pleasant:
+        x2 = min(1.0, x + mu * open_i * (1.0 - x))
+    else:
+        x2 = max(-1.0, x - mu * negativity * open_i * (1.0 + x))
+    _record(img, ledger, spillover, d, i, which, c, x, x2, code)
+
+
+@njit(inline="always")
+def _record(img, ledger, spillover, d, i, which, c, x, x2, code):
+    """Image ``which`` of c held by citizen i (of country d) goes from x to x2: store it,
+    spill it to the other image, and record both under ``code``."""
     delta = x2 - x
     if delta != 0.0:
         shift = ledger.shift
@@ -53,8 +82,8 @@ def deliver_to(img, ledger, lat, d, open_i, i, which, c, v, mu, code):
         other = 1 - which
         y = img[i, other, c]
         y2 = y
-        if lat.spillover > 0.0:
-            y2 = spilled(y, delta, lat.spillover)
+        if spillover > 0.0:
+            y2 = spilled(y, delta, spillover)
             img[i, other, c] = y2
             shift[d, c, other, code] += y2 - y
         if ledger.sums.shape[0] > 0:
@@ -119,3 +148,33 @@ def copy_differing(u, symbols, held, d, i, j, same):
                 set_symbol(symbols, held, d, i, f, symbols[j, f])
                 return
             k -= 1
+
+
+@njit(inline="always")
+def familiarity_count(symbols, known, prototypes, i, c):
+    """On how many features citizen i holds or knows country c's national symbol."""
+    bits = known[i, c] if known.shape[0] > 0 else 0
+    count = 0
+    for f in range(symbols.shape[1]):
+        if symbols[i, f] == prototypes[c, f] or (bits >> f) & 1:
+            count += 1
+    return count
+
+
+@njit(inline="always")
+def learn(u, symbols, known, prototypes, i, c):
+    """Citizen i learns one of country c's national symbols it neither holds nor knows,
+    chosen by the uniform ``u``; False when it has them all."""
+    n_features = symbols.shape[1]
+    unknown = n_features - familiarity_count(symbols, known, prototypes, i, c)
+    if unknown == 0:
+        return False
+    k = int(u * unknown)
+    bits = known[i, c]
+    for f in range(n_features):
+        if symbols[i, f] != prototypes[c, f] and not (bits >> f) & 1:
+            if k == 0:
+                known[i, c] = bits | (1 << f)
+                return True
+            k -= 1
+    return False

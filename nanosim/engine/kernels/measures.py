@@ -1,4 +1,4 @@
-"""Measures over all citizens: image sums, symbols held, cultural regions.
+"""Measures over all citizens: image sums, symbols held, familiarity, cultural regions.
 
 Full scans, for the Recorder: the channel kernels keep the image sums and the symbol
 counts up to date themselves, so these run only after a change the kernels did not
@@ -19,7 +19,7 @@ from nanosim.engine.kernels.bundles import (
     SUM_PEOPLE,
     SUM_STATE,
 )
-from nanosim.engine.kernels.judgement import similarity_count
+from nanosim.engine.kernels.judgement import familiarity_count, similarity_count
 
 
 @njit(cache=True)
@@ -82,6 +82,21 @@ def symbol_counts(held, prototypes):
                 if q != prototypes[d, f]:
                     total += held[d, f, q]
             out[d, c] = total
+    return out
+
+
+@njit(cache=True)
+def familiarity(symbols, known, prototypes, starts, sizes):
+    """[d, c]: mean over d's citizens of the share of c's national symbols (over all
+    features) that they hold or know (``known``: bits per citizen and country; no rows:
+    none known)."""
+    n_countries, n_features = prototypes.shape
+    out = np.zeros((n_countries, n_countries))
+    for d in range(n_countries):
+        for i in range(starts[d], starts[d] + sizes[d]):
+            for c in range(n_countries):
+                out[d, c] += familiarity_count(symbols, known, prototypes, i, c)
+        out[d] /= max(sizes[d], 1) * n_features
     return out
 
 

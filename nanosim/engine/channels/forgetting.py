@@ -1,0 +1,44 @@
+"""Forgetting: the foreign symbols a citizen knows fade unless renewed (``culture.forgetting``).
+
+Each day every bit of ``model.known`` (citizen x country x feature) is cleared with
+chance ``culture.forgetting`` (MODEL.md 3.3), independently: exactly that, by jumping
+from one forgotten slot to the next over geometric gaps, so a day costs draws in
+proportion to the slots forgotten rather than to all slots. It changes what citizens
+know, never an image directly, so it records nothing in the ledger.
+"""
+
+import numpy as np
+from numba import njit
+
+from nanosim.engine.channels.channel import Channel
+from nanosim.engine.kernels.rng import uniform
+
+
+def step(model, ledger) -> None:
+    """This step's forgetting (``culture.forgetting``, under ``culture.mode = "repertoire"``)."""
+    culture = model.scenario.culture
+    if culture.forgetting == 0 or model.known.shape[0] == 0:
+        return
+    forget(model.rng_state, model.known, culture.forgetting, len(culture.features))
+
+
+@njit(cache=True)
+def forget(s, known, rate, n_features):
+    """Clear each of the ``n_features`` low bits of every cell of ``known`` with chance
+    ``rate``: one uniform per forgotten slot (plus one to end the day)."""
+    flat = known.reshape(-1)
+    slots = flat.shape[0] * n_features
+    if rate >= 1.0:
+        flat[:] = 0
+        return
+    log_keep = np.log1p(-rate)
+    k = -1.0
+    while True:
+        k += 1.0 + np.floor(np.log(1.0 - uniform(s)) / log_keep)  # slots kept, then one lost
+        if k >= slots:
+            return
+        cell, f = divmod(int(k), n_features)
+        flat[cell] &= np.uint32(0xFFFFFFFF ^ (1 << f))
+
+
+CHANNEL = Channel("forgetting", "other", "culture.forgetting", step)
