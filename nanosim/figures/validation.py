@@ -78,9 +78,8 @@ def range_figure(runs: pd.DataFrame):
     ax.set_xticks(s["neighbours"], [f"{k}\n{name}" for k, name in
                                     zip(s["neighbours"], s["neighbourhood"], strict=True)])
     ax.set(xlabel="neighbours each site interacts with",
-           ylabel="stable regions at absorption (4-neighbour grid)",
-           title=f"Axelrod 1997, range of interaction: F = {f}, q = {q}, 10 × 10, "
-                 f"{int(s['replicates'].min())}+ runs each")
+           ylabel="stable regions at absorption",
+           title=f"Axelrod 1997, range of interaction: F = {f}, q = {q}, 10 × 10 grid")
     ax.set_ylim(0, None)
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=8)
