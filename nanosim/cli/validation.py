@@ -1,4 +1,5 @@
-"""``python -m nanosim.cli.validation``: reproduce Deffuant (2000) and Axelrod (1997).
+"""``python -m nanosim.cli.validation``: reproduce Deffuant (2000) and Axelrod (1997)
+(Table 2 and the range of interaction).
 
 Runs the validation protocol (docs/validation.md), writes its figures and tables
 and prints the tables.
@@ -13,6 +14,7 @@ import sys
 from nanosim.experiments.validation import (
     axelrod_summary,
     deffuant_summary,
+    range_summary,
     results_markdown,
     run_protocol,
 )
@@ -30,11 +32,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="worker processes (results do not depend on it; default 2)")
     args = p.parse_args(argv)
     runs = run_protocol(args.quick, args.workers)
-    d_runs, a_runs = runs["deffuant"], runs["axelrod"]
-    written = write_results(args.out, d_runs, a_runs, runs["settings"])
-    print(results_markdown(deffuant_summary(d_runs), axelrod_summary(a_runs)))
-    print(f"Deffuant: {len(d_runs)} runs in {runs['seconds']['deffuant']:.0f} s; Axelrod: "
-          f"{len(a_runs)} runs in {runs['seconds']['axelrod']:.0f} s ({args.workers} worker(s))")
+    d_runs, a_runs, r_runs = runs["deffuant"], runs["axelrod"], runs["range"]
+    written = write_results(args.out, d_runs, a_runs, r_runs, runs["settings"])
+    print(results_markdown(deffuant_summary(d_runs), axelrod_summary(a_runs),
+                           range_summary(r_runs)))
+    seconds = runs["seconds"]
+    print(f"Deffuant: {len(d_runs)} runs in {seconds['deffuant']:.0f} s; Axelrod Table 2: "
+          f"{len(a_runs)} runs in {seconds['axelrod']:.0f} s; range of interaction: "
+          f"{len(r_runs)} runs in {seconds['range']:.0f} s ({args.workers} worker(s))")
     print("wrote " + ", ".join(str(w) for w in written))
     return 0
 

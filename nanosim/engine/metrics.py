@@ -31,6 +31,7 @@ from nanosim.engine.kernels.measures import (
     symbol_counts,
     symbol_holdings,
 )
+from nanosim.engine.network import Graph, lattice, lattice_shape
 
 PAIR_METRICS = (
     "favourability", "image_people", "image_state", "relations", "polarization", "gap",
@@ -45,7 +46,7 @@ METRICS = (*PAIR_METRICS, "soft_power", *SHIFT_METRICS, "messages", *FINAL_METRI
            "soft_power_by_channel", FAMILIARITY)
 ALL = "all"
 CLUSTER_GAP = 0.05  # a gap wider than this (on [-1, 1]) separates two opinion clusters
-MAJOR_CLUSTER = 0.05  # a cluster holding at least this share of citizens is "major"
+MAJOR_CLUSTER = 0.01  # a cluster holding at least this share of citizens is "major"
 COLUMNS = ["replicate", "step", "metric", "observer", "target", "channel", "value"]
 # dtypes of the columns table() assembles: metric, step, observer, target, channel, value
 _COLUMN_DTYPES = (np.int8, np.int32, np.int16, np.int16, np.int8, np.float64)
@@ -188,7 +189,7 @@ class Recorder:
         """
         m = self.model
         self.final_step = m.t
-        g = m.graph
+        g = region_graph(m)
         regions = (len(np.unique(m.symbols, axis=0)) if g.well_mixed
                    else cultural_regions(g.indptr, g.indices, m.symbols))
         self.final["cultural_regions"] = np.array(regions, dtype=float)
@@ -338,6 +339,16 @@ def _symbol_slots(prototypes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     differing = (prototypes[:, None, :] != prototypes[None, :, :]).sum(axis=2)
     slots = (sizes[:, None] * differing).astype(float)
     return np.where(slots > 0, slots, np.nan)
+
+
+def region_graph(model) -> Graph:
+    """The adjacency cultural regions are counted on: for a lattice the 4-neighbour grid,
+    whatever the range of interaction, as Axelrod (1997) counted them; else the social graph."""
+    net = model.scenario.network
+    if net.kind != "lattice":
+        return model.graph
+    n = model.n_citizens
+    return lattice(n, *lattice_shape(n, net.width), "von_neumann", net.torus)
 
 
 def opinion_clusters(values: np.ndarray, gap: float = CLUSTER_GAP,

@@ -24,6 +24,7 @@ __all__ = [
     "from_edges",
     "homophilous",
     "lattice",
+    "lattice_shape",
     "read_edge_list",
     "with_extra_ties",
 ]
@@ -272,20 +273,35 @@ def homophilous(
     return _keys_to_graph(n, _unique_sorted(keys), directed=False)
 
 
+# Lattice neighbourhoods: half of each offset set (row step, column step); the other half is
+# the same edges the other way round. von_neumann: the 4 sites at Manhattan distance 1;
+# moore: the 8 around; manhattan2: the 12 within Manhattan distance 2 (Axelrod 1997's
+# largest range of interaction).
+LATTICE_STEPS = {
+    "von_neumann": ((0, 1), (1, 0)),
+    "moore": ((0, 1), (1, 0), (1, 1), (1, -1)),
+    "manhattan2": ((0, 1), (1, 0), (1, 1), (1, -1), (0, 2), (2, 0)),
+}
+
+
+def lattice_shape(n: int, width: int | None = None) -> tuple[int, int]:
+    """Width and height of an ``n``-site grid: ``width`` (default the square root of n) by
+    n // width."""
+    width = width or int(np.sqrt(n))
+    return width, n // width
+
+
 def lattice(n: int, width: int, height: int, neighbourhood: str, torus: bool) -> Graph:
-    """2-D grid; citizen id = row * width + col; von_neumann (4) or moore (8) neighbours."""
+    """2-D grid; citizen id = row * width + col; neighbours as ``LATTICE_STEPS`` says."""
     if width < 1 or height < 1 or n != width * height:
         raise ValueError(f"lattice needs n == width * height (got {n} != {width} * {height})")
-    if neighbourhood == "von_neumann":
-        steps = [(0, 1), (1, 0)]
-    elif neighbourhood == "moore":
-        steps = [(0, 1), (1, 0), (1, 1), (1, -1)]
-    else:
-        raise ValueError(f"unknown neighbourhood {neighbourhood!r} (von_neumann, moore)")
+    if neighbourhood not in LATTICE_STEPS:
+        raise ValueError(f"unknown neighbourhood {neighbourhood!r} "
+                         f"({', '.join(LATTICE_STEPS)})")
     ids = np.arange(n, dtype=np.int64)
     row, col = ids // width, ids % width
     parts = []
-    for dr, dc in steps:
+    for dr, dc in LATTICE_STEPS[neighbourhood]:
         r2, c2 = row + dr, col + dc
         if torus:
             src = ids

@@ -114,8 +114,8 @@ def social_graph(s: Scenario, home: np.ndarray, affinity: np.ndarray,
         return network.homophilous(home, net.degree, net.rewire, net.cross_border, affinity,
                                    rng)
     if net.kind == "lattice":
-        width = net.width or int(np.sqrt(n))
-        return network.lattice(n, width, n // width, net.neighbourhood, net.torus)
+        return network.lattice(n, *network.lattice_shape(n, net.width), net.neighbourhood,
+                               net.torus)
     if net.kind == "complete":
         return network.complete(n)
     if net.kind == "erdos_renyi":

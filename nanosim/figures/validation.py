@@ -1,4 +1,5 @@
-"""Figures of the validation: Deffuant's clusters against d, Axelrod's regions per (F, q)."""
+"""Figures of the validation: Deffuant's clusters against d, Axelrod's regions per (F, q)
+and against the range of interaction."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import numpy as np
 import pandas as pd
 
 from nanosim.experiments.validation import (
+    AXELROD_RANGE_CELL,
     AXELROD_RUNS_PER_CELL,
     axelrod_summary,
     deffuant_summary,
     floor_rule,
+    range_summary,
 )
 
 
@@ -57,5 +60,28 @@ def axelrod_figure(runs: pd.DataFrame):
     ax.grid(axis="y", alpha=0.3, which="both")
     ax.set_ylim(0.7, max(40, float(s["range10_high"].max()) * 1.3))
     ax.legend(frameon=False, fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def range_figure(runs: pd.DataFrame):
+    """Stable regions against the neighbourhood size: every replicate, the mean with 95 % CI."""
+    s = range_summary(runs)
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    counts = runs.groupby(["neighbours", "regions"]).size().reset_index(name="n")
+    ax.scatter(counts["neighbours"], counts["regions"], s=8 + 60 * counts["n"] / counts["n"].max(),
+               color="#9ecae1", edgecolor="none", label="replicates (area ∝ count)", zorder=2)
+    err = np.vstack([s["mean"] - s["ci_low"], s["ci_high"] - s["mean"]])
+    ax.errorbar(s["neighbours"], s["mean"], yerr=err, fmt="o-", color="#08519c", ms=4,
+                capsize=3, lw=1.4, label="nanosim: mean with 95 % CI", zorder=3)
+    f, q = AXELROD_RANGE_CELL
+    ax.set_xticks(s["neighbours"], [f"{k}\n{name}" for k, name in
+                                    zip(s["neighbours"], s["neighbourhood"], strict=True)])
+    ax.set(xlabel="neighbours each site interacts with",
+           ylabel="stable regions at absorption",
+           title=f"Axelrod 1997, range of interaction: F = {f}, q = {q}, 10 × 10 grid")
+    ax.set_ylim(0, None)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig

@@ -1,4 +1,4 @@
-"""The validation's results folder: its two figures, the tables as Markdown and JSON.
+"""The validation's results folder: its three figures, the tables as Markdown and JSON.
 
 Each file is written through a temporary file and renamed, so a folder that already
 holds results (docs/images) never holds a half-written one.
@@ -15,25 +15,33 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from nanosim.experiments.validation import axelrod_summary, deffuant_summary, results_markdown
-from nanosim.figures.validation import axelrod_figure, deffuant_figure
+from nanosim.experiments.validation import (
+    axelrod_summary,
+    deffuant_summary,
+    range_summary,
+    results_markdown,
+)
+from nanosim.figures.validation import axelrod_figure, deffuant_figure, range_figure
 
 
 def write_results(out: str | Path, deffuant_runs: pd.DataFrame, axelrod_runs_: pd.DataFrame,
-                  settings: dict) -> list[Path]:
+                  range_runs_: pd.DataFrame, settings: dict) -> list[Path]:
     """Write the figures, the markdown tables and the JSON of our numbers into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     d_sum, a_sum = deffuant_summary(deffuant_runs), axelrod_summary(axelrod_runs_)
+    r_sum = range_summary(range_runs_)
     written = []
     for name, fig in (("validation_deffuant.png", deffuant_figure(deffuant_runs)),
-                      ("validation_axelrod.png", axelrod_figure(axelrod_runs_))):
+                      ("validation_axelrod.png", axelrod_figure(axelrod_runs_)),
+                      ("validation_axelrod_range.png", range_figure(range_runs_))):
         written.append(_atomic(out / name, lambda p, fig=fig: _save(fig, p)))
-    md = results_markdown(d_sum, a_sum)
+    md = results_markdown(d_sum, a_sum, r_sum)
     written.append(_atomic(out / "validation_results.md", lambda p: p.write_text(md)))
     data = {"settings": settings,
             "deffuant": json.loads(d_sum.to_json(orient="records")),
-            "axelrod": json.loads(a_sum.to_json(orient="records"))}
+            "axelrod": json.loads(a_sum.to_json(orient="records")),
+            "axelrod_range": json.loads(r_sum.to_json(orient="records"))}
     text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     written.append(_atomic(out / "validation_results.json", lambda p: p.write_text(text)))
     return written

@@ -204,7 +204,9 @@ class Network(Section):
     cross_border: Real = _f(0.05, "Mean cross-border ties per citizen.", ge=0.0, le=1000.0)
     affinity: dict[str, Real] = _f({}, 'Weight of cross-border ties per pair, "A-B" = w '
                                         "(default 1; 0 forbids ties).")
-    neighbourhood: Literal["von_neumann", "moore"] = _f("von_neumann", "Lattice neighbourhood.")
+    neighbourhood: Literal["von_neumann", "moore", "manhattan2"] = _f(
+        "von_neumann", "Lattice neighbourhood: the 4 nearest sites (von_neumann), the 8 around "
+                       "(moore), or the 12 within Manhattan distance 2 (manhattan2).")
     torus: Flag = _f(False, "Lattice wraps around.")
     width: Whole | None = _f(None, "Lattice width (default: the square root of the population).",
                            ge=1)

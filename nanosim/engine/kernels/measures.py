@@ -114,7 +114,8 @@ def can_share_symbols(indptr, indices, symbols):
 
 @njit(cache=True)
 def cultural_regions(indptr, indices, symbols):
-    """Number of connected sets of citizens with identical symbol vectors."""
+    """Number of connected sets of citizens with identical symbol vectors on the graph
+    (indptr, indices)."""
     n = indptr.shape[0] - 1
     n_features = symbols.shape[1]
     label = -np.ones(n, dtype=np.int64)
