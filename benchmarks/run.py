@@ -173,10 +173,10 @@ def gib(x: float) -> str:
 
 
 def measured(results: dict, section: str) -> list[str]:
-    """The line saying when a section was measured and how loaded the machine was."""
+    """The line saying when and where a section was measured, and how loaded the machine was."""
     m = results["measured"][section]
-    return [f"Measured {m['date']} (load average {m['load_before']} before, "
-            f"{m['load_after']} after).", ""]
+    return [f"Measured {m['date']} on {m['machine']} (load average {m['load_before']} "
+            f"before, {m['load_after']} after).", ""]
 
 
 def special_case_report(results: dict) -> list[str]:
@@ -270,9 +270,9 @@ def report(results: dict) -> str:
     lines = [
         "# nanosim benchmarks",
         "",
-        f"Measured on {results['machine']}. The machine is shared, so figures are medians "
-        "over repeats and each section says when it was measured and how loaded the "
-        "machine was. Regenerate with `make bench`.",
+        "Each section says when and on which machine it was measured, and how loaded the "
+        "machine was: it is shared, so figures are medians over repeats. Regenerate with "
+        "`make bench`.",
         "",
     ]
     if results.get("special_case"):
@@ -396,8 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     previous = out / "results.json"
     results = json.loads(previous.read_text()) if args.only and previous.exists() else {}
-    results["machine"] = (f"{cpu_name()}, {os.cpu_count()} cores, Python "
-                          f"{platform.python_version()}")
+    machine = f"{cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     stamps = results.setdefault("measured", {})
     for section, key, measure in (
             ("special", "special_case", lambda: special_case(args.repeats)),
@@ -406,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
         if section not in sections:
             continue
         print(section, file=sys.stderr)
-        stamp = {"date": time.strftime("%Y-%m-%d %H:%M"), "load_before": load_average()}
+        stamp = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine,
+                 "load_before": load_average()}
         results[key] = measure()
         stamps[section] = {**stamp, "load_after": load_average()}
     if "full" in sections:
