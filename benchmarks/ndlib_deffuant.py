@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import random
 
+import ndlib.models.ModelConfig as mc
 import networkx as nx
 import numpy as np
+from ndlib.models.opinions import AlgorithmicBiasModel
 
 MU = 0.5  # ndlib's fixed convergence parameter (pairs move to their average)
 
 
 def build(n: int, degree: int = 10, rewire: float = 0.1, epsilon: float = 0.2, seed: int = 1):
     """An AlgorithmicBiasModel on a Watts–Strogatz graph, past its interaction-free iteration 0."""
-    import ndlib.models.ModelConfig as mc
-    from ndlib.models.opinions import AlgorithmicBiasModel
-
     random.seed(seed)
     np.random.seed(seed)
     graph = nx.watts_strogatz_graph(n, degree, rewire, seed=seed)

@@ -4,8 +4,9 @@ Writes ``benchmarks/results.md`` and ``benchmarks/results.json``. Every
 configuration runs in a fresh Python process (so its peak memory is its own);
 figures are medians over repeats. Sections:
 
-1. the bounded-confidence special case: nanosim's engine, a Mesa per-agent
-   model and ndlib's AlgorithmicBiasModel (gamma = 0), interactions per second;
+1. the bounded-confidence special case: nanosim's engine, two Mesa per-agent
+   models and ndlib's AlgorithmicBiasModel (gamma = 0): each one's build, first
+   step and steady rate (interactions per second over the steps after the first);
 2. the full model at 10^4, 10^5 and 10^6 citizens (10 countries, 365 steps,
    every channel on): build, simulation, metrics, peak memory;
 3. the slope: time per step against N;
@@ -25,11 +26,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.workloads import STEADY_STEPS
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SIZES = (10_000, 100_000, 1_000_000)
 SLOPE_EXTRA = (30_000, 300_000)
-PEER_BUDGET = 60.0  # seconds: a slow peer runs at a size only if it should finish in this
+PEERS = {"mesa_lists": "Mesa (neighbour lists)", "mesa_cells": "Mesa (cell network)",
+         "ndlib": "ndlib"}  # the special case's peers: case, and name in the report
+HEADLINE = "mesa_lists"  # the fastest idiomatic Mesa model: the ratio to quote
+PEER_SIZES = SIZES[:2]  # the peers always run at these sizes
+PEER_BUDGET = 60.0  # seconds: above PEER_SIZES a peer runs only if it should finish in this
 CHILD_TIMEOUT = 900
 
 
@@ -41,8 +48,9 @@ def run_case(args: argparse.Namespace) -> dict:
 
     if args.case == "nanosim":
         return w.measure_special(args.n, args.interactions, args.repeats)
-    if args.case == "mesa":
-        return w.measure_mesa(args.n, args.interactions, args.repeats)
+    if args.case in ("mesa_lists", "mesa_cells"):
+        return w.measure_mesa(args.case.removeprefix("mesa_"), args.n, args.interactions,
+                              args.repeats)
     if args.case == "ndlib":
         return w.measure_ndlib(args.n, args.interactions, args.repeats)
     if args.case == "full":
@@ -77,20 +85,21 @@ def child(case: str, **options) -> dict | None:
 
 
 def special_case(repeats: int) -> dict:
-    out: dict[str, list[dict]] = {"nanosim": [], "mesa": [], "ndlib": []}
+    out: dict[str, list[dict]] = {"nanosim": [], **{peer: [] for peer in PEERS}}
     for n in SIZES:
         r = child("nanosim", n=n, interactions=max(5 * n, 2_000_000), repeats=repeats)
         if r:
             out["nanosim"].append(r)
-    for peer in ("mesa", "ndlib"):
+    for peer in PEERS:
         previous = None
         for n in SIZES:
-            if previous is not None:
+            if n not in PEER_SIZES and previous is not None:
                 forecast = previous["wall_seconds"] * n / previous["n"]
                 if forecast > PEER_BUDGET:
                     out[peer].append({"n": n, "skipped": f"forecast {forecast:.0f} s"})
                     continue
-            r = child(peer, n=n, interactions=n, repeats=max(1, repeats // 2))
+            r = child(peer, n=n, interactions=max(5 * n, 100_000),
+                      repeats=max(1, repeats // 2))
             if r is None:
                 break
             out[peer].append(r)
@@ -105,6 +114,11 @@ def full_model(repeats: int, sizes=SIZES) -> list[dict]:
         if runs:
             rows.append(median_run(runs))
     return rows
+
+
+def full_model_rows(repeats: int) -> list[dict]:
+    """The full model at SIZES (repeated) and at SLOPE_EXTRA (once), by N."""
+    return sorted(full_model(repeats) + full_model(1, SLOPE_EXTRA), key=lambda r: r["n"])
 
 
 def median_run(runs: list[dict]) -> dict:
@@ -146,73 +160,129 @@ def median(values) -> float:
 
 
 def mega(x: float) -> str:
-    return f"{x / 1e6:.2f}" if x < 1e7 else f"{x / 1e6:.1f}"
+    """A rate in millions, to three significant figures or one decimal."""
+    return f"{x / 1e6:.1f}" if x >= 1e7 else f"{x / 1e6:.3g}"
+
+
+def seconds(x: float) -> str:
+    return f"{x:.3g}" if x < 10 else f"{x:.0f}"
 
 
 def gib(x: float) -> str:
     return f"{x / 2**30:.2f}"
 
 
+def measured(results: dict, section: str) -> list[str]:
+    """The line saying when and where a section was measured, and how loaded the machine was."""
+    m = results["measured"][section]
+    return [f"Measured {m['date']} on {m['machine']} (load average {m['load_before']} "
+            f"before, {m['load_after']} after).", ""]
+
+
+def special_case_report(results: dict) -> list[str]:
+    sc = results["special_case"]
+    peers = {p: {r["n"]: r for r in sc[p]} for p in PEERS}
+    lines = [
+        "## 1. Bounded confidence (Deffuant), one country, Watts–Strogatz degree 10",
+        "",
+        *measured(results, "special"),
+        "Pairwise interactions per second. Every model is built, stepped once (the first "
+        "step, which pays for anything set up lazily on first use), then timed over at "
+        f"least {STEADY_STEPS} more steps: the *steady* rate. *CPU* rates divide by the "
+        "process's CPU time (one core; immune to other jobs taking turns on the shared "
+        "machine), *wall* by elapsed time. epsilon = 0.2 and mu = 0.5 on Deffuant's [0, 1] "
+        "scale (nanosim: 0.4 on [-1, 1]), opinions uniform at the start. nanosim runs its "
+        "real engine path (`DiplomacyModel.step()` with a one-country scenario: talk only, "
+        "rate 1, people image, spillover 0, recorded at the end, so the kernels keep no "
+        "running sums), after its compiled kernels are loaded; *kernel* is the talk kernel "
+        "called directly for every interaction at once (`channels.talk.talks`: its CSR "
+        "kernel, or its one-line-rows kernel where the graph has them: here at 10^6). The "
+        "*plain* and *lean* loops are the yardsticks of `benchmarks/minimal_loop.py` on "
+        "the same graph, measured beside the engine: bare exact Deffuant loops with none "
+        "of the engine's bookkeeping, as first written and tuned (the lean loop reads the "
+        "one-line rows too). They show the machine's phase: on this shared machine the "
+        "same code runs up to about 1.8 times faster or slower from one run to the next. "
+        "The peers (`benchmarks/mesa_deffuant.py`, `benchmarks/ndlib_deffuant.py`): Mesa "
+        "with each agent holding the list of its neighbours (the fastest idiomatic Mesa "
+        "model), Mesa with the agents on the cells of a `mesa.discrete_space.Network` (as "
+        "Mesa's own network example), and ndlib's `AlgorithmicBiasModel` with gamma = 0 "
+        "(its build includes its interaction-free iteration 0). They run at 10^4 and 10^5, "
+        "and at 10^6 only if forecast to finish within a minute. Ratios divide steady CPU "
+        "rates, all from this run.",
+        "",
+        "| N | nanosim engine, CPU (M/s) | engine, wall (M/s) | kernel, CPU (M/s) "
+        "| plain loop, CPU (M/s) | lean loop, CPU (M/s) | "
+        + " | ".join(f"{name}, CPU (M/s)" for name in PEERS.values()) + " | "
+        + " | ".join(("**× {}**" if p == HEADLINE else "× {}").format(name)
+                     for p, name in PEERS.items()) + " |",
+        "|---:|" + "---:|" * (5 + 2 * len(PEERS)),
+    ]
+    quote = []
+    for r in sc["nanosim"]:
+        n = r["n"]
+        eng = median(r["cpu_rates"])
+        cells = [f"{n:,}", mega(eng), mega(median(r["rates"])),
+                 mega(median(r["kernel_cpu_rates"])), mega(median(r["plain_loop_cpu_rates"])),
+                 mega(median(r["lean_loop_cpu_rates"]))]
+        ratios = []
+        for p in PEERS:
+            pr = peers[p].get(n)
+            if pr is None or "skipped" in pr:
+                cells.append("not run" + (f" ({pr['skipped']})" if pr else ""))
+                ratios.append("–")
+                continue
+            rate = median(pr["cpu_rates"])
+            cells.append(mega(rate))
+            ratios.append(f"**{eng / rate:,.0f}×**" if p == HEADLINE else f"{eng / rate:,.0f}×")
+            if p == HEADLINE:
+                quote.append(f"**{eng / rate:,.0f}× at {n:,}** (plain yardstick "
+                             f"{mega(median(r['plain_loop_cpu_rates']))} M/s)")
+        lines.append("| " + " | ".join(cells + ratios) + " |")
+    lines += [""]
+    if quote:
+        lines += ["The ratio to quote (docs/performance.md says why): nanosim's steady rate "
+                  f"divided by that of {PEERS[HEADLINE]}, " + " and ".join(quote)
+                  + " in this run.", ""]
+    lines += [
+        "Each model's one-off costs and steady rate, in CPU time but for the last rate "
+        "(medians over repeats; the *first step* is N interactions, also given as a "
+        "rate; *load* is the one-minute load average at the end of the model's "
+        "measurement):",
+        "",
+        "| model | N | repeats | build (s) | first step (s) | first step (M/s) "
+        "| steady steps | steady (M/s) | steady, wall (M/s) | load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for p, name in {"nanosim": "nanosim engine", **PEERS}.items():
+        for r in sc[p]:
+            if "skipped" in r:
+                continue
+            first = median(r["first_step_cpu_seconds"])
+            lines.append(
+                f"| {name} | {r['n']:,} | {len(r['cpu_rates'])} "
+                f"| {seconds(median(r['build_cpu_seconds']))} | {seconds(first)} "
+                f"| {mega(r['n'] / first)} | {r['steady_steps']} | {mega(median(r['cpu_rates']))} "
+                f"| {mega(median(r['rates']))} | {r['load_average']:.1f} |")
+    return lines + [""]
+
+
 def report(results: dict) -> str:
     lines = [
         "# nanosim benchmarks",
         "",
-        f"Measured {results['date']} on {results['machine']} "
-        f"(load average {results['load_before']} before, {results['load_after']} after; "
-        "the machine is shared, so figures are medians over repeats). "
-        "Regenerate with `make bench`.",
+        "Each section says when and on which machine it was measured, and how loaded the "
+        "machine was: it is shared, so figures are medians over repeats. Regenerate with "
+        "`make bench`.",
         "",
     ]
-    sc = results.get("special_case")
-    if sc:
-        lines += [
-            "## 1. Bounded confidence (Deffuant), one country, Watts–Strogatz degree 10",
-            "",
-            "Pairwise interactions per second, stepping only (after build and JIT). "
-            "*CPU* rates divide by the process's CPU time (one core; immune to other jobs "
-            "taking turns on the shared machine), *wall* by elapsed time. epsilon = 0.2 and "
-            "mu = 0.5 on Deffuant's [0, 1] scale (nanosim: 0.4 on [-1, 1]), opinions uniform "
-            "at the start. nanosim runs its real engine path (`DiplomacyModel.step()` with a "
-            "one-country scenario: talk only, rate 1, people image, spillover 0, recorded at "
-            "the end, so the kernels keep no running sums); *kernel* is the talk kernel "
-            "called directly for every interaction at once (`channels.talk.talks`: its CSR "
-            "kernel, or its one-line-rows kernel where the graph has them: here at 10^6). The "
-            "*plain* and *lean* loops are the yardsticks of `benchmarks/minimal_loop.py` on "
-            "the same graph: bare exact Deffuant loops with none of the engine's "
-            "bookkeeping, as first written and tuned (the lean loop reads the one-line rows "
-            "too). The peers run only at sizes they are forecast to finish within a "
-            "minute. Ratios compare CPU rates.",
-            "",
-            "| N | nanosim engine, CPU (M/s) | engine, wall (M/s) | kernel, CPU (M/s) "
-            "| plain loop, CPU (M/s) | lean loop, CPU (M/s) "
-            "| Mesa per-agent, CPU (M/s) | ndlib, CPU (M/s) | × Mesa | × ndlib |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        peers = {p: {r["n"]: r for r in sc[p]} for p in ("mesa", "ndlib")}
-        for r in sc["nanosim"]:
-            n = r["n"]
-            eng = median(r["cpu_rates"])
-            cells = [f"{n:,}", mega(eng), mega(median(r["rates"])),
-                     mega(median(r["kernel_cpu_rates"]))]
-            cells += [mega(median(r[key])) if key in r else "–"
-                      for key in ("plain_loop_cpu_rates", "lean_loop_cpu_rates")]
-            ratios = []
-            for p in ("mesa", "ndlib"):
-                pr = peers[p].get(n)
-                if pr is None or "skipped" in pr:
-                    cells.append("not run" + (f" ({pr['skipped']})" if pr else ""))
-                    ratios.append("–")
-                else:
-                    rate = median(pr["cpu_rates"])
-                    cells.append(f"{rate / 1e6:.3f}")
-                    ratios.append(f"{eng / rate:,.0f}×")
-            lines.append("| " + " | ".join(cells + ratios) + " |")
-        lines.append("")
+    if results.get("special_case"):
+        lines += special_case_report(results)
     rows = results.get("full_model")
     if rows:
         lines += [
             "## 2. The full model: 10 countries, 365 steps, every channel on",
             "",
+            *measured(results, "full"),
             "Contact, social media (with hostility), talk, state media, relations, a standing "
             "campaign and an incident, a summit, a festival and an exchange programme. "
             "*Build* includes the networks; *metrics* is recording every step plus the "
@@ -264,6 +334,7 @@ def report(results: dict) -> str:
         lines += [
             "## 4. Quickstart and start-up",
             "",
+            *measured(results, "quickstart"),
             "`scenarios/quickstart.toml` (20,000 citizens, 3 countries, 180 steps, every "
             "channel on), one replicate:",
             "",
@@ -325,22 +396,21 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     previous = out / "results.json"
     results = json.loads(previous.read_text()) if args.only and previous.exists() else {}
-    results.update({"date": time.strftime("%Y-%m-%d %H:%M"), "load_before": load_average(),
-                    "machine": f"{cpu_name()}, {os.cpu_count()} cores, Python "
-                               f"{platform.python_version()}"})
-    if "special" in sections:
-        print("special case", file=sys.stderr)
-        results["special_case"] = special_case(args.repeats)
+    machine = f"{cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    stamps = results.setdefault("measured", {})
+    for section, key, measure in (
+            ("special", "special_case", lambda: special_case(args.repeats)),
+            ("full", "full_model", lambda: full_model_rows(args.full_repeats)),
+            ("quickstart", "quickstart", quickstart)):
+        if section not in sections:
+            continue
+        print(section, file=sys.stderr)
+        stamp = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine,
+                 "load_before": load_average()}
+        results[key] = measure()
+        stamps[section] = {**stamp, "load_after": load_average()}
     if "full" in sections:
-        print("full model", file=sys.stderr)
-        rows = full_model(args.full_repeats)
-        rows += full_model(1, SLOPE_EXTRA)
-        results["full_model"] = sorted(rows, key=lambda r: r["n"])
         results["slope"] = slope(results["full_model"])
-    if "quickstart" in sections:
-        print("quickstart", file=sys.stderr)
-        results["quickstart"] = quickstart()
-    results["load_after"] = load_average()
     (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     (out / "results.md").write_text(report(results))
     print(report(results))

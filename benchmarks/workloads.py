@@ -7,14 +7,17 @@ memory, so that each configuration's peak is its own.
 
 from __future__ import annotations
 
+import os
 import resource
 import time
+from functools import partial
 
 EPSILON = 0.2  # bounded confidence on [0, 1] (nanosim's scale is [-1, 1]: 0.4)
 MU = 0.5  # Deffuant's classic value, and ndlib's fixed one
 DEGREE = 10
 REWIRE = 0.1
 COUNTRIES = 10
+STEADY_STEPS = 5  # steps timed after the first, at the least
 
 
 def peak_rss_bytes() -> int:
@@ -120,77 +123,99 @@ ties = {max(1, n // 100)}
     return loads_scenario("".join(parts).replace("'", '"'), "<benchmark: full model>")
 
 
+def time_stepping(build, step, steady: int):
+    """One repeat of a stepped model: its build, its first step, then ``steady`` more steps.
+
+    The three are timed apart, so one-off work (compiling, a library's lazy set-up on
+    first use) shows in the build or the first step and not in the steady rate. Returns
+    the model and the times (wall and CPU seconds).
+    """
+    t0, c0 = time.perf_counter(), time.process_time()
+    model = build()
+    t1, c1 = time.perf_counter(), time.process_time()
+    step(model)
+    t2, c2 = time.perf_counter(), time.process_time()
+    for _ in range(steady):
+        step(model)
+    t3, c3 = time.perf_counter(), time.process_time()
+    return model, {"build": t1 - t0, "build_cpu": c1 - c0, "first": t2 - t1, "first_cpu": c2 - c1,
+                   "steady": t3 - t2, "steady_cpu": c3 - c2}
+
+
+def stepping_summary(n: int, steady: int, per_step: int, runs: list[dict]) -> dict:
+    """The repeats of ``time_stepping``: build and first step in seconds, steady rates."""
+    interactions = steady * per_step
+    return {"n": n, "steady_steps": steady, "interactions": interactions,
+            "build_seconds": [r["build"] for r in runs],
+            "build_cpu_seconds": [r["build_cpu"] for r in runs],
+            "first_step_seconds": [r["first"] for r in runs],
+            "first_step_cpu_seconds": [r["first_cpu"] for r in runs],
+            "rates": [interactions / r["steady"] for r in runs],
+            "cpu_rates": [interactions / r["steady_cpu"] for r in runs],
+            "load_average": os.getloadavg()[0]}
+
+
+def steady_steps(n: int, interactions: int) -> int:
+    """Steps timed after the first: enough for ``interactions``, and at least STEADY_STEPS."""
+    return max(STEADY_STEPS, round(interactions / n))
+
+
 def measure_special(n: int, interactions: int, repeats: int) -> dict:
     """nanosim's engine on the special case: talk activations per second while stepping.
 
     Also the bare kernel, and the yardstick loops of ``benchmarks.minimal_loop`` on the
-    same graph.
+    same graph, each repeat beside the engine's.
     """
     from benchmarks import minimal_loop
     from nanosim.engine.channels import talk
     from nanosim.engine.model import DiplomacyModel
 
-    steps = max(1, round(interactions / n))
-    scenario = special_case_scenario(n, steps)
+    steady = steady_steps(n, interactions)
+    scenario = special_case_scenario(n, 1 + steady)
     DiplomacyModel(special_case_scenario(200, 2), citizen_agents=False).run_to_end()  # load JIT
-    rates, cpu_rates, kernel_rates = [], [], []
+    runs, kernel_rates = [], []
     bare: dict[str, list[float]] = {}
     for r in range(repeats):
-        model = DiplomacyModel(scenario, r, citizen_agents=False)
-        start, cpu = time.perf_counter(), time.process_time()
-        for _ in range(steps):
-            model.step()
-        rates.append(steps * n / (time.perf_counter() - start))
-        cpu_rates.append(steps * n / (time.process_time() - cpu))
+        _, run = time_stepping(partial(DiplomacyModel, scenario, r, citizen_agents=False),
+                               lambda model: model.step(), steady)
+        runs.append(run)
         # the bare kernel on a fresh state of the same graph, called as the engine calls it
         # here (no running sums: only the last step is recorded)
         model = DiplomacyModel(scenario, r, citizen_agents=False)
         ledger = model.recorder.ledger_for_step(1)
         cpu = time.process_time()
-        talk.talks(model, ledger, steps * n)
-        kernel_rates.append(steps * n / (time.process_time() - cpu))
-        for name, rate in minimal_loop.rates(model.graph, steps * n, r).items():
+        talk.talks(model, ledger, steady * n)
+        kernel_rates.append(steady * n / (time.process_time() - cpu))
+        for name, rate in minimal_loop.rates(model.graph, steady * n, r).items():
             bare.setdefault(name, []).append(rate)
-    return {"n": n, "interactions": steps * n, "rates": rates, "cpu_rates": cpu_rates,
-            "kernel_cpu_rates": kernel_rates, "plain_loop_cpu_rates": bare["plain"],
-            "lean_loop_cpu_rates": bare["lean"], "peak_rss": peak_rss_bytes()}
+    return {**stepping_summary(n, steady, n, runs), "kernel_cpu_rates": kernel_rates,
+            "plain_loop_cpu_rates": bare["plain"], "lean_loop_cpu_rates": bare["lean"],
+            "peak_rss": peak_rss_bytes()}
 
 
-def measure_mesa(n: int, interactions: int, repeats: int) -> dict:
-    from benchmarks.mesa_deffuant import DeffuantModel
+def measure_mesa(variant: str, n: int, interactions: int, repeats: int) -> dict:
+    """A Mesa peer (``mesa_deffuant.MODELS[variant]``): build, first step, steady rate."""
+    from benchmarks.mesa_deffuant import MODELS
 
-    steps = max(1, round(interactions / n))
-    rates, cpu_rates, builds = [], [], []
-    for r in range(repeats):
-        start = time.perf_counter()
-        model = DeffuantModel(n, DEGREE, REWIRE, EPSILON, MU, rng=r)
-        builds.append(time.perf_counter() - start)
-        start, cpu = time.perf_counter(), time.process_time()
-        for _ in range(steps):
-            model.step()
-        rates.append(steps * n / (time.perf_counter() - start))
-        cpu_rates.append(steps * n / (time.process_time() - cpu))
-    return {"n": n, "interactions": steps * n, "rates": rates, "cpu_rates": cpu_rates,
-            "build_seconds": builds, "peak_rss": peak_rss_bytes()}
+    steady = steady_steps(n, interactions)
+    runs = [time_stepping(partial(MODELS[variant], n, DEGREE, REWIRE, EPSILON, MU, rng=r),
+                          lambda model: model.step(), steady)[1]
+            for r in range(repeats)]
+    return {**stepping_summary(n, steady, n, runs), "peak_rss": peak_rss_bytes()}
 
 
 def measure_ndlib(n: int, interactions: int, repeats: int) -> dict:
+    """ndlib's peer: build (with its interaction-free iteration 0), first iteration, steady."""
     from benchmarks import ndlib_deffuant as nd
 
-    rates, cpu_rates, builds = [], [], []
-    per = iterations = 0
+    steady = steady_steps(n, interactions)
+    runs, per = [], n
     for r in range(repeats):
-        start = time.perf_counter()
-        model = nd.build(n, DEGREE, REWIRE, EPSILON, seed=r + 1)
-        builds.append(time.perf_counter() - start)
+        model, run = time_stepping(partial(nd.build, n, DEGREE, REWIRE, EPSILON, seed=r + 1),
+                                   lambda model: nd.run(model, 1), steady)
+        runs.append(run)
         per = nd.interactions_per_iteration(model)
-        iterations = max(1, round(interactions / per))
-        start, cpu = time.perf_counter(), time.process_time()
-        nd.run(model, iterations)
-        rates.append(iterations * per / (time.perf_counter() - start))
-        cpu_rates.append(iterations * per / (time.process_time() - cpu))
-    return {"n": n, "interactions": iterations * per, "rates": rates, "cpu_rates": cpu_rates,
-            "build_seconds": builds, "peak_rss": peak_rss_bytes()}
+    return {**stepping_summary(n, steady, per, runs), "peak_rss": peak_rss_bytes()}
 
 
 def measure_full(n: int, steps: int = 365) -> dict:

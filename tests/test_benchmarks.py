@@ -1,10 +1,12 @@
 """The benchmark's peers implement the same rule as nanosim's engine (tiny graphs, seconds)."""
 
+import argparse
+
 import numpy as np
 import pytest
 
 from benchmarks import workloads
-from benchmarks.mesa_deffuant import DeffuantModel
+from benchmarks.mesa_deffuant import MODELS
 from nanosim.engine.model import DiplomacyModel
 
 N, STEPS = 100, 150
@@ -19,8 +21,8 @@ def nanosim_opinions(epsilon: float) -> np.ndarray:
     return (model.images[:, 0, 0] + 1) / 2
 
 
-def mesa_opinions(epsilon: float) -> np.ndarray:
-    model = DeffuantModel(N, workloads.DEGREE, workloads.REWIRE, epsilon, workloads.MU, rng=3)
+def mesa_opinions(variant: str, epsilon: float) -> np.ndarray:
+    model = MODELS[variant](N, workloads.DEGREE, workloads.REWIRE, epsilon, workloads.MU, rng=3)
     for _ in range(STEPS):
         model.step()
     return np.array(model.opinions())
@@ -30,20 +32,23 @@ def spread(x: np.ndarray) -> float:
     return float(x.max() - x.min())
 
 
-def test_mesa_peer_and_nanosim_both_reach_consensus_with_wide_confidence():
+@pytest.mark.parametrize("variant", sorted(MODELS))
+def test_mesa_peer_and_nanosim_both_reach_consensus_with_wide_confidence(variant):
     assert spread(nanosim_opinions(1.0)) < 0.01
-    assert spread(mesa_opinions(1.0)) < 0.01
+    assert spread(mesa_opinions(variant, 1.0)) < 0.01
 
 
-def test_mesa_peer_and_nanosim_both_stay_apart_with_narrow_confidence():
+@pytest.mark.parametrize("variant", sorted(MODELS))
+def test_mesa_peer_and_nanosim_both_stay_apart_with_narrow_confidence(variant):
     # epsilon 0.02: only near-identical neighbours talk, so the uniform start barely moves
-    for opinions in (nanosim_opinions(0.02), mesa_opinions(0.02)):
+    for opinions in (nanosim_opinions(0.02), mesa_opinions(variant, 0.02)):
         assert spread(opinions) > 0.8
         assert np.std(opinions) > 0.2
 
 
-def test_mesa_peer_moves_a_close_pair_to_their_average():
-    model = DeffuantModel(3, degree=2, rewire=0.0, epsilon=0.5, mu=0.5, rng=1)  # a triangle
+@pytest.mark.parametrize("variant", sorted(MODELS))
+def test_mesa_peer_moves_a_close_pair_to_their_average(variant):
+    model = MODELS[variant](3, degree=2, rewire=0.0, epsilon=0.5, mu=0.5, rng=1)  # a triangle
     a, b, c = model.agents
     a.opinion, b.opinion, c.opinion = 0.2, 0.4, 0.4
     a.step()
@@ -51,8 +56,9 @@ def test_mesa_peer_moves_a_close_pair_to_their_average():
     assert sorted([b.opinion, c.opinion]) == pytest.approx([0.3, 0.4])
 
 
-def test_mesa_peer_ignores_a_neighbour_beyond_confidence():
-    model = DeffuantModel(3, degree=2, rewire=0.0, epsilon=0.1, mu=0.5, rng=1)
+@pytest.mark.parametrize("variant", sorted(MODELS))
+def test_mesa_peer_ignores_a_neighbour_beyond_confidence(variant):
+    model = MODELS[variant](3, degree=2, rewire=0.0, epsilon=0.1, mu=0.5, rng=1)
     a, b, c = model.agents
     a.opinion, b.opinion, c.opinion = 0.2, 0.4, 0.4
     a.step()
@@ -104,4 +110,27 @@ def test_special_case_measure_reports_engine_kernel_and_yardsticks():
     r = workloads.measure_special(500, 5_000, repeats=1)
     for key in ("cpu_rates", "kernel_cpu_rates", "plain_loop_cpu_rates", "lean_loop_cpu_rates"):
         assert len(r[key]) == 1 and r[key][0] > 0
-    assert r["interactions"] == 5_000
+    assert r["steady_steps"] == 10 and r["interactions"] == 5_000
+
+
+def test_steady_rate_counts_only_the_steps_after_the_first():
+    steps = []
+    model, times = workloads.time_stepping(lambda: "model", steps.append, steady=5)
+    assert model == "model" and steps == ["model"] * 6  # the first step, then five timed
+    r = workloads.stepping_summary(100, 5, 100, [times])
+    assert r["interactions"] == 500  # the first step's 100 are not in the steady rate
+    assert r["cpu_rates"][0] == pytest.approx(500 / times["steady_cpu"])
+
+
+@pytest.mark.parametrize("case", ["mesa_lists", "mesa_cells", "ndlib", "nanosim"])
+def test_every_model_reports_build_first_step_and_at_least_five_steady_steps(case):
+    from benchmarks import run
+
+    if case == "ndlib":
+        pytest.importorskip("ndlib")
+    r = run.run_case(argparse.Namespace(case=case, n=60, interactions=60, repeats=2))
+    assert r["steady_steps"] >= workloads.STEADY_STEPS >= 5
+    assert r["interactions"] == r["steady_steps"] * 60
+    for key in ("build_seconds", "build_cpu_seconds", "first_step_seconds",
+                "first_step_cpu_seconds", "rates", "cpu_rates"):
+        assert len(r[key]) == 2 and all(x >= 0 for x in r[key])
