@@ -178,9 +178,10 @@ def pick(page, label: str, option: str) -> None:
 def test_the_chosen_control_and_a_2x2_interaction_match_nanosim_compare(browser, server):
     from nanosim.experiments import compare as C
 
-    entries = [e for e in bundled() if e.scenario.country_names
-               == same_countries(bundled())[0].scenario.country_names][:4]
-    assert len(entries) == 4
+    worlds = {}
+    for entry in bundled():
+        worlds.setdefault(tuple(entry.scenario.country_names), []).append(entry)
+    entries = next(world for world in worlds.values() if len(world) >= 4)[:4]
     page = open_page(browser, server, "Compare")
     for entry in entries[:2]:
         page.get_by_text(f"{entry.label} — {entry.scenario.run.name}").click()
