@@ -56,6 +56,8 @@ def _sweep_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lhs", type=_positive_int, metavar="N", help="Latin hypercube points")
     p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY=LO:HI",
                    help="range of a key for --lhs")
+    p.add_argument("--design", metavar="FILE.csv", help="the points themselves: one row per "
+                   "point, one column per scenario key (instead of --grid or --lhs)")
     _common(p)
     p.add_argument("--workers", type=_positive_int, help="local worker processes "
                                                          "(default: the number of cores)")

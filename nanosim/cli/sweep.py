@@ -25,13 +25,14 @@ from nanosim.experiments.sweep import (
 
 # what errors call plan_sweep's arguments: the options that gave them
 OPTIONS = {"grid": "--grid", "ranges": "--range", "lhs": "--lhs", "replicates": "--replicates",
-           "overrides": "--set", "seed": "--seed"}
+           "overrides": "--set", "seed": "--seed", "design": "--design"}
 
 
 def command(args: argparse.Namespace) -> int:
     """``nanosim sweep``: run (or resume) a sweep and say where its runs are."""
     plan = plan_sweep(args.scenario, args.grid, args.lhs, args.ranges, args.replicates,
-                      overrides=args.overrides, seed=args.seed, names=OPTIONS)
+                      overrides=args.overrides, seed=args.seed, design=args.design,
+                      names=OPTIONS)
     out = Path(args.out)
     total = len(plan.runs)
     before = check_folder(plan, out)
