@@ -84,9 +84,14 @@ def discover(folder: str | Path | SweepStore, where: str, pair: str | None = Non
 
 
 def _prim(x: pd.DataFrame, y: np.ndarray, density: float, max_boxes: int):
-    with warnings.catch_warnings():  # the workbench's note that ipyparallel is absent
+    with warnings.catch_warnings():  # the workbench's notes on its optional packages
         warnings.simplefilter("ignore")
-        from ema_workbench.analysis import prim
+        return _boxes(x, y, density, max_boxes)
+
+
+def _boxes(x: pd.DataFrame, y: np.ndarray, density: float, max_boxes: int):
+    from ema_workbench.analysis import prim
+
     logging.getLogger("EMA").setLevel(logging.WARNING)
     x = x.astype({k: float for k in x.columns if pd.api.types.is_numeric_dtype(x[k])})
     finder = prim.Prim(x, y.astype(bool))

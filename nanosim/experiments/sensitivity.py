@@ -245,7 +245,8 @@ def noise(Y: np.ndarray) -> dict:
 
     ``runs``: the mean within-point variance across replicates as a share of the variance
     of single runs; ``means``: that noise divided by the replicates, as a share of the
-    variance of the replicate means the indices are computed on.
+    variance of the replicate means the indices are computed on (an upper bound: with
+    common random numbers the part of the noise shared by every point cancels).
     """
     Y = np.asarray(Y, dtype=float)
     n_rep = Y.shape[1]
