@@ -36,8 +36,6 @@ def _morris_figure(total: pd.DataFrame, label: str, title: str):
         ax.errorbar(row["value"], sigma[name], xerr=[[row["value"] - row["low"]],
                                                      [row["high"] - row["value"]]],
                     fmt="o", capsize=3, label=name)
-        ax.annotate(name, (row["value"], sigma[name]), textcoords="offset points",
-                    xytext=(5, 5), fontsize=8)
     top = max(float(star["high"].max()), float(sigma.max()), 1e-12) * 1.1
     ax.plot([0, top], [0, top], color="grey", lw=0.8, ls="--")
     ax.text(top, top, " σ = μ*", fontsize=8, color="grey", va="bottom", ha="right")
@@ -45,14 +43,15 @@ def _morris_figure(total: pd.DataFrame, label: str, title: str):
     ax.set_ylim(0, top)
     ax.set_xlabel("μ* (mean absolute elementary effect)")
     ax.set_ylabel("σ (non-linearity and interactions)")
-    ax.set_title(f"{title}\nMorris screening of the {label}", fontsize=10)
+    ax.legend(frameon=False, fontsize=7, loc="upper left")
+    ax.set_title(f"{title}: Morris screening (95 % intervals of μ*)\n{label}", fontsize=10)
     fig.tight_layout()
     return fig
 
 
 def _sobol_figure(total: pd.DataFrame, label: str, title: str):
     names = list(dict.fromkeys(total.loc[total["index"] == "ST", "parameter"]))
-    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(names) + 2), 4.5))
+    fig, ax = plt.subplots(figsize=(max(7, 1.1 * len(names) + 2), 4.5))
     x = np.arange(len(names))
     for k, (index, colour) in enumerate((("S1", "#7570b3"), ("ST", "#1b9e77"))):
         rows = total[total["index"] == index].set_index("parameter").loc[names]
@@ -61,7 +60,7 @@ def _sobol_figure(total: pd.DataFrame, label: str, title: str):
     ax.axhline(0, color="black", lw=0.6)
     ax.set_xticks(x, names, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("share of the variance")
-    ax.set_title(f"{title}\nSobol' indices of the {label} (95 % intervals)", fontsize=10)
+    ax.set_title(f"{title}: Sobol' indices (95 % intervals)\n{label}", fontsize=10)
     ax.legend(frameon=False)
     fig.tight_layout()
     return fig
@@ -84,8 +83,7 @@ def _channels_figure(table: pd.DataFrame, index: str, label: str, title: str):
     ax.axhline(0, color="black", lw=0.6)
     ax.set_xticks(x, names, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel(f"{LABELS[index]} of each channel's share")
-    ax.set_title(f"{title}\nwhich parameters drive each channel's part of the {label}",
-                 fontsize=10)
+    ax.set_title(f"{title}: which parameters drive each channel's part\n{label}", fontsize=10)
     ax.legend(frameon=False, fontsize=8, ncols=2)
     fig.tight_layout()
     return fig
