@@ -204,3 +204,15 @@ def test_the_scenario_seed_fixes_the_design(sweep_scenario_file):
     b = S.plan_sensitivity(scenario, "sobol", RANGES, 4)[1]
     c = S.plan_sensitivity(scenario, "sobol", RANGES, 4, seed=99)[1]
     assert np.array_equal(a.X, b.X) and not np.array_equal(a.X, c.X)
+
+
+@pytest.mark.cluster
+def test_a_dask_run_gives_the_same_indices_as_a_local_one(analysed, tmp_path):
+    from distributed import LocalCluster
+
+    out, plan, d, _ = analysed
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        run_plan(plan, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    _analyse(tmp_path / "dask", d)
+    assert (tmp_path / "dask" / "indices.csv").read_bytes() == (out / "indices.csv").read_bytes()
