@@ -62,7 +62,6 @@ def discover(args: argparse.Namespace) -> int:
     from nanosim.io.sensitivity import write_discovery
 
     store = SweepStore(args.folder)
-    D.check_where(store, args.where)
     found = D.discover(store, args.where, args.pair)
     name = store.manifest["scenario"]["name"]
     out = Path(args.out) if args.out else store.folder / "discover"

@@ -54,8 +54,7 @@ class Design:
 
     @property
     def problem(self) -> dict:
-        return {"num_vars": len(self.names), "names": list(self.names),
-                "bounds": [[float(lo), float(hi)] for lo, hi in self.bounds]}
+        return _problem(self.names, self.bounds)
 
     def points(self) -> list[dict]:
         """The design's points as a sweep's: ``{key: value}``, whole numbers kept whole."""
@@ -91,14 +90,20 @@ def design(method: str, ranges: dict[str, tuple], samples: int, seed: int,
                 else "at least 2 trajectories")
         raise ScenarioError(source, "", f"{method} needs {what} (got {samples})")
     names, bounds = list(ranges), [tuple(b) for b in ranges.values()]
-    d = Design(method, names, bounds, samples, second_order, seed, np.empty((0, len(names))))
+    problem = _problem(names, bounds)
     if method == "morris":
-        X = morris.sample(d.problem, samples, num_levels=LEVELS, seed=seed)
+        X = morris.sample(problem, samples, num_levels=LEVELS, seed=seed)
     else:
-        X = sobol.sample(d.problem, samples, calc_second_order=second_order, seed=seed)
+        X = sobol.sample(problem, samples, calc_second_order=second_order, seed=seed)
     whole = [isinstance(lo, int) and isinstance(hi, int) for lo, hi in bounds]
     X = np.where(whole, np.round(X), X)
     return Design(method, names, bounds, samples, second_order, seed, X)
+
+
+def _problem(names: list[str], bounds: list[tuple]) -> dict:
+    """SALib's description of the parameters."""
+    return {"num_vars": len(names), "names": list(names),
+            "bounds": [[float(lo), float(hi)] for lo, hi in bounds]}
 
 
 def plan_sensitivity(scenario: Scenario | str | Path, method: str, ranges,
