@@ -1,8 +1,9 @@
-"""The ``nanosim`` command line: run, validate, compare, sweep, report, dashboard.
+"""The ``nanosim`` command line: run, validate, compare, sweep, report, sensitivity,
+discover, dashboard.
 
 Each command's arguments are declared here (cheap to import); its ``command(args)``
 is in the module of this package named in its ``handler`` (``nanosim.cli.run``,
-``.compare``, ``.sweep``, ``.report``, ``.dashboard``), imported only when the
+``.compare``, ``.sweep``, ``.report``, ``.sensitivity``, ``.dashboard``), imported only when the
 command runs: it parses, calls the library and prints. User
 errors are caught once, here, and shown as one line with exit status 2.
 """
@@ -68,6 +69,8 @@ def _sweep_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lhs", type=_positive_int, metavar="N", help="Latin hypercube points")
     p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY=LO:HI",
                    help="range of a key for --lhs")
+    p.add_argument("--design", metavar="FILE.csv", help="the points themselves: one row per "
+                   "point, one column per scenario key (instead of --grid or --lhs)")
     _common(p)
     p.add_argument("--workers", type=_positive_int, help="local worker processes "
                                                          "(default: the number of cores)")
@@ -80,6 +83,36 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="where to write the report (default: FOLDER/report)")
     p.add_argument("--metric", default="favourability", help="metric at the final step")
     p.add_argument("--pair", help="OBSERVER:TARGET pair (default: the first pair)")
+
+
+def _sensitivity_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="scenario TOML file, or a bundled scenario's name")
+    p.add_argument("--out", required=True, help="folder for the runs and the analysis "
+                                                "(rerun to resume)")
+    p.add_argument("--method", required=True, choices=["morris", "sobol"],
+                   help="Morris screening (mu*, sigma) or Sobol' indices (first-order, total)")
+    p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY=LO:HI",
+                   help="a parameter to vary and its range (repeatable)")
+    p.add_argument("--samples", type=_positive_int, metavar="N", help="Morris trajectories "
+                   "(default 10) or Sobol' base samples, a power of 2 (default 32)")
+    p.add_argument("--second-order", action="store_true",
+                   help="also Sobol' second-order indices (interactions; more runs)")
+    p.add_argument("--metric", default="favourability",
+                   help="metric whose final shift is analysed (default favourability)")
+    p.add_argument("--pair", help="OBSERVER:TARGET pair (default: the first pair)")
+    _common(p)
+    p.add_argument("--workers", type=_positive_int, help="local worker processes "
+                                                         "(default: the number of cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on an existing Dask distributed cluster")
+
+
+def _discover_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", help="a sweep or sensitivity folder")
+    p.add_argument("--where", required=True, metavar='"METRIC < X"',
+                   help='the outcome of interest, e.g. "favourability < 0" (<, <=, >, >=)')
+    p.add_argument("--pair", help="OBSERVER:TARGET pair (default: the first pair)")
+    p.add_argument("--out", help="where to write (default: FOLDER/discover)")
 
 
 def _dashboard_args(p: argparse.ArgumentParser) -> None:
@@ -100,6 +133,10 @@ COMMANDS = {
               "batch parameter sweep, local or on a Dask cluster, resumable"),
     "report": (_report_args, "nanosim.cli.report:command",
                "response curves of a sweep folder"),
+    "sensitivity": (_sensitivity_args, "nanosim.cli.sensitivity:command",
+                    "which parameters drive a shift, and through which channels (SALib)"),
+    "discover": (_discover_args, "nanosim.cli.sensitivity:discover",
+                 "parameter boxes where an outcome occurs (PRIM scenario discovery)"),
     "dashboard": (_dashboard_args, "nanosim.cli.dashboard:command",
                   "serve the browser dashboard"),
 }

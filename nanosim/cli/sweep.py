@@ -15,6 +15,7 @@ from pathlib import Path
 
 from nanosim.experiments.sweep import (
     RUNS,
+    Plan,
     SweepStore,
     check_folder,
     check_scheduler,
@@ -25,31 +26,40 @@ from nanosim.experiments.sweep import (
 
 # what errors call plan_sweep's arguments: the options that gave them
 OPTIONS = {"grid": "--grid", "ranges": "--range", "lhs": "--lhs", "replicates": "--replicates",
-           "overrides": "--set", "seed": "--seed"}
+           "overrides": "--set", "seed": "--seed", "design": "--design"}
 
 
 def command(args: argparse.Namespace) -> int:
     """``nanosim sweep``: run (or resume) a sweep and say where its runs are."""
     plan = plan_sweep(args.scenario, args.grid, args.lhs, args.ranges, args.replicates,
-                      overrides=args.overrides, seed=args.seed, names=OPTIONS)
-    out = Path(args.out)
+                      overrides=args.overrides, seed=args.seed, design=args.design,
+                      names=OPTIONS)
+    status = execute(plan, Path(args.out), args.workers, args.scheduler)
+    if status == 0:
+        print(f"next: nanosim report {args.out}")
+    return status
+
+
+def execute(plan: Plan, out: Path, workers: int | None, scheduler: str | None,
+            what: str = "sweep") -> int:
+    """Run the plan's missing runs into ``out``, saying what runs where and how long it
+    took; 0 once every run is there, 128 + the signal's number if interrupted."""
     total = len(plan.runs)
     before = check_folder(plan, out)
     if before == total:
         print(f"nothing to run: all {total} runs are in {out}/{RUNS}")
         return 0
-    if args.scheduler is not None:
-        check_scheduler(args.scheduler)
-    where = f"Dask scheduler {args.scheduler}" if args.scheduler is not None else \
-        f"{min(args.workers or default_workers(), total - before)} local worker(s)"
-    print(f"sweep: {len(plan.points)} point(s) x {plan.replicates} replicate(s) = {total} runs "
-          f"of {plan.scenario.run.name!r}" + (f"; {before} already done" if before else "")
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    where = f"Dask scheduler {scheduler}" if scheduler is not None else \
+        f"{min(workers or default_workers(), total - before)} local worker(s)"
+    print(f"{what}: {len(plan.points)} point(s) x {plan.replicates} replicate(s) = {total} "
+          f"runs of {plan.scenario.run.name!r}" + (f"; {before} already done" if before else "")
           + f"; on {where}", flush=True)
     start = time.perf_counter()
     try:
         with _terminate_as_interrupt() as stopped_by:
-            store = run_plan(plan, out, workers=args.workers, scheduler=args.scheduler,
-                             progress=True)
+            store = run_plan(plan, out, workers=workers, scheduler=scheduler, progress=True)
     except KeyboardInterrupt:
         kept = total - len(SweepStore(out).missing())
         print(f"nanosim: interrupted; {kept} of {total} runs are kept in {out}; run the same "
@@ -57,7 +67,6 @@ def command(args: argparse.Namespace) -> int:
         return 128 + stopped_by.get("signal", signal.SIGINT)
     seconds = time.perf_counter() - start
     print(f"done: {total - before} run(s) in {seconds:.1f} s; {total} of {total} in {out}/runs")
-    print(f"next: nanosim report {out}")
     return 0 if store.complete else 1
 
 

@@ -1,5 +1,6 @@
 """The Saved results page: a folder written by ``nanosim sweep`` (the response curves and
-heatmaps of ``nanosim report``) or by ``nanosim compare`` (its final shifts and figures)."""
+heatmaps of ``nanosim report``), by ``nanosim sensitivity`` (its indices with intervals,
+overall and per channel) or by ``nanosim compare`` (its final shifts and figures)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,18 @@ from nanosim.dashboard.widgets import DataTable, ErrorLine, FigureCard, figure_p
 from nanosim.errors import NanosimError
 
 FIGURE_TITLES = {"curves": "Response curves", "heatmap": "Heatmap of the final value",
-                 "lhs": "Latin hypercube points"}
+                 "lhs": "Latin hypercube points", "morris": "Morris screening (μ*, σ)",
+                 "sobol": "Sobol' indices", "channels": "Indices per channel"}
 
 
 def _kind(folder: Path) -> str | None:
-    """"sweep", "comparison", or None for a folder neither command wrote."""
+    """"sensitivity", "sweep", "comparison", or None for a folder none of them wrote."""
     from nanosim.experiments.sweep import MANIFEST
     from nanosim.io.compare import COMPARE_FILES  # the first file marks a comparison
+    from nanosim.io.sensitivity import SENSITIVITY_FILES  # the first marks an analysis
 
     if (folder / MANIFEST).is_file():
-        return "sweep"
+        return "sensitivity" if (folder / SENSITIVITY_FILES[0]).is_file() else "sweep"
     return "comparison" if (folder / COMPARE_FILES[0]).is_file() else None
 
 
@@ -44,6 +47,8 @@ def open_folder(folder: str, metric: str, pair: str | None) -> dict:
         raise NanosimError("give the path of a folder made by `nanosim sweep` or "
                            "`nanosim compare`")
     kind = _kind(path)
+    if kind == "sensitivity":
+        return open_sensitivity(path)
     if kind == "sweep":
         return open_sweep(path, metric, pair)
     if kind == "comparison":
@@ -75,6 +80,29 @@ def open_sweep(folder: Path, metric: str, pair: str | None) -> dict:
             "summary": (f"{store.manifest['scenario']['name']}: "
                         f"{len(store.runs) - len(store.missing())} of {len(store.runs)} "
                         "runs present")}
+
+
+def open_sensitivity(folder: Path) -> dict:
+    """A sensitivity analysis: its figures, the indices of the whole shift with their
+    intervals, and the ranking index of each parameter per channel."""
+    from nanosim.experiments.sensitivity import RANK_BY, TOTAL
+    from nanosim.io.sensitivity import read_sensitivity
+
+    info, table = read_sensitivity(folder)
+    figures = {name: (folder / f"{name}.png").read_bytes()
+               for name in (info["method"], "channels") if (folder / f"{name}.png").is_file()}
+    index = RANK_BY[info["method"]]
+    ranked = table[table["index"] == index]
+    channels = ranked.pivot(index="parameter", columns="outcome", values="value")
+    channels = channels[[TOTAL, *(c for c in dict.fromkeys(ranked["outcome"]) if c != TOTAL)]]
+    pair = ":".join(info["pair"])
+    return {"kind": "sensitivity", "pairs": [pair], "pair": pair, "figures": figures,
+            "table": table[table["outcome"] == TOTAL].drop(columns="outcome"),
+            "channels": channels.reset_index(), "index": index,
+            "csv": table.to_csv(index=False).encode(),
+            "summary": (f"{info['scenario']}: {info['method']} sensitivity of the "
+                        f"{info['label']}; {info['points']} points x {info['replicates']} "
+                        "replicates")}
 
 
 def open_comparison(folder: Path, metric: str, pair: str | None) -> dict:
@@ -148,9 +176,25 @@ def SavedPage():
     if data["kind"] == "comparison":
         ComparisonView(data)
         return
+    if data["kind"] == "sensitivity":
+        SensitivityView(data)
+        return
     with solara.GridFixed(columns=2, align_items="start"):
         for name, png in data["figures"].items():
             FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png")
     with solara.Card("Reduced table (final value, median and 10–90 % band per point)"):
         solara.FileDownload(data["csv"], filename="reduced.csv", label="Download reduced.csv")
         DataTable(data["table"], settings=tuple(data.get("settings", ())))
+
+
+@solara.component
+def SensitivityView(data: dict):
+    """A sensitivity folder: its figures, its indices with intervals, and per channel."""
+    with solara.GridFixed(columns=2, align_items="start"):
+        for name, png in data["figures"].items():
+            FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png")
+    with solara.Card("Indices of the whole shift (low, high: 95 % bootstrap interval)"):
+        solara.FileDownload(data["csv"], filename="indices.csv", label="Download indices.csv")
+        DataTable(data["table"], classes=["nanosim-indices"])
+    with solara.Card(f"{data['index']} of each channel's share of the shift"):
+        DataTable(data["channels"], classes=["nanosim-channel-indices"])

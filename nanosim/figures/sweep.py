@@ -45,7 +45,7 @@ def sweep_figures(fin: pd.DataFrame, store: SweepStore, metric: str,
     label = pair_label(metric, (observer, target))
     title = store.manifest["scenario"]["name"]
     grid = [p["key"] for p in params if p["kind"] == "grid"]
-    lhs = [p["key"] for p in params if p["kind"] == "lhs"]
+    lhs = [p["key"] for p in params if "range" in p]  # scattered: LHS, or points given
     figs = {}
     if grid:
         figs["curves"] = curves_figure(fin, grid[0], grid[1] if len(grid) > 1 else None,

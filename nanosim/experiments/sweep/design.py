@@ -1,16 +1,20 @@
 """Sweep designs: grid values, ranges, a Latin hypercube and their product as points.
 
 A *design* is a list of points, each a dict of dotted scenario keys to values, from a
-full grid, a Latin hypercube of ranges, or both (their product). Values are parsed
-here from ``"key=v1,v2"``, ``"key=start:stop:count"`` and ``"key=lo:hi"`` strings or
-from dicts; a bad value raises ScenarioError naming the argument that gave it.
+full grid, a Latin hypercube of ranges, or both (their product), or given point by
+point (a CSV file, or a design made elsewhere such as SALib's). Values are parsed
+here from ``"key=v1,v2"``, ``"key=start:stop:count"`` and ``"key=lo:hi"`` strings,
+from dicts, or from a CSV file's cells; a bad value raises ScenarioError naming the
+argument that gave it.
 """
 
 from __future__ import annotations
 
+import csv
 import itertools
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -92,6 +96,41 @@ def latin_hypercube(ranges: dict[str, tuple], n: int, seed: int) -> dict[str, li
         else:
             out[key] = [float(f"{v:.6g}") for v in lo + (stratum + within) / n * (hi - lo)]
     return out
+
+
+def read_design(path: str | Path, source: str = "design") -> list[dict[str, Any]]:
+    """A design CSV's points: one row per point, one column per dotted scenario key.
+
+    Cells are read as ``--set`` values are (TOML where they parse); a column mixing
+    whole and decimal numbers is read as decimals.
+    """
+    where = f"{source} {path}"
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except FileNotFoundError:
+        raise ScenarioError(where, "", "no such file") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise ScenarioError(where, "", f"cannot read: {e}") from None
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise ScenarioError(where, "", "needs a header row of scenario keys and one row per "
+                                       "point")
+    keys = [k.strip() for k in rows[0]]
+    for i, key in enumerate(keys):
+        if not key:
+            raise ScenarioError(where, f"column {i + 1}", "has no key in the header row")
+        if key in keys[:i]:
+            raise ScenarioError(where, key, "this column is given twice")
+    columns: dict[str, list] = {k: [] for k in keys}
+    for n, row in enumerate(rows[1:], start=2):
+        if len(row) != len(keys) or not all(c.strip() for c in row):
+            raise ScenarioError(where, f"row {n}", f"needs a value in each of the {len(keys)} "
+                                                   "columns")
+        for key, text in zip(keys, row, strict=True):
+            columns[key].append(parse_value(text.strip()))
+    columns = {k: _harmonise(v) for k, v in columns.items()}
+    return [{k: columns[k][i] for k in keys} for i in range(len(rows) - 1)]
 
 
 def _grid_values(spec, source: str, key: str) -> list:

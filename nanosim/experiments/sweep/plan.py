@@ -24,6 +24,7 @@ from nanosim.experiments.sweep.design import (
     latin_hypercube,
     parse_grid,
     parse_ranges,
+    read_design,
 )
 from nanosim.experiments.sweep.store import FORMAT
 from nanosim.scenario import Scenario, load_scenario, parse_override, scenario_path
@@ -33,7 +34,7 @@ LHS_KEYS = ("points", "ranges")
 FORBIDDEN_KEYS = {"scenario.replicates": "set the number of replicates with --replicates"}
 # what errors call plan_sweep's arguments by default: their Python names
 ARGUMENTS = {"grid": "grid", "ranges": "ranges", "lhs": "lhs", "replicates": "replicates",
-             "overrides": "overrides", "seed": "seed"}
+             "overrides": "overrides", "seed": "seed", "design": "design"}
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Plan:
     """A validated sweep: the base scenario, its swept parameters, points and replicates."""
 
     scenario: Scenario
-    parameters: list[dict]  # {"key", "kind": "grid", "values"} or {"key", "kind": "lhs", "range"}
+    parameters: list[dict]  # {"key", "kind": "grid", "values"}, {"key", "kind": "lhs" or
+    #                         "design", "range"} or {"key", "kind": "design", "values"}
     points: list[dict[str, Any]]
     replicates: int
 
@@ -78,12 +80,15 @@ class Plan:
 
 def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | None = None,
                ranges=None, replicates: int | None = None, *, overrides=None,
-               seed: int | None = None, names: dict[str, str] = ARGUMENTS) -> Plan:
+               seed: int | None = None, design=None,
+               names: dict[str, str] = ARGUMENTS) -> Plan:
     """Read the scenario (or sweep file), build the design and check every point.
 
     ``grid``: ``{"key": [v1, v2]}`` or ``{"key": "start:stop:count"}`` or a list of
     ``"key=v1,v2"`` / ``"key=start:stop:count"`` strings. ``ranges``: ``{"key": (lo, hi)}``
-    or ``["key=lo:hi"]``, sampled by a Latin hypercube of ``lhs`` points. Options given
+    or ``["key=lo:hi"]``, sampled by a Latin hypercube of ``lhs`` points. ``design``:
+    the points themselves, a list of ``{"key": value}`` dicts or a CSV file's path (one
+    row per point, one column per key), instead of a grid or ranges. Options given
     here add to (and win over) those of a sweep file. ``overrides`` (``"key=value"``
     strings or a dict) and ``seed`` change the base scenario. Raises ScenarioError,
     naming the key and the argument (as ``names`` calls it) that gave it, if any point does
@@ -102,6 +107,12 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
         fixed["scenario.seed"], origin["scenario.seed"] = seed, names["seed"]
     if fixed:
         base = base.with_overrides(fixed, origin)
+    if design is not None:
+        if grid or ranges or lhs or spec["grid"] or spec["ranges"]:
+            raise ScenarioError(names["design"], "", "a design gives every point itself: do "
+                                f"not combine it with {names['grid']}, {names['lhs']} or "
+                                f"{names['ranges']}")
+        return _given_plan(base, design, spec, replicates, names)
     cli_grid = parse_grid(grid or [], names["grid"])
     cli_ranges = parse_ranges(ranges or [], names["ranges"])
     # the command line wins over the file, also when it moves a key between grid and LHS
@@ -133,11 +144,7 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
         raise ScenarioError(names["grid"], "", f"nothing to sweep: give {names['grid']}, "
                             f"{names['lhs']} with {names['ranges']}, or a sweep file "
                             "(replicates of one scenario: nanosim run)")
-    n_rep = replicates if replicates is not None else (
-        spec["replicates"] or base.run.replicates)
-    if n_rep < 1:
-        raise ScenarioError(names["replicates"], "",
-                            f"must be a whole number >= 1 (got {n_rep})")
+    n_rep = _replicates(replicates, spec, base, names)
     for key, bounds in range_values.items():  # the user's own bounds, not a sample, if out
         for bound in bounds:
             base.with_overrides({key: bound}, origin)
@@ -153,7 +160,48 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
                             else None, scenario)
     for scenario in networks.values():
         check_files(scenario)
-    return Plan(base, parameters, points, int(n_rep))
+    return Plan(base, parameters, points, n_rep)
+
+
+def _given_plan(base: Scenario, design, spec: dict, replicates: int | None,
+                names: dict[str, str]) -> Plan:
+    """The plan of a design given point by point, each point checked (its row named)."""
+    source = names["design"]
+    if isinstance(design, str | Path):
+        source = f"{source} {design}"
+        design = read_design(design, names["design"])
+    points = [dict(p) for p in design]
+    if not points or not points[0]:
+        raise ScenarioError(source, "", "the design has no points")
+    keys = list(points[0])
+    for key in keys:
+        if key in FORBIDDEN_KEYS:
+            raise ScenarioError(source, key, f"cannot be swept; {FORBIDDEN_KEYS[key]}")
+    n_rep = _replicates(replicates, spec, base, names)
+    for i, point in enumerate(points):
+        if list(point) != keys:
+            raise ScenarioError(source, f"point {i + 1}", f"sets {', '.join(point)}; every "
+                                f"point sets {', '.join(keys)}")
+        base.with_overrides(point, dict.fromkeys(keys, f"{source}, point {i + 1}"))
+    parameters = []
+    for key in keys:
+        values = [p[key] for p in points]
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        distinct = {json.dumps(v): v for v in values}
+        parameters.append({"key": key, "kind": "design", "range": [min(values), max(values)]}
+                          if numeric else {"key": key, "kind": "design",
+                                           "values": list(distinct.values())})
+    return Plan(base, parameters, points, n_rep)
+
+
+def _replicates(replicates: int | None, spec: dict, base: Scenario,
+                names: dict[str, str]) -> int:
+    n_rep = replicates if replicates is not None else (
+        spec["replicates"] or base.run.replicates)
+    if n_rep < 1:
+        raise ScenarioError(names["replicates"], "",
+                            f"must be a whole number >= 1 (got {n_rep})")
+    return int(n_rep)
 
 
 # --- sweep files ------------------------------------------------------------------------
