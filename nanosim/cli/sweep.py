@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from nanosim.experiments.sweep import (
+    MANIFEST,
     RUNS,
     SweepStore,
     check_folder,
@@ -35,6 +36,7 @@ def command(args: argparse.Namespace) -> int:
     out = Path(args.out)
     total = len(plan.runs)
     before = check_folder(plan, out)
+    _note_damaged(out)
     if before == total:
         print(f"nothing to run: all {total} runs are in {out}/{RUNS}")
         return 0
@@ -59,6 +61,19 @@ def command(args: argparse.Namespace) -> int:
     print(f"done: {total - before} run(s) in {seconds:.1f} s; {total} of {total} in {out}/runs")
     print(f"next: nanosim report {out}")
     return 0 if store.complete else 1
+
+
+def _note_damaged(out: Path) -> None:
+    """Name the run files that fail their check: the sweep runs them again."""
+    if not (out / MANIFEST).is_file():
+        return
+    store = SweepStore(out)
+    damaged = store.damaged()
+    if damaged:
+        (run, why), n = next(iter(damaged.items())), len(damaged)
+        others = f" and {n - 1} more" if n > 1 else ""
+        print(f"note: {RUNS}/{store.path(*run).name}{others} damaged ({why}); "
+              f"{'they run' if n > 1 else 'it runs'} again", flush=True)
 
 
 @contextmanager
