@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -19,11 +20,12 @@ import pandas as pd
 from nanosim.errors import ScenarioError
 
 
-def write_table(df: pd.DataFrame, path: str | Path, metadata: dict[str, str] | None = None
-                ) -> None:
+def write_table(df: pd.DataFrame, path: str | Path, metadata: dict[str, str] | None = None,
+                on_disk: Callable[[Path], object] | None = None) -> None:
     """Parquet, byte-identical for identical tables (temporary name, then rename).
 
     ``metadata``: key-value pairs added to the file's own (pandas') metadata.
+    ``on_disk``: called with the temporary file once it is on disk, before the rename.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -38,6 +40,8 @@ def write_table(df: pd.DataFrame, path: str | Path, metadata: dict[str, str] | N
         pq.write_table(table, tmp, compression="zstd")
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())  # the bytes are on disk before the name says the file is whole
+        if on_disk is not None:
+            on_disk(tmp)
         os.replace(tmp, path)
     except BaseException:  # an error or Ctrl-C midway leaves no temporary file behind
         tmp.unlink(missing_ok=True)

@@ -123,7 +123,7 @@ def test_a_run_file_of_another_sweep_is_detected(folder, sweep_scenario_file, tm
         (1, 1): "it holds a run of another sweep (its design differs)"}
 
 
-def test_a_run_killed_before_its_checksum_was_recorded_runs_again(folder, sweep_scenario_file):
+def test_a_run_file_whose_checksum_line_is_torn_runs_again(folder, sweep_scenario_file):
     before = digests(folder)
     lines = (folder / SUMS).read_text().splitlines()
     (folder / SUMS).write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:30])  # a torn line

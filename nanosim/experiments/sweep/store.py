@@ -9,8 +9,9 @@ A sweep folder holds::
 
 Each run file is written under a temporary name and renamed once complete, so a
 folder never holds a half-written run and a rerun finds exactly the missing ones.
-Its checksum is then appended to SHA256SUMS (one line, one write: the manifest stays
-as the sweep began, and recording a run costs the same however many came before),
+Its checksum is appended to SHA256SUMS just before the rename (one line, one write:
+the manifest stays as the sweep began, and recording a run costs the same however
+many came before; a later line for a file wins over an earlier one),
 and the file carries its point, replicate and the design's hash in its Parquet
 metadata. A file whose bytes or metadata do not match is damaged: a rerun runs it
 again, and reading the folder names it. While a sweep writes into a folder it holds
@@ -114,10 +115,10 @@ class SweepStore:
     def damaged(self) -> dict[tuple[int, int], str]:
         """Run files present but not as written, in order: ``{run: why}``.
 
-        A file is damaged when its metadata names another run or design, its sha256
-        differs from SHA256SUMS, or SHA256SUMS lacks it (its sweep was killed between
-        writing and recording it). Files of an older nanosim, with neither metadata nor
-        SHA256SUMS, are :meth:`unverified` instead.
+        A file is damaged when it cannot be read, its metadata names another run or
+        design, its sha256 differs from SHA256SUMS, or SHA256SUMS lacks it. Files of an
+        older nanosim, with neither metadata nor SHA256SUMS, are :meth:`unverified`
+        instead.
         """
         return self._check()[0]
 
@@ -161,10 +162,12 @@ class SweepStore:
         return {m[2]: m[1] for line in text.splitlines() if (m := _SUM_LINE.fullmatch(line))}
 
     def write(self, run: tuple[int, int], table: pd.DataFrame) -> None:
-        """Write a run's file, with its metadata, and record its sha256."""
-        path = self.path(*run)
-        write_table(table, path, {f"nanosim.{k}": v for k, v in self._meta(run).items()})
-        self._record({path.name: sha256(path)})
+        """Write a run's file, with its metadata; its sha256 is recorded before the file
+        takes its name, so a reader never finds a run file without its checksum."""
+        name = self.path(*run).name
+        write_table(table, self.path(*run),
+                    {f"nanosim.{k}": v for k, v in self._meta(run).items()},
+                    on_disk=lambda tmp: self._record({name: sha256(tmp)}))
 
     def _record(self, sums: dict[str, str]) -> None:
         """Append checksums to SHA256SUMS: one write, on disk before it returns."""
