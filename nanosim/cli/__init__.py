@@ -121,6 +121,9 @@ def _dashboard_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to serve on (default "
                                                        "127.0.0.1; 0.0.0.0 exposes it)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="also answer pages of this origin, e.g. https://dash.example.org "
+                        "behind a proxy (repeatable; default: only the address served on)")
 
 
 COMMANDS = {

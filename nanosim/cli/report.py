@@ -11,6 +11,11 @@ from nanosim.io.report import write_report
 def command(args: argparse.Namespace) -> int:
     """``nanosim report``: response curves and the reduced table of a sweep folder."""
     store = SweepStore(args.folder)
+    store.verify()  # a damaged run file is named, and nothing is written
+    old = len(store.unverified())
+    if old:
+        print(f"note: {old} run file(s) were written by an older nanosim, without checksums; "
+              "they are read unverified (running the sweep again checks and records them)")
     missing = len(store.missing())
     if missing:
         print(f"note: {missing} of {len(store.runs)} runs are missing; the report uses the "

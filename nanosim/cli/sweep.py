@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from nanosim.experiments.sweep import (
+    MANIFEST,
     RUNS,
     Plan,
     SweepStore,
@@ -46,6 +47,7 @@ def execute(plan: Plan, out: Path, workers: int | None, scheduler: str | None,
     took; 0 once every run is there, 128 + the signal's number if interrupted."""
     total = len(plan.runs)
     before = check_folder(plan, out)
+    _note_damaged(out)
     if before == total:
         print(f"nothing to run: all {total} runs are in {out}/{RUNS}")
         return 0
@@ -68,6 +70,19 @@ def execute(plan: Plan, out: Path, workers: int | None, scheduler: str | None,
     seconds = time.perf_counter() - start
     print(f"done: {total - before} run(s) in {seconds:.1f} s; {total} of {total} in {out}/runs")
     return 0 if store.complete else 1
+
+
+def _note_damaged(out: Path) -> None:
+    """Name the run files that fail their check: the sweep runs them again."""
+    if not (out / MANIFEST).is_file():
+        return
+    store = SweepStore(out)
+    damaged = store.damaged()
+    if damaged:
+        (run, why), n = next(iter(damaged.items())), len(damaged)
+        others = f" and {n - 1} more" if n > 1 else ""
+        print(f"note: {RUNS}/{store.path(*run).name}{others} damaged ({why}); "
+              f"{'they run' if n > 1 else 'it runs'} again", flush=True)
 
 
 @contextmanager

@@ -1,7 +1,9 @@
 """The Solara dashboard (Compare, Explore, Saved results), and how its server is started.
 
 The pages live in :mod:`nanosim.dashboard.app`; this module says how to serve them
-(``nanosim dashboard``, :mod:`nanosim.cli.dashboard`, runs that command).
+(``nanosim dashboard``, :mod:`nanosim.cli.dashboard`, runs that command): uvicorn
+serves Solara's app behind :mod:`nanosim.dashboard.server`, which answers only
+requests addressed to the dashboard.
 Solara's JavaScript comes from the ``solara-assets`` package, so the pages render on a
 machine with no internet.
 """
@@ -13,19 +15,26 @@ import sys
 from pathlib import Path
 
 from nanosim.dashboard.catalogue import FOLDER_ENV
+from nanosim.dashboard.server import HOST_ENV, ORIGINS_ENV
 
 APP = "nanosim.dashboard.app"
 
 
 def server_command(host: str, port: int) -> list[str]:
     """The command line that serves the dashboard app."""
-    return [sys.executable, "-m", "solara", "run", APP, "--host", host, "--port", str(port),
-            "--production", "--no-open", "--log-level", "warning"]
+    return [sys.executable, "-m", "uvicorn", "nanosim.dashboard.server:app", "--host", host,
+            "--port", str(port), "--log-level", "warning", "--no-access-log"]
 
 
-def server_env(folder: str | None) -> dict[str, str]:
-    """The server's environment: the scenario folder, and no telemetry calls out."""
+def server_env(folder: str | None, host: str = "127.0.0.1",
+               origins: tuple[str, ...] = ()) -> dict[str, str]:
+    """The server's environment: the app, the scenario folder, the address served on and
+    the origins allowed besides it, and no telemetry calls out."""
     env = dict(os.environ)
+    env["SOLARA_APP"] = APP
+    env["SOLARA_MODE"] = "production"
+    env[HOST_ENV] = host
+    env[ORIGINS_ENV] = " ".join(origins)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite:UserWarning")
     if folder is not None:

@@ -1,7 +1,8 @@
 """Files written safely: tidy tables as byte-stable Parquet, and folders checked early.
 
 A table is written under a temporary name and renamed once it is on disk, so a
-reader never sees a half-written file; identical tables give identical bytes. A
+reader never sees a half-written file; identical tables (and metadata) give
+identical bytes. A
 folder is checked for being writable before any work starts, so a long run never
 fails at its end for want of a place to put its results.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -18,14 +20,28 @@ import pandas as pd
 from nanosim.errors import ScenarioError
 
 
-def write_table(df: pd.DataFrame, path: str | Path) -> None:
-    """Parquet, byte-identical for identical tables (temporary name, then rename)."""
+def write_table(df: pd.DataFrame, path: str | Path, metadata: dict[str, str] | None = None,
+                on_disk: Callable[[Path], object] | None = None) -> None:
+    """Parquet, byte-identical for identical tables (temporary name, then rename).
+
+    ``metadata``: key-value pairs added to the file's own (pandas') metadata.
+    ``on_disk``: called with the temporary file once it is on disk, before the rename.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
+    table = pa.Table.from_pandas(df, preserve_index=False)  # as DataFrame.to_parquet does
+    if metadata:
+        table = table.replace_schema_metadata(
+            {**table.schema.metadata, **{k.encode(): v.encode() for k, v in metadata.items()}})
     try:
-        df.to_parquet(tmp, index=False, compression="zstd")
+        pq.write_table(table, tmp, compression="zstd")
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())  # the bytes are on disk before the name says the file is whole
+        if on_disk is not None:
+            on_disk(tmp)
         os.replace(tmp, path)
     except BaseException:  # an error or Ctrl-C midway leaves no temporary file behind
         tmp.unlink(missing_ok=True)

@@ -1,10 +1,14 @@
 """Writing a run's folder: tables, summary and figures, all or nothing.
 
-Files are written into a hidden staging folder beside the destination and moved
-into place only once all of them exist, so an interrupted or failed run never
-leaves half-written files in ``--out``. ``--out`` must be a new or empty folder, or
-one the same command wrote before: its files are then replaced, and those the new
-results do not have (a CSV asked for last time, say) are removed.
+Files are written into a hidden staging folder beside the destination (beside the
+folder a symlink points to, so the final rename never crosses filesystems) and
+moved into place only once all of them exist, so an interrupted or failed run never
+leaves half-written files in ``--out``. ``--out`` must be a new or empty folder (a
+dot-file such as ``.git`` counts as content), or one the same command wrote before,
+which it marks with a ``.nanosim-folder`` file: its files are then replaced, and
+those the new results do not have (a CSV asked for last time, say) are removed.
+A staging folder a killed command left behind is removed by the next command that
+writes beside it.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,46 +30,135 @@ from nanosim.experiments import results as R
 from nanosim.experiments.files import check_writable, write_table
 from nanosim.scenario import Scenario
 
+MARKER = ".nanosim-folder"  # {"command": "nanosim run", "nanosim": VERSION}: who wrote the folder
 RUN_FILES = ("summary.json", "timeseries.parquet", "timeseries.csv", "scenario.toml",
-             "perception.png", "matrix.png", "channels.png")  # summary.json marks a run folder
+             "perception.png", "matrix.png", "channels.png")  # summary.json is moved last
+EMPTY_STAGE_AGE = 60.0  # seconds: an unmarked staging folder older than this was abandoned
 
 
 def check_out(out_dir: str | Path, files: tuple[str, ...], command: str) -> Path:
-    """Refuse an ``--out`` that is a file, or a folder of other files ``command`` did not write.
+    """The folder ``--out`` names, symlinks resolved; refuse one ``command`` may not write.
 
-    ``files[0]`` marks a folder the command wrote; call this before the work starts.
+    Refused: a file, a dangling symlink, and a folder with any content that
+    ``command`` did not mark as its own. Call this before the work starts.
     """
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
+    if out.is_symlink() and not out.exists():
+        raise ScenarioError(str(out), "--out", f"is a symlink to {os.readlink(out)}, which does "
+                            "not exist (make that folder, or give another --out)")
+    try:
+        target = out.resolve()
+    except (OSError, RuntimeError) as e:  # a loop of symlinks
+        raise ScenarioError(str(out), "--out", f"cannot be resolved ({e})") from None
+    if target.exists() and not target.is_dir():
         raise ScenarioError(str(out), "--out", "is a file (give a new or empty folder)")
-    if out.is_dir() and not (out / files[0]).exists() and any(
-            not p.name.startswith(".") for p in out.iterdir()):
-        raise ScenarioError(str(out), "--out", f"holds files `{command}` did not write (no "
-                            f"{files[0]}); give a new or empty folder, or one it wrote before")
+    if target.is_dir() and any(target.iterdir()):
+        _check_owner(out, target, files, command)
     check_writable(out)
-    return out
+    return target
+
+
+def _check_owner(out: Path, target: Path, files: tuple[str, ...], command: str) -> None:
+    wrote = _marked_by(target / MARKER)
+    if wrote == command:
+        return
+    if wrote is not None:
+        why = f"holds the results of `{wrote}`"
+    elif (target / files[0]).exists():  # written before folders were marked, or not ours
+        why = (f"holds {files[0]} but no {MARKER} (not written by `{command}` of this "
+               "nanosim); move or delete it")
+    else:
+        why = f"holds files `{command}` did not write (no {MARKER})"
+    raise ScenarioError(str(out), "--out", f"{why}; give a new or empty folder")
+
+
+def _marked_by(marker: Path) -> str | None:
+    """The command a marker file names (None: no marker, or not one of nanosim's)."""
+    try:
+        command = json.loads(marker.read_text(encoding="utf-8")).get("command")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return command if isinstance(command, str) else None
 
 
 @contextmanager
 def staged(out_dir: str | Path, files: tuple[str, ...], command: str):
     """Yield a staging folder; on success its files replace ``files`` in ``out_dir``.
 
-    ``out_dir`` is checked first (:func:`check_out`).
+    ``out_dir`` is checked first (:func:`check_out`); the staging folder is made
+    beside the folder it resolves to and holds, while in use, a locked marker.
     """
+    from nanosim import __version__
+
     out = check_out(out_dir, files, command)
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_stages(out)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        yield stage
-        out.mkdir(parents=True, exist_ok=True)
-        new = sorted(stage.iterdir(), key=lambda f: f.name == files[0])  # the marker last
-        for name in files:
-            if not (stage / name).exists():
-                (out / name).unlink(missing_ok=True)
-        for f in new:
-            os.replace(f, out / f.name)
+        with open(stage / MARKER, "w", encoding="utf-8") as marker:
+            marker.write(json.dumps({"command": command, "nanosim": __version__}) + "\n")
+            marker.flush()
+            _lock(marker)  # held until the files are in place: the stage is in use
+            yield stage
+            out.mkdir(parents=True, exist_ok=True)
+            for name in files:
+                if not (stage / name).exists():
+                    (out / name).unlink(missing_ok=True)
+            new = sorted(stage.iterdir(), key=lambda f: (f.name != MARKER, f.name == files[0]))
+            for f in new:  # the marker first (the folder is ours), files[0] last
+                os.replace(f, out / f.name)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def remove_abandoned_stages(out: Path) -> list[Path]:
+    """Remove the staging folders of ``out`` that killed commands left; returns them.
+
+    Only folders named as :func:`staged` names them (``.NAME.`` and eight letters)
+    whose marker no live process holds locked, or that have stayed empty and
+    unmarked for a minute.
+    """
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.[a-z0-9_]{{8}}")
+    removed = []
+    try:
+        entries = list(os.scandir(out.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (pattern.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)):
+            continue
+        path = Path(entry.path)
+        if (path / MARKER).is_file():
+            abandoned = _marked_by(path / MARKER) is not None and _unlocked(path / MARKER)
+        else:
+            abandoned = (not any(path.iterdir())
+                         and time.time() - entry.stat().st_mtime > EMPTY_STAGE_AGE)
+        if abandoned:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _lock(f) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: stages are never taken for abandoned
+        return
+    fcntl.flock(f, fcntl.LOCK_EX)
+
+
+def _unlocked(marker: Path) -> bool:
+    """True when no process holds the marker locked (its command has ended)."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        with open(marker, "rb") as f:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
 
 
 def versions() -> dict:

@@ -134,13 +134,13 @@ def test_a_rerun_replaces_its_own_folder_and_other_folders_are_refused(tmp_path,
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
     for target, why in ((sweep_folder, "holds files `nanosim run` did not write (no "
-                                       "summary.json)"), (a_file, "is a file")):
+                                       ".nanosim-folder)"), (a_file, "is a file")):
         assert main(["run", str(scenario_file), "--out", str(target)]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and f"{target}: --out: {why}" in err
     assert os.listdir(sweep_folder) == ["manifest.json"] and a_file.read_text() == "x"
     assert main(["compare", str(scenario_file), str(scenario_file), "--out", str(out)]) == 2
-    assert "holds files `nanosim compare` did not write (no comparison.json)" in \
+    assert "holds the results of `nanosim run`" in \
         capsys.readouterr().err
 
 

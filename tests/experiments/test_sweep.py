@@ -471,7 +471,8 @@ def test_report_writes_curves_heatmap_and_csv(swept, tmp_path, capsys):
     from nanosim.cli import main
 
     assert main(["report", str(swept.folder), "--out", str(tmp_path / "rep")]) == 0
-    assert sorted(os.listdir(tmp_path / "rep")) == ["curves.png", "heatmap.png", "reduced.csv"]
+    assert sorted(os.listdir(tmp_path / "rep")) == [".nanosim-folder", "curves.png", "heatmap.png",
+                                                     "reduced.csv"]
     csv = pd.read_csv(tmp_path / "rep" / "reduced.csv")
     assert len(csv) == 4 * 2  # points x pairs
     assert "curves.png" in capsys.readouterr().out

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from nanosim.errors import NanosimError, RunFailed
-from nanosim.experiments.files import write_table
 from nanosim.experiments.sweep.executors import default_workers, executor
 from nanosim.experiments.sweep.plan import Plan, plan_sweep
 from nanosim.experiments.sweep.store import SweepStore, cell, check_folder, open_folder
@@ -55,7 +54,7 @@ def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, schedul
         try:
             for fut in as_completed(list(pending)):
                 run = pending.pop(fut)
-                write_table(_result(fut, run, store), store.path(*run))
+                store.write(run, _result(fut, run, store))
                 bar.update()
         except BaseException:
             _keep_finished(pending, store)
@@ -91,7 +90,7 @@ def _keep_finished(pending: dict, store: SweepStore) -> None:
         fut.cancel()
     for fut, run in pending.items():
         if fut.done() and not fut.cancelled() and fut.exception() is None:
-            write_table(fut.result(), store.path(*run))
+            store.write(run, fut.result())
 
 
 def _progress_bar(total: int, done: int, progress: bool):
