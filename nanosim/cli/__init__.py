@@ -3,8 +3,9 @@
 Each command's arguments are declared here (cheap to import); its ``command(args)``
 is in the module of this package named in its ``handler`` (``nanosim.cli.run``,
 ``.compare``, ``.sweep``, ``.report``, ``.dashboard``), imported only when the
-command runs: it parses, calls the library and prints. User
-errors are caught once, here, and shown as one line with exit status 2.
+command runs: it parses, calls the library and prints. User errors, and what the
+system refuses (a full disk, a name too long), are caught once, here, and shown as
+one line of at most 300 characters with exit status 2.
 """
 
 from __future__ import annotations
@@ -142,20 +143,25 @@ def keep_one_thread() -> None:
 def main(argv: list[str] | None = None) -> int:
     keep_one_thread()  # before numpy or pyarrow is imported
     args = parser().parse_args(argv)
-    from nanosim.errors import NanosimError
+    from nanosim.errors import NanosimError, one_line
 
     module, _, func = args.handler.partition(":")
     try:
         return int(getattr(importlib.import_module(module), func)(args) or 0)
     except NanosimError as e:
-        print(f"nanosim: error: {e}", file=sys.stderr)
+        print(one_line(f"nanosim: error: {e}"), file=sys.stderr)
         return e.exit_status
-    except KeyboardInterrupt:
-        print("nanosim: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # output piped into `head` and friends
         sys.stderr.close()
         return 0
+    except OSError as e:  # the system's refusal: a full disk, a name too long, no permission
+        where = f": {e.filename}" if e.filename else ""
+        print(one_line(f"nanosim: error: {e.strerror or type(e).__name__}{where}"),
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nanosim: interrupted", file=sys.stderr)
+        return 130
 
 
 def _positive_int(text: str) -> int:

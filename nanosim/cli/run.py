@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from nanosim.engine.network import check_files
-from nanosim.errors import ScenarioError
+from nanosim.errors import ScenarioError, one_line
 from nanosim.scenario import Scenario, load_scenario, parse_override
 
 
@@ -59,7 +59,7 @@ def validate(args: argparse.Namespace) -> int:
             s = load_with_options(path, args)
             citizens = check_files(s)
         except ScenarioError as e:
-            print(f"invalid: {e}", file=sys.stderr)
+            print(one_line(f"invalid: {e}"), file=sys.stderr)
             failed += 1
             continue
         from_nodes = " (the node table)" if s.network.kind == "file" else ""

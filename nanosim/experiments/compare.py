@@ -25,6 +25,7 @@ from nanosim.engine.metrics import ALL, METRICS, PAIR_METRICS
 from nanosim.errors import NanosimError, ScenarioError
 from nanosim.experiments import results as R
 from nanosim.scenario import Scenario
+from nanosim.scenario.files import listed
 
 COMPARABLE = (*PAIR_METRICS, "soft_power")  # one value per observer→target (soft power: all→c)
 
@@ -179,7 +180,7 @@ def check_pair(scenarios: list[Scenario], pair: tuple[str, str] | str | None,
             raise ScenarioError(
                 s.source, "--pair",
                 f"{why}{which} {chosen[0]}:{chosen[1]} is not in this scenario (countries: "
-                f"{', '.join(s.country_names)}); {hint}")
+                f"{listed(s.country_names)}); {hint}")
     return chosen
 
 
@@ -298,7 +299,7 @@ def paired_effects(values: pd.DataFrame, control: str) -> pd.DataFrame:
     names = scenario_names(values)
     if control not in names:
         raise NanosimError(f"the control {control!r} is not one of the compared scenarios "
-                           f"({', '.join(names)})")
+                           f"({listed(names)})")
     keys = ["replicate", "step"]
     base = values[values["scenario"] == control][[*keys, "value"]]
     others = values[values["scenario"] != control]

@@ -27,6 +27,8 @@ from nanosim.experiments.sweep.design import (
 )
 from nanosim.experiments.sweep.store import FORMAT
 from nanosim.scenario import Scenario, load_scenario, parse_override, scenario_path
+from nanosim.scenario.files import read_text
+from nanosim.scenario.load import parse_toml
 
 SWEEP_FILE_KEYS = ("scenario", "replicates", "set", "grid", "lhs")
 LHS_KEYS = ("points", "ranges")
@@ -166,16 +168,7 @@ def _read_spec(scenario_or_path) -> dict:
     if isinstance(scenario_or_path, Scenario):
         return {**spec, "scenario": scenario_or_path}
     path = scenario_path(scenario_or_path)  # a file, or a bundled scenario's name
-    try:
-        import tomllib
-
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(str(path), "", f"cannot read: {e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(str(path), "", f"TOML syntax error: {e}") from None
+    raw = parse_toml(read_text(path), str(path))
     if "sweep" not in raw:
         return {**spec, "scenario": load_scenario(path)}
     return read_sweep_file(raw, str(path), path.parent)
