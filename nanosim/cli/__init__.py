@@ -30,6 +30,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "channels.talk.rate=0.2 or country.Indonesia.appeal=0.7")
     p.add_argument("--replicates", type=_positive_int, help="replicates (default: the file's)")
     p.add_argument("--seed", type=_non_negative_int, help="root seed (default: the file's)")
+    p.add_argument("--max-memory", type=_bytes, metavar="SIZE",
+                   help="refuse work estimated to need more memory than this, e.g. 2GiB, "
+                        "500MB (default: the memory available)")
 
 
 def _validate_args(p: argparse.ArgumentParser) -> None:
@@ -176,6 +179,22 @@ def _non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0 (got {text!r})")
     return value
+
+
+UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1 << 10, "m": 1000**2, "mb": 1000**2,
+         "mib": 1 << 20, "g": 1000**3, "gb": 1000**3, "gib": 1 << 30, "t": 1000**4,
+         "tb": 1000**4, "tib": 1 << 40}
+
+
+def _bytes(text: str) -> int:
+    """A size such as ``2GiB``, ``500MB`` or ``1e9`` (bytes) as a whole number of bytes."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d*)?(?:[eE]\d+)?)\s*([a-zA-Z]*)\s*", text)
+    if not m or m[2].lower() not in UNITS or float(m[1]) <= 0:
+        raise argparse.ArgumentTypeError(f"must be a size such as 2GiB or 500MB (got "
+                                         f"{text[:40]!r})")
+    return int(float(m[1]) * UNITS[m[2].lower()])
 
 
 def _int(text: str) -> int:

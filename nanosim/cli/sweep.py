@@ -18,6 +18,7 @@ from nanosim.experiments.sweep import (
     SweepStore,
     check_folder,
     check_scheduler,
+    check_sweep_memory,
     default_workers,
     plan_sweep,
     run_plan,
@@ -31,17 +32,20 @@ OPTIONS = {"grid": "--grid", "ranges": "--range", "lhs": "--lhs", "replicates": 
 def command(args: argparse.Namespace) -> int:
     """``nanosim sweep``: run (or resume) a sweep and say where its runs are."""
     plan = plan_sweep(args.scenario, args.grid, args.lhs, args.ranges, args.replicates,
-                      overrides=args.overrides, seed=args.seed, names=OPTIONS)
+                      overrides=args.overrides, seed=args.seed, names=OPTIONS,
+                      max_memory=args.max_memory)
     out = Path(args.out)
     total = len(plan.runs)
     before = check_folder(plan, out)
     if before == total:
         print(f"nothing to run: all {total} runs are in {out}/{RUNS}")
         return 0
+    workers = min(args.workers or default_workers(), total - before)
+    check_sweep_memory(plan, workers, args.scheduler, args.max_memory)
     if args.scheduler is not None:
         check_scheduler(args.scheduler)
     where = f"Dask scheduler {args.scheduler}" if args.scheduler is not None else \
-        f"{min(args.workers or default_workers(), total - before)} local worker(s)"
+        f"{workers} local worker(s)"
     print(f"sweep: {len(plan.points)} point(s) x {plan.replicates} replicate(s) = {total} runs "
           f"of {plan.scenario.run.name!r}" + (f"; {before} already done" if before else "")
           + f"; on {where}", flush=True)
@@ -49,7 +53,7 @@ def command(args: argparse.Namespace) -> int:
     try:
         with _terminate_as_interrupt() as stopped_by:
             store = run_plan(plan, out, workers=args.workers, scheduler=args.scheduler,
-                             progress=True)
+                             progress=True, max_memory=args.max_memory)
     except KeyboardInterrupt:
         kept = total - len(SweepStore(out).missing())
         print(f"nanosim: interrupted; {kept} of {total} runs are kept in {out}; run the same "

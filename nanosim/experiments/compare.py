@@ -24,6 +24,7 @@ import pandas as pd
 from nanosim.engine.metrics import ALL, METRICS, PAIR_METRICS
 from nanosim.errors import NanosimError, ScenarioError
 from nanosim.experiments import results as R
+from nanosim.experiments.budget import check_memory, comparison_bytes
 from nanosim.scenario import Scenario
 from nanosim.scenario.files import listed
 
@@ -85,16 +86,21 @@ def comparison_plan(scenarios: list[Scenario], replicates: int | None = None,
 def run_comparison(scenarios: list[Scenario], replicates: int | None = None,
                    seed: int | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   cancel: Callable[[], bool] | None = None) -> pd.DataFrame:
+                   cancel: Callable[[], bool] | None = None,
+                   max_memory: int | None = None) -> pd.DataFrame:
     """Run every scenario's replicates with common random numbers; one tidy table.
 
     The table is the runner's tidy table of every run plus a categorical column
     ``scenario`` (names made unique). ``progress(done, total)`` is called after each
-    run; ``cancel()`` is checked at every step and raises :class:`Cancelled`.
+    run; ``cancel()`` is checked at every step and raises :class:`Cancelled`. A
+    comparison estimated to need more than ``max_memory`` bytes (default: the memory
+    available) is refused before it starts (NanosimError).
     """
     from nanosim.experiments.runner import concat_tables, run_replicate
 
     n, root = comparison_plan(scenarios, replicates, seed)
+    check_memory(comparison_bytes(scenarios, n), f"this comparison ({len(scenarios)} "
+                 f"scenarios x {n} replicates)", max_memory)
     labels = scenario_labels(scenarios)
     total = n * len(scenarios)
     tables, codes = [], []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from typing import Any
 
 from nanosim.engine.network import check_files, edge_list_files
 from nanosim.errors import ScenarioError
+from nanosim.experiments.budget import PROCESS, WORKER, check_memory, design_bytes, run_bytes
 from nanosim.experiments.sweep.design import (
     design_points,
     latin_hypercube,
@@ -46,6 +48,7 @@ class Plan:
     parameters: list[dict]  # {"key", "kind": "grid", "values"} or {"key", "kind": "lhs", "range"}
     points: list[dict[str, Any]]
     replicates: int
+    run_memory: int = 0  # estimated peak memory of its largest run on a worker (budget)
 
     @property
     def runs(self) -> list[tuple[int, int]]:
@@ -80,7 +83,8 @@ class Plan:
 
 def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | None = None,
                ranges=None, replicates: int | None = None, *, overrides=None,
-               seed: int | None = None, names: dict[str, str] = ARGUMENTS) -> Plan:
+               seed: int | None = None, names: dict[str, str] = ARGUMENTS,
+               max_memory: int | None = None) -> Plan:
     """Read the scenario (or sweep file), build the design and check every point.
 
     ``grid``: ``{"key": [v1, v2]}`` or ``{"key": "start:stop:count"}`` or a list of
@@ -89,7 +93,8 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
     here add to (and win over) those of a sweep file. ``overrides`` (``"key=value"``
     strings or a dict) and ``seed`` change the base scenario. Raises ScenarioError,
     naming the key and the argument (as ``names`` calls it) that gave it, if any point does
-    not make a valid scenario.
+    not make a valid scenario, and NanosimError if the design alone would not fit in
+    ``max_memory`` bytes (default: the memory available), before it is made.
     """
     spec = _read_spec(scenario_or_path)
     base, file = spec["scenario"], spec["origin"]
@@ -143,19 +148,23 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
     for key, bounds in range_values.items():  # the user's own bounds, not a sample, if out
         for bound in bounds:
             base.with_overrides({key: bound}, origin)
+    runs = math.prod(len(v) for v in grid_values.values()) * (n_lhs or 1) * n_rep
+    check_memory(PROCESS + design_bytes(runs), f"a sweep design of {runs} runs", max_memory)
     lhs_table = latin_hypercube(range_values, n_lhs or 0, base.run.seed)
     points = design_points(grid_values, lhs_table)
     parameters = ([{"key": k, "kind": "grid", "values": v} for k, v in grid_values.items()]
                   + [{"key": k, "kind": "lhs", "range": list(v)}
                      for k, v in range_values.items()])
     networks = {}  # each distinct file network, read once as its runs would read it
+    run_memory = 0
     for point in points:
         scenario = base.with_overrides(point, origin)  # errors name where a key was swept
         networks.setdefault(edge_list_files(scenario) if scenario.network.kind == "file"
                             else None, scenario)
+        run_memory = max(run_memory, run_bytes(scenario, 1, WORKER))
     for scenario in networks.values():
         check_files(scenario)
-    return Plan(base, parameters, points, int(n_rep))
+    return Plan(base, parameters, points, int(n_rep), run_memory)
 
 
 # --- sweep files ------------------------------------------------------------------------
