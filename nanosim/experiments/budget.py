@@ -1,11 +1,11 @@
 """Memory budgets: the peak memory of a run, a comparison or a sweep, estimated before
 anything is built, and refused in one line when it exceeds the memory available.
 
-The estimate follows how a run uses memory (docs/performance.md, "Memory"): a
-process's fixed share (Python and its libraries), then per citizen the largest of
-the phases of building the world (the social graph's edge keys, the followers' edge
-keys, the starting images) on top of what earlier phases keep, and the recorded
-measures and the tidy table, which grow with countries squared and recorded steps.
+The estimate follows how a run uses memory: a process's fixed share (Python and its
+libraries), then per citizen the largest of the phases of building the world (the
+social graph's edge keys, the followers' edge keys, the starting images) on top of what
+earlier phases keep, and the recorded measures and the tidy table, which grow with
+countries squared and recorded steps (README, "Limits").
 Its coefficients were measured as peak resident memory of ``nanosim run``
 (``tests/experiments/test_budget.py`` checks them within 30 %).
 """
@@ -36,7 +36,7 @@ def run_bytes(s: Scenario, replicates: int | None = None, process: int = PROCESS
     """Estimated peak memory of running ``replicates`` (default: the scenario's) of ``s``
     one after another in one process whose own share is ``process``."""
     reps = s.run.replicates if replicates is None else replicates
-    return process + world_bytes(s) + recorder_bytes(s) + (reps + 2) * table_bytes(s)
+    return process + world_bytes(s) + recorder_bytes(s) + (reps + 4) * table_bytes(s)
 
 
 def world_bytes(s: Scenario) -> int:
@@ -91,7 +91,7 @@ def table_bytes(s: Scenario) -> int:
 def comparison_bytes(scenarios: list[Scenario], replicates: int) -> int:
     """Estimated peak memory of a comparison: one run at a time, every table kept."""
     tables = sum(table_bytes(s) for s in scenarios) * replicates
-    return PROCESS + max(world_bytes(s) + recorder_bytes(s) for s in scenarios) + 3 * tables
+    return PROCESS + max(world_bytes(s) + recorder_bytes(s) for s in scenarios) + 5 * tables
 
 
 def design_bytes(runs: int) -> int:
