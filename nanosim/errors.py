@@ -41,9 +41,6 @@ class ScenarioError(NanosimError):
 
 
 def one_line(text: str, limit: int = LINE_LIMIT) -> str:
-    """``text`` as one line of at most ``limit`` characters (cut in the middle: " ... ")."""
+    """``text`` as one line of at most ``limit`` characters (cut at the end: " ...")."""
     text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    keep = limit - 5
-    return f"{text[:keep - keep // 3]} ... {text[len(text) - keep // 3:]}"
+    return text if len(text) <= limit else text[:limit - 4].rstrip() + " ..."

@@ -29,6 +29,7 @@ GRAPH_KEYS = 12  # bytes per tie and citizen while the social graph is built (in
 FOLLOW_KEYS = 34  # bytes per follow while the follower graph is built (draws and keys)
 CSV_IN_MEMORY = 20  # bytes of memory per byte of a node or edge table while it is read
 CSV_BYTES_PER_LINE = 12  # a guess at a CSV line's length, for a file network's size
+COUNTRY_PAIRS = 5  # bytes per citizen and pair of countries while a step is measured
 TABLE_ROW = 22  # bytes of a tidy table's row: replicate, step, metric, pair, channel, value
 
 
@@ -60,7 +61,8 @@ def world_bytes(s: Scenario) -> int:
         small + GRAPH_KEYS * degree,  # the social graph's keys, sorted
         small + graph + FOLLOW_KEYS * follows,  # the followers' draws and keys
         small + graph + 4 * follows + 8 + 48 * n_c + 10 * features,  # the starting images
-        small + graph + 4 * follows + 8 + rows + kept_images + 16 * n_c,  # a step
+        small + graph + 4 * follows + 8 + rows + kept_images + 16 * n_c
+        + COUNTRY_PAIRS * n_c * n_c,  # a step and its measures
     )
     return int(max(reading, n * per_citizen))
 
