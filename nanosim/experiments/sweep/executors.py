@@ -149,9 +149,7 @@ def _dask_executor(scheduler) -> Iterator[Executor]:
                            "'dask[distributed]'") from None
     if not scheduler.startswith("tls://"):  # tls needs the cluster's certificates: Client's
         probe_scheduler(scheduler)
-    quiet = logging.getLogger("distributed")  # its tracebacks of a lost scheduler: one line
-    level, quiet.level = quiet.level, logging.CRITICAL  # of nanosim's own says it
-    try:
+    with _quiet("distributed"):  # its tracebacks of a lost scheduler: one line of ours
         try:
             client = Client(str(scheduler), timeout=f"{CONNECT_SECONDS}s", set_as_default=False)
         except Exception as e:  # noqa: BLE001 - any failure to connect is the user's address
@@ -165,5 +163,19 @@ def _dask_executor(scheduler) -> Iterator[Executor]:
             yield client.get_executor(pure=False)
         finally:
             client.close()
+
+
+@contextmanager
+def _quiet(package: str) -> Iterator[None]:
+    """Silence the loggers of an imported ``package`` (each sets its own level) below
+    CRITICAL."""
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+               if name == package or name.startswith(package + ".")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
     finally:
-        quiet.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
