@@ -3,9 +3,10 @@ discover, dashboard.
 
 Each command's arguments are declared here (cheap to import); its ``command(args)``
 is in the module of this package named in its ``handler`` (``nanosim.cli.run``,
-``.compare``, ``.sweep``, ``.report``, ``.sensitivity``, ``.dashboard``), imported only when the
-command runs: it parses, calls the library and prints. User
-errors are caught once, here, and shown as one line with exit status 2.
+``.compare``, ``.sweep``, ``.report``, ``.sensitivity``, ``.dashboard``), imported only
+when the command runs: it parses, calls the library and prints. User errors, and what
+the system refuses (a full disk, a name too long), are caught once, here, and shown as
+one line of at most 300 characters with exit status 2.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "channels.talk.rate=0.2 or country.Indonesia.appeal=0.7")
     p.add_argument("--replicates", type=_positive_int, help="replicates (default: the file's)")
     p.add_argument("--seed", type=_non_negative_int, help="root seed (default: the file's)")
+    p.add_argument("--max-memory", type=_bytes, metavar="SIZE",
+                   help="refuse work estimated to need more memory than this, e.g. 2GiB, "
+                        "500MB (default: the memory available)")
 
 
 def _validate_args(p: argparse.ArgumentParser) -> None:
@@ -182,20 +186,25 @@ def keep_one_thread() -> None:
 def main(argv: list[str] | None = None) -> int:
     keep_one_thread()  # before numpy or pyarrow is imported
     args = parser().parse_args(argv)
-    from nanosim.errors import NanosimError
+    from nanosim.errors import NanosimError, one_line
 
     module, _, func = args.handler.partition(":")
     try:
         return int(getattr(importlib.import_module(module), func)(args) or 0)
     except NanosimError as e:
-        print(f"nanosim: error: {e}", file=sys.stderr)
+        print(one_line(f"nanosim: error: {e}"), file=sys.stderr)
         return e.exit_status
-    except KeyboardInterrupt:
-        print("nanosim: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # output piped into `head` and friends
         sys.stderr.close()
         return 0
+    except OSError as e:  # the system's refusal: a full disk, a name too long, no permission
+        where = f": {e.filename}" if e.filename else ""
+        print(one_line(f"nanosim: error: {e.strerror or type(e).__name__}{where}"),
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nanosim: interrupted", file=sys.stderr)
+        return 130
 
 
 def _positive_int(text: str) -> int:
@@ -210,6 +219,22 @@ def _non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0 (got {text!r})")
     return value
+
+
+UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1 << 10, "m": 1000**2, "mb": 1000**2,
+         "mib": 1 << 20, "g": 1000**3, "gb": 1000**3, "gib": 1 << 30, "t": 1000**4,
+         "tb": 1000**4, "tib": 1 << 40}
+
+
+def _bytes(text: str) -> int:
+    """A size such as ``2GiB``, ``500MB`` or ``1e9`` (bytes) as a whole number of bytes."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d*)?(?:[eE]\d+)?)\s*([a-zA-Z]*)\s*", text)
+    if not m or m[2].lower() not in UNITS or float(m[1]) <= 0:
+        raise argparse.ArgumentTypeError(f"must be a size such as 2GiB or 500MB (got "
+                                         f"{text[:40]!r})")
+    return int(float(m[1]) * UNITS[m[2].lower()])
 
 
 def _int(text: str) -> int:

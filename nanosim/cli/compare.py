@@ -55,7 +55,8 @@ def command(args: argparse.Namespace) -> int:
     timer = Timer()
     bar = _progress_bar(n * len(scenarios))
     df = run_comparison(scenarios, n, root,
-                        progress=(lambda done, total: bar.update(done - bar.n)) if bar else None)
+                        progress=(lambda done, total: bar.update(done - bar.n)) if bar else None,
+                        max_memory=args.max_memory)
     if bar:
         bar.close()
     out = write_comparison(df, args.out, metric, pair, csv=args.csv,

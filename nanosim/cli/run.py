@@ -10,7 +10,8 @@ import argparse
 import sys
 
 from nanosim.engine.network import check_files
-from nanosim.errors import ScenarioError
+from nanosim.errors import ScenarioError, one_line
+from nanosim.experiments.budget import check_memory, run_bytes
 from nanosim.scenario import Scenario, load_scenario, parse_override
 
 
@@ -29,6 +30,8 @@ def load_with_options(path: str, args: argparse.Namespace) -> Scenario:
 def run(args: argparse.Namespace) -> int:
     """Run one scenario's replicates and write its folder."""
     scenario = load_with_options(args.scenario, args)
+    check_memory(run_bytes(scenario), f"{scenario.run.name[:40]!r} ({scenario.run.replicates} "
+                 "replicate(s))", args.max_memory)  # before a file network is read
     citizens = check_files(scenario)  # a file network's node table decides
     from nanosim.io.outputs import RUN_FILES, check_out
 
@@ -59,7 +62,7 @@ def validate(args: argparse.Namespace) -> int:
             s = load_with_options(path, args)
             citizens = check_files(s)
         except ScenarioError as e:
-            print(f"invalid: {e}", file=sys.stderr)
+            print(one_line(f"invalid: {e}"), file=sys.stderr)
             failed += 1
             continue
         from_nodes = " (the node table)" if s.network.kind == "file" else ""

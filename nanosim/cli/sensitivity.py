@@ -21,10 +21,11 @@ def command(args: argparse.Namespace) -> int:
     plan, design = S.plan_sensitivity(args.scenario, args.method, args.ranges, args.samples,
                                       args.replicates, overrides=args.overrides,
                                       seed=args.seed, second_order=args.second_order,
-                                      names=NAMES)
+                                      names=NAMES, max_memory=args.max_memory)
     pair = S.check_outcome(plan.scenario, args.metric, args.pair)
     out = Path(args.out)
-    status = execute(plan, out, args.workers, args.scheduler, what=f"sensitivity ({args.method})")
+    status = execute(plan, out, args.workers, args.scheduler, what=f"sensitivity ({args.method})",
+                     max_memory=args.max_memory)
     if status:
         return status
     from nanosim.experiments.compare import BY_CHANNEL, pair_label

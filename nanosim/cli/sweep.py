@@ -20,6 +20,7 @@ from nanosim.experiments.sweep import (
     SweepStore,
     check_folder,
     check_scheduler,
+    check_sweep_memory,
     default_workers,
     plan_sweep,
     run_plan,
@@ -34,34 +35,40 @@ def command(args: argparse.Namespace) -> int:
     """``nanosim sweep``: run (or resume) a sweep and say where its runs are."""
     plan = plan_sweep(args.scenario, args.grid, args.lhs, args.ranges, args.replicates,
                       overrides=args.overrides, seed=args.seed, design=args.design,
-                      names=OPTIONS)
-    status = execute(plan, Path(args.out), args.workers, args.scheduler)
+                      names=OPTIONS, max_memory=args.max_memory)
+    status = execute(plan, Path(args.out), args.workers, args.scheduler,
+                     max_memory=args.max_memory)
     if status == 0:
         print(f"next: nanosim report {args.out}")
     return status
 
 
 def execute(plan: Plan, out: Path, workers: int | None, scheduler: str | None,
-            what: str = "sweep") -> int:
+            what: str = "sweep", max_memory: int | None = None) -> int:
     """Run the plan's missing runs into ``out``, saying what runs where and how long it
-    took; 0 once every run is there, 128 + the signal's number if interrupted."""
+    took; 0 once every run is there, 128 + the signal's number if interrupted. Refused
+    before any run if the runs at once would not fit in ``max_memory`` (default: the
+    memory available)."""
     total = len(plan.runs)
     before = check_folder(plan, out)
     _note_damaged(out)
     if before == total:
         print(f"nothing to run: all {total} runs are in {out}/{RUNS}")
         return 0
+    n_workers = min(workers or default_workers(), total - before)
+    check_sweep_memory(plan, n_workers, scheduler, max_memory)
     if scheduler is not None:
         check_scheduler(scheduler)
     where = f"Dask scheduler {scheduler}" if scheduler is not None else \
-        f"{min(workers or default_workers(), total - before)} local worker(s)"
+        f"{n_workers} local worker(s)"
     print(f"{what}: {len(plan.points)} point(s) x {plan.replicates} replicate(s) = {total} "
           f"runs of {plan.scenario.run.name!r}" + (f"; {before} already done" if before else "")
           + f"; on {where}", flush=True)
     start = time.perf_counter()
     try:
         with _terminate_as_interrupt() as stopped_by:
-            store = run_plan(plan, out, workers=workers, scheduler=scheduler, progress=True)
+            store = run_plan(plan, out, workers=workers, scheduler=scheduler, progress=True,
+                             max_memory=max_memory)
     except KeyboardInterrupt:
         kept = total - len(SweepStore(out).missing())
         print(f"nanosim: interrupted; {kept} of {total} runs are kept in {out}; run the same "

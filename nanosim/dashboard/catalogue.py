@@ -8,7 +8,9 @@ from pathlib import Path
 
 from nanosim.engine.network import check_files
 from nanosim.errors import ScenarioError
+from nanosim.experiments.budget import check_memory, run_bytes
 from nanosim.scenario import Scenario, library_folder, load_scenario, loads_scenario
+from nanosim.scenario.files import TOML_LIMIT, format_bytes
 
 BUNDLED_DIR = library_folder()
 FOLDER_ENV = "NANOSIM_DASHBOARD_DIR"  # set by ``nanosim dashboard FOLDER`` for the server
@@ -36,7 +38,7 @@ def scan(folder: str | Path, origin: str) -> list[Entry]:
             check_files(scenario)  # a file network's CSVs, as `nanosim validate` reads them
             entries.append(Entry(_label(path.stem, origin), origin, scenario))
         except ScenarioError as e:
-            entries.append(Entry(_label(path.stem, origin), origin, error=str(e)))
+            entries.append(Entry(_label(path.stem, origin), origin, error=e.brief()))
     return entries
 
 
@@ -50,7 +52,11 @@ def catalogue(folder: str | Path | None = None) -> list[Entry]:
 
 
 def upload(name: str, data: bytes) -> Entry:
-    """An uploaded TOML file as an entry; raises ScenarioError (one line) if it is invalid."""
+    """An uploaded TOML file as an entry; raises ScenarioError (one line) if it is invalid,
+    NanosimError if one run of it would not fit in the memory available."""
+    if len(data) > TOML_LIMIT:
+        raise ScenarioError(name, "", f"is above the {format_bytes(TOML_LIMIT)} limit for a "
+                                      "TOML file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -59,6 +65,7 @@ def upload(name: str, data: bytes) -> Entry:
     if scenario.network.kind == "file":
         raise ScenarioError(name, "network.kind", 'a "file" network needs its CSVs beside it: '
                             "put them in the folder given to `nanosim dashboard FOLDER`")
+    check_memory(run_bytes(scenario), f"{Path(name).name[:40]}: one run of it")
     return Entry(_label(Path(name).stem, "upload"), "upload", scenario)
 
 

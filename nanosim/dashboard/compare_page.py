@@ -19,6 +19,7 @@ from nanosim.dashboard.widgets import (
     FigureCard,
     ScenarioUpload,
     WholeField,
+    error_text,
     figure_png,
     parse_whole,
 )
@@ -199,7 +200,7 @@ def ComparePage(entries: list[Entry], on_upload):
         try:
             scenarios = prepare(usable, req)
         except NanosimError as e:
-            return {"error": str(e)}
+            return {"error": error_text(e)}
         shown = [-1]
 
         def progress(done, total):
@@ -215,7 +216,7 @@ def ComparePage(entries: list[Entry], on_upload):
         except C.Cancelled:
             raise
         except NanosimError as e:  # the user's input: one line on the page, no traceback
-            return {"error": str(e)}
+            return {"error": error_text(e)}
 
     job = solara.lab.use_task(work, dependencies=[request.value, attempt.value],
                               raise_error=False)
@@ -302,7 +303,7 @@ def Results(job, asked: tuple[str, str, str]):
         return
     if job.error:
         exc = job.exception
-        ErrorLine(str(exc) if isinstance(exc, NanosimError) else f"{type(exc).__name__}: {exc}")
+        ErrorLine(error_text(exc))
         return
     data = job.value if job.finished else None
     if not data:

@@ -11,7 +11,7 @@ import solara
 
 from nanosim.dashboard.catalogue import FOLDER_ENV
 from nanosim.dashboard.compare_page import METRICS, ComparisonView, comparison_results
-from nanosim.dashboard.widgets import DataTable, ErrorLine, FigureCard, figure_png
+from nanosim.dashboard.widgets import DataTable, ErrorLine, FigureCard, error_text, figure_png
 from nanosim.errors import NanosimError
 
 FIGURE_TITLES = {"curves": "Response curves", "heatmap": "Heatmap of the final value",
@@ -141,7 +141,7 @@ def SavedPage():
         try:
             return open_folder(*request.value)
         except NanosimError as e:  # the user's input: one line on the page, no traceback
-            return {"error": str(e)}
+            return {"error": error_text(e)}
 
     result = solara.lab.use_task(load, dependencies=[request.value], raise_error=False)
 
@@ -162,7 +162,7 @@ def SavedPage():
         solara.ProgressLinear(True)
     if result.error:
         exc = result.exception
-        ErrorLine(str(exc) if isinstance(exc, NanosimError) else f"{type(exc).__name__}: {exc}")
+        ErrorLine(error_text(exc))
     data = result.value if result.finished else None
     if not data:
         return

@@ -11,7 +11,7 @@ import solara
 from ipyvuetify.extra import FileInput
 
 from nanosim.dashboard import catalogue
-from nanosim.errors import ScenarioError
+from nanosim.errors import NanosimError, ScenarioError, one_line
 
 SCREEN_DPI = 90
 
@@ -95,6 +95,16 @@ def WholeField(label: str, text: solara.Reactive[str], problem: str | None):
                      message=problem)
 
 
+def error_text(error: BaseException) -> str:
+    """What a page says of an error: a user's error in one line, naming a file but not its
+    folders; any other by its kind only (its text may quote a file)."""
+    if isinstance(error, ScenarioError):
+        return error.brief()
+    if isinstance(error, NanosimError):
+        return one_line(str(error))
+    return f"unexpected {type(error).__name__}"
+
+
 @solara.component
 def ErrorLine(message: str | None):
     """One line saying what is wrong (nothing when there is no message)."""
@@ -110,8 +120,8 @@ def ScenarioUpload(on_entry: Callable[[catalogue.Entry], None],
     def received(name: str, data: bytes):
         try:
             entry = catalogue.upload(name, data)
-        except ScenarioError as e:
-            on_error(str(e))
+        except NanosimError as e:  # the file's name and key only, never its folders
+            on_error(error_text(e))
             return
         on_entry(entry)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from nanosim.errors import ScenarioError
+from nanosim.scenario.files import CSV_LIMIT, check_file, listed, shown
 
 __all__ = [
     "Graph",
@@ -498,10 +500,9 @@ def _read_csv(path, key: str, columns: Sequence[str]):
     import pandas as pd
 
     source = os.fspath(path)
-    if os.path.isdir(source):
-        raise ScenarioError(source, key, "is a folder (give a CSV file)")
-    if not os.path.isfile(source):
+    if not os.path.lexists(source):
         raise ScenarioError(source, key, "file not found")
+    check_file(source, CSV_LIMIT, key, "CSV file")
     try:
         table = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.EmptyDataError:
@@ -509,17 +510,15 @@ def _read_csv(path, key: str, columns: Sequence[str]):
             source, key, f"file is empty (need a header {','.join(columns)})"
         ) from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ScenarioError(source, key, f"cannot parse CSV: {first}") from None
+        line = re.search(r"line (\d+)", str(exc))  # pandas quotes the line itself: not shown
+        where = f" at line {line[1]}" if line else ""
+        raise ScenarioError(source, key, f"cannot parse CSV{where} ({type(exc).__name__}; "
+                            f"need a header {','.join(columns)} and one row per line)") from None
     table.columns = [str(c).strip() for c in table.columns]
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise ScenarioError(
-            source,
-            key,
-            f"missing column(s) {', '.join(missing)} (need {','.join(columns)}; "
-            f"found {','.join(table.columns) or 'none'})",
-        )
+        raise ScenarioError(source, key, f"missing column(s) {', '.join(missing)} in the "
+                            f"header (need {','.join(columns)})")
     return table
 
 
@@ -528,7 +527,7 @@ def _as_ids(values: np.ndarray):
     stripped = np.char.strip(values.astype(str))
     try:
         return stripped.astype(np.int64), True
-    except ValueError:
+    except (ValueError, OverflowError):  # not integers, or beyond int64: compared as text
         return stripped.astype(object), False
 
 
@@ -578,13 +577,13 @@ def read_edge_list(
         raise ScenarioError(
             nodes_src,
             "network.nodes",
-            f"line {bad[0] + 2}: unknown country {str(raw_country[bad[0]])!r} "
-            f"(allowed: {', '.join(names)})",
+            f"line {bad[0] + 2}: unknown country {shown(raw_country[bad[0]])} "
+            f"(allowed: {listed(names)})",
         )
     codes = codes.to_numpy(dtype=np.int64)
     empty = np.flatnonzero(np.bincount(codes, minlength=len(names)) == 0)
     if len(empty):
-        raise ScenarioError(nodes_src, "network.nodes", f"no citizen of {names[empty[0]]!r}: "
+        raise ScenarioError(nodes_src, "network.nodes", f"no citizen of {shown(names[empty[0]])}: "
                             "every [[country]] needs at least one node")
 
     edges = _read_csv(edges_path, "network.edges", ("source", "target"))
@@ -613,7 +612,7 @@ def read_edge_list(
         raise ScenarioError(
             nodes_src,
             "network.nodes",
-            f"line {first + 2}: duplicate node id {str(raw_ids[first]).strip()!r}",
+            f"line {first + 2}: duplicate node id {shown(str(raw_ids[first]).strip())}",
         )
 
     old_of = {}
@@ -625,7 +624,7 @@ def read_edge_list(
             raise ScenarioError(
                 edges_src,
                 "network.edges",
-                f"line {row + 2}: {col} id {str(edge_cols[col][row])!r} is not in the node table",
+                f"line {row + 2}: {col} id {shown(edge_cols[col][row])} is not in the node table",
             )
         old_of[col] = pos
 

@@ -24,7 +24,9 @@ import pandas as pd
 from nanosim.engine.metrics import ALL, METRICS, PAIR_METRICS
 from nanosim.errors import NanosimError, ScenarioError
 from nanosim.experiments import results as R
+from nanosim.experiments.budget import check_memory, comparison_bytes
 from nanosim.scenario import Scenario
+from nanosim.scenario.files import listed
 
 COMPARABLE = (*PAIR_METRICS, "soft_power")  # one value per observer→target (soft power: all→c)
 
@@ -84,16 +86,21 @@ def comparison_plan(scenarios: list[Scenario], replicates: int | None = None,
 def run_comparison(scenarios: list[Scenario], replicates: int | None = None,
                    seed: int | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   cancel: Callable[[], bool] | None = None) -> pd.DataFrame:
+                   cancel: Callable[[], bool] | None = None,
+                   max_memory: int | None = None) -> pd.DataFrame:
     """Run every scenario's replicates with common random numbers; one tidy table.
 
     The table is the runner's tidy table of every run plus a categorical column
     ``scenario`` (names made unique). ``progress(done, total)`` is called after each
-    run; ``cancel()`` is checked at every step and raises :class:`Cancelled`.
+    run; ``cancel()`` is checked at every step and raises :class:`Cancelled`. A
+    comparison estimated to need more than ``max_memory`` bytes (default: the memory
+    available) is refused before it starts (NanosimError).
     """
     from nanosim.experiments.runner import concat_tables, run_replicate
 
     n, root = comparison_plan(scenarios, replicates, seed)
+    check_memory(comparison_bytes(scenarios, n), f"this comparison ({len(scenarios)} "
+                 f"scenarios x {n} replicates)", max_memory)
     labels = scenario_labels(scenarios)
     total = n * len(scenarios)
     tables, codes = [], []
@@ -179,7 +186,7 @@ def check_pair(scenarios: list[Scenario], pair: tuple[str, str] | str | None,
             raise ScenarioError(
                 s.source, "--pair",
                 f"{why}{which} {chosen[0]}:{chosen[1]} is not in this scenario (countries: "
-                f"{', '.join(s.country_names)}); {hint}")
+                f"{listed(s.country_names)}); {hint}")
     return chosen
 
 
@@ -298,7 +305,7 @@ def paired_effects(values: pd.DataFrame, control: str) -> pd.DataFrame:
     names = scenario_names(values)
     if control not in names:
         raise NanosimError(f"the control {control!r} is not one of the compared scenarios "
-                           f"({', '.join(names)})")
+                           f"({listed(names)})")
     keys = ["replicate", "step"]
     base = values[values["scenario"] == control][[*keys, "value"]]
     others = values[values["scenario"] != control]

@@ -15,6 +15,7 @@ import pandas as pd
 from nanosim.errors import NanosimError
 from nanosim.experiments import results as R
 from nanosim.experiments.sweep import SweepStore
+from nanosim.scenario.files import listed
 
 RUN = ["point", "replicate"]
 
@@ -72,7 +73,7 @@ def select_pair(fin: pd.DataFrame, pair: str | None, where: Path | str = "") -> 
     else:
         observer, sep, target = pair.partition(":")
         if not sep or (observer.strip(), target.strip()) not in pairs:
-            known = ", ".join(f"{o}:{t}" for o, t in pairs)
+            known = listed(f"{o}:{t}" for o, t in pairs)
             raise NanosimError(f"{where}: --pair {pair!r}: no such pair; known: {known}")
         observer, target = observer.strip(), target.strip()
     return fin[(fin["observer"] == observer) & (fin["target"] == target)]

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from nanosim.errors import NanosimError, ScenarioError
+from nanosim.experiments.budget import PROCESS, check_memory, design_bytes
 from nanosim.experiments.compare import BY_CHANNEL, check_metric, check_pair, parse_pair
 from nanosim.experiments.report import as_store, final_values, select_pair
 from nanosim.experiments.sweep import SweepStore, parse_ranges, plan_sweep
@@ -109,8 +110,11 @@ def _problem(names: list[str], bounds: list[tuple]) -> dict:
 def plan_sensitivity(scenario: Scenario | str | Path, method: str, ranges,
                      samples: int | None = None, replicates: int | None = None, *,
                      overrides=None, seed: int | None = None, second_order: bool = False,
-                     names: dict[str, str] = ARGUMENTS) -> tuple[Plan, Design]:
-    """Check the ranges against the keys' limits, draw the design, and plan it as a sweep."""
+                     names: dict[str, str] = ARGUMENTS,
+                     max_memory: int | None = None) -> tuple[Plan, Design]:
+    """Check the ranges against the keys' limits, draw the design, and plan it as a sweep;
+    a design that would not fit in ``max_memory`` (default: the memory available) is
+    refused before it is drawn."""
     base = as_scenario(scenario)
     if overrides:
         base = base.with_overrides(overrides, names["overrides"])
@@ -119,9 +123,13 @@ def plan_sensitivity(scenario: Scenario | str | Path, method: str, ranges,
         for bound in bounds:
             base.with_overrides({key: bound}, names["ranges"])
     n = samples if samples is not None else DEFAULT_SAMPLES.get(method, 0)
+    k = len(parsed)
+    points = n * (k + 1) if method == "morris" else n * ((2 * k + 2) if second_order else (k + 2))
+    runs = points * (replicates or base.run.replicates)
+    check_memory(PROCESS + design_bytes(runs), f"a {method} design of {runs} runs", max_memory)
     d = design(method, parsed, n, base.run.seed if seed is None else seed, second_order)
     plan = plan_sweep(scenario, design=d.points(), replicates=replicates,
-                      overrides=overrides, seed=seed, names=names)
+                      overrides=overrides, seed=seed, names=names, max_memory=max_memory)
     return plan, d
 
 

@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from nanosim.errors import ScenarioError
+from nanosim.scenario.files import listed
 from nanosim.scenario.schema import Scenario
 
 RESERVED_NAMES = ("all",)
@@ -104,7 +105,7 @@ def _check_culture(s: Scenario) -> None:
         for feat in c.symbols:
             if feat not in features:
                 raise ScenarioError(s.source, f"country.{c.name}.symbols.{feat}",
-                                    f"unknown feature; features: {', '.join(features)}")
+                                    f"unknown feature; features: {listed(features)}")
     for f in features:
         distinct = {c.symbols[f] for c in s.country if f in c.symbols}
         if len(distinct) > s.culture.traits:

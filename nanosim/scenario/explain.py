@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ValidationError
 
 from nanosim.errors import ScenarioError
+from nanosim.scenario.files import SHOWN_CHARS, listed
 from nanosim.scenario.schema import EVENT_KINDS, Scenario
 
 
@@ -23,10 +24,10 @@ def explain(error: ValidationError, raw: dict, source: str) -> ScenarioError:
     model_path = _model_path(loc)
     key = _key_path(loc, raw)
     kind, ctx = err["type"], err.get("ctx", {})
-    got = f" (got {err['input']!r})" if kind not in ("missing", "extra_forbidden") else ""
+    got = f" (got {_brief(err['input'])})" if kind not in ("missing", "extra_forbidden") else ""
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model_path[:-1])
-        msg = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        msg = "unknown key" + (f"; allowed: {listed(allowed, 16)}" if allowed else "")
     elif kind == "missing":
         msg = "required key is missing"
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
@@ -55,7 +56,7 @@ def explain(error: ValidationError, raw: dict, source: str) -> ScenarioError:
                                         if quotes else "")
     elif kind in ("model_type", "dict_type"):
         allowed = _allowed_keys(model_path)
-        msg = "must be a table" + (f" of keys ({', '.join(allowed)})" if allowed else "") + got
+        msg = "must be a table" + (f" of keys ({listed(allowed, 16)})" if allowed else "") + got
     elif kind in ("too_short", "too_long"):
         bound = "least" if kind == "too_short" else "most"
         limit = ctx.get("min_length" if kind == "too_short" else "max_length")
@@ -63,6 +64,15 @@ def explain(error: ValidationError, raw: dict, source: str) -> ScenarioError:
     else:
         msg = err["msg"][:1].lower() + err["msg"][1:] + got
     return ScenarioError(source, key, msg)
+
+
+def _brief(value) -> str:
+    """A value from the file as an error line shows it: its repr if short, else its kind."""
+    text = repr(value)
+    if len(text) <= SHOWN_CHARS:
+        return text
+    size = f" of {len(value)} items" if isinstance(value, list | dict) else ""
+    return f"a {type(value).__name__}{size}"
 
 
 def _model_path(loc: list) -> list:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from nanosim.errors import ScenarioError
 from nanosim.scenario.checks import check_consistency
 from nanosim.scenario.explain import explain
+from nanosim.scenario.files import listed, read_text
 from nanosim.scenario.library import bundled_path
 from nanosim.scenario.overrides import apply_overrides, key_parts, parse_override
 from nanosim.scenario.schema import Scenario
@@ -37,27 +38,32 @@ def load_scenario(path: str | Path, overrides: list[str] | dict | None = None,
     ``origin`` names where the overrides came from, as :meth:`Scenario.with_overrides`.
     """
     path = scenario_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(str(path), "", f"cannot read: {e}") from None
-    return loads_scenario(text, str(path), overrides, origin)
+    return loads_scenario(read_text(path), str(path), overrides, origin)
 
 
 def loads_scenario(text: str, source: str = "<scenario>",
                    overrides: list[str] | dict | None = None,
                    origin: str | dict[str, str] = "override") -> Scenario:
     """Validate scenario TOML text (``source`` names it in errors)."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(source, "", f"TOML syntax error: {e}") from None
+    raw = parse_toml(text, source)
     if "sweep" in raw:
         raise ScenarioError(source, "sweep", "this is a sweep file, not a scenario: run it with "
                                              "`nanosim sweep`")
-    return overridden(raw, overrides, source, origin) if overrides else _from_raw(raw, source)
+    try:
+        return overridden(raw, overrides, source, origin) if overrides else \
+            _from_raw(raw, source)
+    except RecursionError:
+        raise ScenarioError(source, "", "tables or lists nested too deeply") from None
+
+
+def parse_toml(text: str, source: str) -> dict:
+    """TOML text as a dict; ScenarioError (one line) for bad syntax or too deep nesting."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(source, "", f"TOML syntax error: {e}") from None
+    except RecursionError:
+        raise ScenarioError(source, "", "tables or lists nested too deeply") from None
 
 
 def overridden(raw: dict, overrides, source: str, origin: str | dict[str, str]) -> Scenario:
@@ -76,7 +82,7 @@ def overridden(raw: dict, overrides, source: str, origin: str | dict[str, str]) 
             where = origin if isinstance(origin, str) else origin.get(key, "override")
             raise ScenarioError(where, error.key, error.message) from None
     _from_raw(raw, source)  # the file's own error, whatever the overrides
-    given = ", ".join(f"{key}={_as_text(value)}" for key, value in overrides.items())
+    given = listed(f"{key}={_as_text(value)}" for key, value in overrides.items())
     raise ScenarioError(error.source, error.key, f"{error.message} (overrides: {given})") \
         from None
 

@@ -11,6 +11,7 @@ import tomllib
 from typing import Any
 
 from nanosim.errors import ScenarioError
+from nanosim.scenario.files import listed, shown
 
 
 def parse_override(text: str, source: str = "--set") -> tuple[str, Any]:
@@ -31,6 +32,8 @@ def parse_value(value: str) -> Any:
         return tomllib.loads(f"v = {value}")["v"]
     except tomllib.TOMLDecodeError:
         return value
+    except RecursionError:
+        raise ScenarioError("--set", "", "a value nested too deeply") from None
 
 
 def apply_overrides(raw: dict, overrides: str | list[str] | dict[str, Any],
@@ -103,6 +106,6 @@ def _list_item(items: list, part: str, key: str, source: str) -> dict:
     if part.isdigit() and int(part) < len(items):
         return items[int(part)]
     names = [i.get("name") for i in items if isinstance(i, dict) and "name" in i]
-    allowed = f"known countries: {', '.join(names)}" if names else f"indices 0..{len(items) - 1}"
-    raise ScenarioError(source, key, f"no entry {part!r}; {allowed}")
+    allowed = f"known countries: {listed(names)}" if names else f"indices 0..{len(items) - 1}"
+    raise ScenarioError(source, key, f"no entry {shown(part)}; {allowed}")
 

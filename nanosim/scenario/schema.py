@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from nanosim.errors import ScenarioError
+from nanosim.scenario.files import listed, shown
 from nanosim.scenario.toml import dump_toml
 
 INF = math.inf
@@ -519,8 +520,8 @@ class Scenario(Section):
     def check_country(self, name: str, key: str, other_than: str | None = None) -> None:
         """Refuse ``name`` at ``key`` unless it names a country (other than ``other_than``)."""
         if name not in self.country_names:
-            raise ScenarioError(self.source, key, f"unknown country {name!r}; known: "
-                                f"{', '.join(self.country_names)}")
+            raise ScenarioError(self.source, key, f"unknown country {shown(name)}; known: "
+                                f"{listed(self.country_names)}")
         if name == other_than:
             raise ScenarioError(self.source, key, "a country cannot name itself here")
 

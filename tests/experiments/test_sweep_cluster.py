@@ -210,4 +210,5 @@ def test_losing_the_scheduler_keeps_finished_runs_and_says_so_in_one_line(sweep_
     assert err.strip().splitlines()[-1] == (
         f"nanosim: error: lost the Dask scheduler (CancelledError); finished runs are kept in "
         f"{out}; run the same command again to continue"), err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 2, err  # and a note
     assert 1 <= kept < 24 and not list(out.rglob("*.tmp"))

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from nanosim.errors import ScenarioError
+from nanosim.experiments.budget import check_memory, design_bytes
 from nanosim.scenario import parse_value
 
 LHS_STREAM = 0x4C4853  # keeps the LHS stream apart from the replicate streams of the seed
@@ -165,6 +166,7 @@ def _linspace(text: str, source: str, key: str) -> list | None:
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ScenarioError(source, key, f"START:STOP:COUNT needs a whole COUNT >= 1 "
                                          f"(got {m[3]!r})")
+    check_memory(design_bytes(count), f"{source}: {key}: a grid of {count} values")
     values = np.linspace(start, stop, count)
     if isinstance(start, int) and isinstance(stop, int) and np.all(values == np.round(values)):
         return [int(v) for v in values]

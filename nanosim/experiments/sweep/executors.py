@@ -7,6 +7,7 @@ by ``forkserver``; they ignore Ctrl-C, which the sweep handles, and end with it.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 
-from nanosim.errors import NanosimError
+from nanosim.errors import NanosimError, one_line
 
 
 def default_workers() -> int:
@@ -89,14 +90,50 @@ def _exit_with(parent) -> None:
     os._exit(1)
 
 
+SCHEDULER_PROTOCOLS = ("tcp", "tls")
+CONNECT_SECONDS = 5  # the most a scheduler may take to answer nanosim's first message
+
+
 def check_scheduler(address) -> str:
-    """A Dask scheduler address, PROTOCOL://HOST:PORT or HOST:PORT (NanosimError if not)."""
+    """A Dask scheduler address, tcp://HOST:PORT, tls://HOST:PORT or HOST:PORT
+    (NanosimError if not)."""
     address = str(address)
-    if not re.fullmatch(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}",
-                        address):
-        raise NanosimError(f"--scheduler: {address!r} is not a scheduler address (give "
-                           "tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786)")
+    m = re.fullmatch(r"(?:([a-z][a-z0-9+.-]*)://)?(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}",
+                     address)
+    if not m:
+        raise NanosimError(f"--scheduler: {one_line(repr(address), 60)} is not a scheduler "
+                           "address (give tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786)")
+    if m[1] is not None and m[1] not in SCHEDULER_PROTOCOLS:
+        raise NanosimError(f"--scheduler: {m[1]}:// is not a Dask scheduler's protocol (give "
+                           "tcp://HOST:PORT or tls://HOST:PORT)")
     return address
+
+
+def probe_scheduler(address: str, seconds: float = CONNECT_SECONDS) -> None:
+    """Ask the scheduler at a tcp:// address who it is; NanosimError, within ``seconds``, if
+    nothing there answers as a Dask scheduler does (a closed port, another server)."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def identity():
+        comm = await connect(address if "://" in address else f"tcp://{address}",
+                             timeout=seconds)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(identity(), seconds))
+    except Exception as e:  # noqa: BLE001 - whatever went wrong, nothing usable answered
+        why = ("no answer" if isinstance(e, TimeoutError) else "no connection"
+               if isinstance(e, OSError) else type(e).__name__)
+        raise NanosimError(f"cannot reach the Dask scheduler at {address} ({why} within "
+                           f"{seconds:g} s)") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise NanosimError(f"{address} answers, but not as a Dask scheduler")
 
 
 @contextmanager
@@ -110,15 +147,35 @@ def _dask_executor(scheduler) -> Iterator[Executor]:
     except ImportError:
         raise NanosimError("--scheduler needs dask.distributed: pip install "
                            "'dask[distributed]'") from None
+    if not scheduler.startswith("tls://"):  # tls needs the cluster's certificates: Client's
+        probe_scheduler(scheduler)
+    with _quiet("distributed"):  # its tracebacks of a lost scheduler: one line of ours
+        try:
+            client = Client(str(scheduler), timeout=f"{CONNECT_SECONDS}s", set_as_default=False)
+        except Exception as e:  # noqa: BLE001 - any failure to connect is the user's address
+            raise NanosimError(f"cannot reach the Dask scheduler at {scheduler}: "
+                               f"{type(e).__name__}") from None
+        try:
+            if not client.scheduler_info().get("workers"):
+                print(f"note: the Dask scheduler at {scheduler} has no workers yet; the runs "
+                      f"start when one joins (dask worker {scheduler})", file=sys.stderr,
+                      flush=True)
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()
+
+
+@contextmanager
+def _quiet(package: str) -> Iterator[None]:
+    """Silence the loggers of an imported ``package`` (each sets its own level) below
+    CRITICAL."""
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+               if name == package or name.startswith(package + ".")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
-        client = Client(str(scheduler), timeout="10s", set_as_default=False)
-    except Exception as e:  # noqa: BLE001 - any failure to connect is the user's address
-        raise NanosimError(f"cannot reach the Dask scheduler at {scheduler}: "
-                           f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
-    try:
-        if not client.scheduler_info().get("workers"):
-            print(f"note: the Dask scheduler at {scheduler} has no workers yet; the runs start "
-                  f"when one joins (dask worker {scheduler})", file=sys.stderr, flush=True)
-        yield client.get_executor(pure=False)
+        yield
     finally:
-        client.close()
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from typing import Any
 
 from nanosim.engine.network import check_files, edge_list_files
 from nanosim.errors import ScenarioError
+from nanosim.experiments.budget import PROCESS, WORKER, check_memory, design_bytes, run_bytes
 from nanosim.experiments.sweep.design import (
     design_points,
     latin_hypercube,
@@ -28,6 +30,8 @@ from nanosim.experiments.sweep.design import (
 )
 from nanosim.experiments.sweep.store import FORMAT
 from nanosim.scenario import Scenario, load_scenario, parse_override, scenario_path
+from nanosim.scenario.files import read_text
+from nanosim.scenario.load import parse_toml
 
 SWEEP_FILE_KEYS = ("scenario", "replicates", "set", "grid", "lhs")
 LHS_KEYS = ("points", "ranges")
@@ -46,6 +50,7 @@ class Plan:
     #                         "design", "range"} or {"key", "kind": "design", "values"}
     points: list[dict[str, Any]]
     replicates: int
+    run_memory: int = 0  # estimated peak memory of its largest run on a worker (budget)
 
     @property
     def runs(self) -> list[tuple[int, int]]:
@@ -80,8 +85,8 @@ class Plan:
 
 def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | None = None,
                ranges=None, replicates: int | None = None, *, overrides=None,
-               seed: int | None = None, design=None,
-               names: dict[str, str] = ARGUMENTS) -> Plan:
+               seed: int | None = None, design=None, names: dict[str, str] = ARGUMENTS,
+               max_memory: int | None = None) -> Plan:
     """Read the scenario (or sweep file), build the design and check every point.
 
     ``grid``: ``{"key": [v1, v2]}`` or ``{"key": "start:stop:count"}`` or a list of
@@ -92,7 +97,8 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
     here add to (and win over) those of a sweep file. ``overrides`` (``"key=value"``
     strings or a dict) and ``seed`` change the base scenario. Raises ScenarioError,
     naming the key and the argument (as ``names`` calls it) that gave it, if any point does
-    not make a valid scenario.
+    not make a valid scenario, and NanosimError if the design alone would not fit in
+    ``max_memory`` bytes (default: the memory available), before it is made.
     """
     spec = _read_spec(scenario_or_path)
     base, file = spec["scenario"], spec["origin"]
@@ -112,7 +118,7 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
             raise ScenarioError(names["design"], "", "a design gives every point itself: do "
                                 f"not combine it with {names['grid']}, {names['lhs']} or "
                                 f"{names['ranges']}")
-        return _given_plan(base, design, spec, replicates, names)
+        return _given_plan(base, design, spec, replicates, names, max_memory)
     cli_grid = parse_grid(grid or [], names["grid"])
     cli_ranges = parse_ranges(ranges or [], names["ranges"])
     # the command line wins over the file, also when it moves a key between grid and LHS
@@ -148,23 +154,27 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
     for key, bounds in range_values.items():  # the user's own bounds, not a sample, if out
         for bound in bounds:
             base.with_overrides({key: bound}, origin)
+    runs = math.prod(len(v) for v in grid_values.values()) * (n_lhs or 1) * n_rep
+    check_memory(PROCESS + design_bytes(runs), f"a sweep design of {runs} runs", max_memory)
     lhs_table = latin_hypercube(range_values, n_lhs or 0, base.run.seed)
     points = design_points(grid_values, lhs_table)
     parameters = ([{"key": k, "kind": "grid", "values": v} for k, v in grid_values.items()]
                   + [{"key": k, "kind": "lhs", "range": list(v)}
                      for k, v in range_values.items()])
     networks = {}  # each distinct file network, read once as its runs would read it
+    run_memory = 0
     for point in points:
         scenario = base.with_overrides(point, origin)  # errors name where a key was swept
         networks.setdefault(edge_list_files(scenario) if scenario.network.kind == "file"
                             else None, scenario)
+        run_memory = max(run_memory, run_bytes(scenario, 1, WORKER))
     for scenario in networks.values():
         check_files(scenario)
-    return Plan(base, parameters, points, n_rep)
+    return Plan(base, parameters, points, n_rep, run_memory)
 
 
 def _given_plan(base: Scenario, design, spec: dict, replicates: int | None,
-                names: dict[str, str]) -> Plan:
+                names: dict[str, str], max_memory: int | None) -> Plan:
     """The plan of a design given point by point, each point checked (its row named)."""
     source = names["design"]
     if isinstance(design, str | Path):
@@ -178,11 +188,15 @@ def _given_plan(base: Scenario, design, spec: dict, replicates: int | None,
         if key in FORBIDDEN_KEYS:
             raise ScenarioError(source, key, f"cannot be swept; {FORBIDDEN_KEYS[key]}")
     n_rep = _replicates(replicates, spec, base, names)
+    runs = len(points) * n_rep
+    check_memory(PROCESS + design_bytes(runs), f"a sweep design of {runs} runs", max_memory)
+    run_memory = 0
     for i, point in enumerate(points):
         if list(point) != keys:
             raise ScenarioError(source, f"point {i + 1}", f"sets {', '.join(point)}; every "
                                 f"point sets {', '.join(keys)}")
-        base.with_overrides(point, dict.fromkeys(keys, f"{source}, point {i + 1}"))
+        scenario = base.with_overrides(point, dict.fromkeys(keys, f"{source}, point {i + 1}"))
+        run_memory = max(run_memory, run_bytes(scenario, 1, WORKER))
     parameters = []
     for key in keys:
         values = [p[key] for p in points]
@@ -191,7 +205,7 @@ def _given_plan(base: Scenario, design, spec: dict, replicates: int | None,
         parameters.append({"key": key, "kind": "design", "range": [min(values), max(values)]}
                           if numeric else {"key": key, "kind": "design",
                                            "values": list(distinct.values())})
-    return Plan(base, parameters, points, n_rep)
+    return Plan(base, parameters, points, n_rep, run_memory)
 
 
 def _replicates(replicates: int | None, spec: dict, base: Scenario,
@@ -214,16 +228,7 @@ def _read_spec(scenario_or_path) -> dict:
     if isinstance(scenario_or_path, Scenario):
         return {**spec, "scenario": scenario_or_path}
     path = scenario_path(scenario_or_path)  # a file, or a bundled scenario's name
-    try:
-        import tomllib
-
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(str(path), "", f"cannot read: {e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(str(path), "", f"TOML syntax error: {e}") from None
+    raw = parse_toml(read_text(path), str(path))
     if "sweep" not in raw:
         return {**spec, "scenario": load_scenario(path)}
     return read_sweep_file(raw, str(path), path.parent)

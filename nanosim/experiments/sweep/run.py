@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from nanosim.errors import NanosimError, RunFailed
+from nanosim.experiments.budget import check_memory, sweep_bytes
 from nanosim.experiments.sweep.executors import default_workers, executor
 from nanosim.experiments.sweep.plan import Plan, plan_sweep
 from nanosim.experiments.sweep.store import SweepStore, cell, check_folder, open_folder
@@ -25,26 +26,30 @@ from nanosim.scenario import Scenario
 
 def sweep(scenario_or_path: Scenario | str | Path, out: str | Path, grid=None,
           lhs: int | None = None, ranges=None, replicates: int | None = None,
-          workers: int | None = None, scheduler=None, progress: bool = False) -> SweepStore:
+          workers: int | None = None, scheduler=None, progress: bool = False,
+          max_memory: int | None = None) -> SweepStore:
     """Run a parameter sweep into ``out`` (resuming it if it is there) and return its store.
 
     ``scenario_or_path``: a Scenario, a scenario file or a sweep file. ``grid``,
     ``lhs``, ``ranges`` and ``replicates`` as in :func:`plan_sweep`. ``workers``: local
     processes (default: the number of cores); ``scheduler``: a Dask scheduler address,
     Client or LocalCluster, to run on a cluster instead. Nothing is written if the
-    design is invalid or the scheduler cannot be reached.
+    design is invalid, would not fit in ``max_memory`` bytes (default: the memory
+    available) with its runs, or the scheduler cannot be reached.
     """
-    plan = plan_sweep(scenario_or_path, grid, lhs, ranges, replicates)
-    return run_plan(plan, out, workers=workers, scheduler=scheduler, progress=progress)
+    plan = plan_sweep(scenario_or_path, grid, lhs, ranges, replicates, max_memory=max_memory)
+    return run_plan(plan, out, workers=workers, scheduler=scheduler, progress=progress,
+                    max_memory=max_memory)
 
 
 def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, scheduler=None,
-             progress: bool = False) -> SweepStore:
+             progress: bool = False, max_memory: int | None = None) -> SweepStore:
     """Run the plan's missing runs into ``out``; each file is written as its run ends."""
     done = check_folder(plan, out)
     if done == len(plan.runs):
         return SweepStore(out)
     n_workers = min(workers or default_workers(), len(plan.runs) - done)
+    check_sweep_memory(plan, n_workers, scheduler, max_memory)
     with executor(n_workers, scheduler) as ex, open_folder(plan, out) as store:
         todo = store.missing()
         pending = {ex.submit(run_point, plan.scenario, p, plan.points[p], r): (p, r)
@@ -62,6 +67,15 @@ def run_plan(plan: Plan, out: str | Path, *, workers: int | None = None, schedul
         finally:
             bar.close()
     return store
+
+
+def check_sweep_memory(plan: Plan, workers: int, scheduler=None,
+                       max_memory: int | None = None) -> None:
+    """Refuse a sweep whose design and ``workers`` concurrent local runs (none on a
+    cluster) would not fit in ``max_memory`` bytes (default: the memory available)."""
+    concurrent = 0 if scheduler is not None else workers
+    check_memory(sweep_bytes(plan.run_memory, len(plan.runs), concurrent),
+                 f"this sweep ({len(plan.runs)} runs, {concurrent} at a time here)", max_memory)
 
 
 def _result(fut, run: tuple[int, int], store: SweepStore) -> pd.DataFrame:
