@@ -11,6 +11,7 @@ argument that gave it.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import re
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ import numpy as np
 from nanosim.errors import ScenarioError
 from nanosim.experiments.budget import check_memory, design_bytes
 from nanosim.scenario import parse_value
+from nanosim.scenario.files import TOML_LIMIT, read_text
 
 LHS_STREAM = 0x4C4853  # keeps the LHS stream apart from the replicate streams of the seed
 
@@ -106,12 +108,12 @@ def read_design(path: str | Path, source: str = "design") -> list[dict[str, Any]
     whole and decimal numbers is read as decimals.
     """
     where = f"{source} {path}"
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-    except FileNotFoundError:
-        raise ScenarioError(where, "", "no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
+    try:  # a regular file under the size limit, read without blocking
+        text = read_text(path, TOML_LIMIT, what="design CSV")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except ScenarioError as e:
+        raise ScenarioError(where, "", e.message) from None
+    except csv.Error as e:
         raise ScenarioError(where, "", f"cannot read: {e}") from None
     rows = [r for r in rows if any(c.strip() for c in r)]
     if len(rows) < 2:
