@@ -14,16 +14,8 @@ from numba import njit
 
 from nanosim.engine.channels.channel import Channel
 from nanosim.engine.kernels import PEOPLE, STATE
-from nanosim.engine.kernels.bundles import (
-    N_SUMS,
-    SUM_FAV,
-    SUM_FAV_SQUARED,
-    SUM_FAVOURABLE,
-    SUM_FAVOURABLE_PEOPLE,
-    SUM_FAVOURABLE_STATE,
-    SUM_PEOPLE,
-    SUM_STATE,
-)
+from nanosim.engine.kernels.bundles import N_SUMS
+from nanosim.engine.kernels.measures import add_moments
 
 CODE = 6
 
@@ -91,14 +83,7 @@ def _anchor_one(img, dispositions, i, c, rate, w, moved, acc, track):
     moved[PEOPLE, c] += p - p0
     moved[STATE, c] += st - s0
     if track:
-        f = w * st + (1.0 - w) * p
-        acc[SUM_FAV, c] += f
-        acc[SUM_FAV_SQUARED, c] += f * f
-        acc[SUM_PEOPLE, c] += p
-        acc[SUM_STATE, c] += st
-        acc[SUM_FAVOURABLE, c] += 1.0 if f > 0.0 else 0.0
-        acc[SUM_FAVOURABLE_PEOPLE, c] += 1.0 if p > 0.0 else 0.0
-        acc[SUM_FAVOURABLE_STATE, c] += 1.0 if st > 0.0 else 0.0
+        add_moments(acc, c, p, st, w)
 
 
 CHANNEL = Channel("anchoring", "other", "perception.anchoring", step, CODE, "#999999",

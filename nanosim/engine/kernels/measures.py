@@ -22,6 +22,20 @@ from nanosim.engine.kernels.bundles import (
 from nanosim.engine.kernels.judgement import familiarity_count, similarity_count
 
 
+@njit(inline="always")
+def add_moments(acc, c, p, st, w):
+    """Add one citizen's people and state images (p, st) of target c to the sums
+    ``acc[slot, c]`` (``bundles.SUM_*`` slots; ``w`` the state image's weight)."""
+    f = w * st + (1.0 - w) * p
+    acc[SUM_FAV, c] += f
+    acc[SUM_FAV_SQUARED, c] += f * f
+    acc[SUM_PEOPLE, c] += p
+    acc[SUM_STATE, c] += st
+    acc[SUM_FAVOURABLE, c] += 1.0 if f > 0.0 else 0.0
+    acc[SUM_FAVOURABLE_PEOPLE, c] += 1.0 if p > 0.0 else 0.0
+    acc[SUM_FAVOURABLE_STATE, c] += 1.0 if st > 0.0 else 0.0
+
+
 @njit(cache=True)
 def image_moments(img, starts, sizes, state_weight):
     """Per observer d and target c: the running sums' slots (``bundles.SUM_*``).
@@ -41,16 +55,7 @@ def image_moments(img, starts, sizes, state_weight):
             people = img[i, PEOPLE]
             state = img[i, STATE]
             for c in range(n_targets):
-                p = people[c]
-                st = state[c]
-                f = w * st + (1.0 - w) * p
-                acc[SUM_FAV, c] += f
-                acc[SUM_FAV_SQUARED, c] += f * f
-                acc[SUM_PEOPLE, c] += p
-                acc[SUM_STATE, c] += st
-                acc[SUM_FAVOURABLE, c] += 1.0 if f > 0.0 else 0.0
-                acc[SUM_FAVOURABLE_PEOPLE, c] += 1.0 if p > 0.0 else 0.0
-                acc[SUM_FAVOURABLE_STATE, c] += 1.0 if st > 0.0 else 0.0
+                add_moments(acc, c, people[c], state[c], w)
         for c in range(n_targets):
             for k in range(N_SUMS):
                 out[d, c, k] = acc[k, c]
