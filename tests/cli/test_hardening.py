@@ -179,12 +179,12 @@ def test_a_full_disk_is_one_line_in_process(tmp_path, scenario_file, monkeypatch
     import errno
 
     from nanosim.cli import main
-    from nanosim.experiments.sweep import run as sweep_run
+    from nanosim.experiments.sweep import store
 
-    def full(table, path):
+    def full(table, path, *args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
-    monkeypatch.setattr(sweep_run, "write_table", full)
+    monkeypatch.setattr(store, "write_table", full)
     status = main(["sweep", str(scenario_file), "--out", str(tmp_path / "s"), "--grid",
                    "channels.talk.rate=0,0.1", "--replicates", "1", "--workers", "1"])
     err = capsys.readouterr().err.strip().splitlines()

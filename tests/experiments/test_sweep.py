@@ -434,8 +434,8 @@ def test_a_second_sweep_into_a_busy_folder_is_refused_before_it_starts(compiled,
 @pytest.mark.parametrize("stop", ["ctrl_c", "kill"])
 def test_ctrl_c_or_kill_stops_the_sweep_keeping_finished_runs(compiled, sweep_scenario_file,
                                                               tmp_path, stop):
-    out = tmp_path / "out"
-    proc = nanosim_sweep(sweep_scenario_file, out, "--workers", "2")
+    out = tmp_path / "out"  # runs long enough that the stop always comes midway
+    proc = nanosim_sweep(sweep_scenario_file, out, "--workers", "2", "--set", "scenario.steps=300")
     wait_for_runs(proc, out, 1)
     if stop == "ctrl_c":
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does

@@ -149,7 +149,8 @@ def _dask_executor(scheduler) -> Iterator[Executor]:
                            "'dask[distributed]'") from None
     if not scheduler.startswith("tls://"):  # tls needs the cluster's certificates: Client's
         probe_scheduler(scheduler)
-    with _quiet("distributed"):  # its tracebacks of a lost scheduler: one line of ours
+    # a lost scheduler: their tracebacks stay quiet, and nanosim's one line says it
+    with _quiet("distributed", "tornado"):
         try:
             client = Client(str(scheduler), timeout=f"{CONNECT_SECONDS}s", set_as_default=False)
         except Exception as e:  # noqa: BLE001 - any failure to connect is the user's address
@@ -166,11 +167,11 @@ def _dask_executor(scheduler) -> Iterator[Executor]:
 
 
 @contextmanager
-def _quiet(package: str) -> Iterator[None]:
-    """Silence the loggers of an imported ``package`` (each sets its own level) below
+def _quiet(*packages: str) -> Iterator[None]:
+    """Silence the loggers of imported ``packages`` (each sets its own level) below
     CRITICAL."""
     loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
-               if name == package or name.startswith(package + ".")]
+               if any(name == p or name.startswith(p + ".") for p in packages)]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
