@@ -22,7 +22,7 @@ from nanosim.scenario import Scenario
 from nanosim.scenario.files import format_bytes
 
 MiB = 1 << 20
-PROCESS = 320 * MiB  # a `nanosim run` before its world (kernels cached): Python, numba, pandas
+PROCESS = 360 * MiB  # a `nanosim run` before its world (kernels cached): Python, numba, pandas
 WORKER = 120 * MiB  # what a forked sweep worker adds beyond the pages it shares
 PER_RUN = 4096  # a sweep's bookkeeping per run: its point, its task, its manifest entry
 GRAPH_KEYS = 12  # bytes per tie and citizen while the social graph is built (int64 keys)

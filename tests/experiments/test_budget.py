@@ -17,7 +17,7 @@ def measured_peak(scenario: str, overrides: list[str]) -> int:
     """Peak resident memory (bytes) of `nanosim run` of ``scenario`` with ``overrides``,
     once its kernels are compiled: a first run in a fresh install also compiles them
     (numba's cache), which the estimate does not count (README, "Limits")."""
-    _spawn_peak(scenario, [*overrides, "population.size=300"])  # fills the compile cache
+    _spawn_peak(scenario, overrides)  # compiles what this size needs into the cache
     return _spawn_peak(scenario, overrides)
 
 

@@ -349,7 +349,13 @@ def nanosim_sweep(sweep_scenario_file, out, *extra):
            "--grid", "network.cross_border=0:2:8", "--set", "population.size=4000",
            "--set", "scenario.steps=40", *extra]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_ctrl_c_as_in_a_terminal)
+
+
+def _ctrl_c_as_in_a_terminal():
+    """SIGINT as a terminal's job has it, even where the tests were started in the
+    background (which ignores it, and Python then never raises KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for_runs(proc, out, n) -> None:
