@@ -1,7 +1,7 @@
 """The memory budget: its estimate against the measured peak of real `nanosim run`
 processes, and the limits it reads."""
 
-import os
+import subprocess
 import sys
 import tempfile
 
@@ -21,15 +21,25 @@ def measured_peak(scenario: str, overrides: list[str]) -> int:
     return _spawn_peak(scenario, overrides)
 
 
+# A small launcher spawns the run and reports its peak: spawned straight from a large
+# test process, the child's peak would count that process's pages until its exec.
+LAUNCHER = """import os, sys
+pid = os.posix_spawn(sys.executable, [sys.executable, *sys.argv[1:]], os.environ,
+                     file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
+_, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
 def _spawn_peak(scenario: str, overrides: list[str]) -> int:
     with tempfile.TemporaryDirectory() as folder:
-        argv = [sys.executable, "-m", "nanosim", "run", scenario, "--out", f"{folder}/out",
+        argv = ["-m", "nanosim", "run", scenario, "--out", f"{folder}/out",
                 *[a for o in overrides for a in ("--set", o)]]
-        pid = os.posix_spawn(sys.executable, argv, os.environ,
-                             file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
-        _, status, usage = os.wait4(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    return usage.ru_maxrss * 1024  # KiB on Linux
+        done = subprocess.run([sys.executable, "-c", LAUNCHER, *argv], capture_output=True,
+                              text=True, check=True)
+    status, peak_kib = map(int, done.stdout.split())
+    assert status == 0
+    return peak_kib * 1024  # KiB on Linux
 
 
 SHORT = ["scenario.steps=5", "scenario.replicates=1"]
