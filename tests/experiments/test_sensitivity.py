@@ -192,7 +192,7 @@ def test_a_killed_run_is_resumed_to_byte_identical_indices(analysed, sweep_scena
         assert (killed / name).read_bytes() == (out / name).read_bytes(), name
 
 
-@pytest.mark.slow  # about 10 s on a quiet machine (15 s at a load average of 3): three commands
+@pytest.mark.slow  # three commands: 16 s at a load average of 3-4 on 2 cores
 def test_a_sobol_run_killed_midway_and_rerun_gives_byte_identical_indices(sweep_scenario_file,
                                                                           tmp_path):
     """A crash, not a tidy stop: the command and its worker SIGKILLed while a run file is
