@@ -328,12 +328,12 @@ class EventNews(Section):
 class GroupActivities(Section):
     """`[channels.groups]`: what small groups do together (nano diplomacy).
 
-    Each activity of a group (``activity`` per day, set per group) is a gathering, where
+    Each activity of a group (`activity` per day, set per group) is a gathering, where
     every member meets another at random, or a showcase, where every member shows one of
     the group's symbols to a social neighbour outside it. Meetings are judged as contact
-    judges them (``channels.contact.positivity_min``, ``positivity_max``), shown symbols as
-    social media judges a post (``channels.social_media.recognition``, the shown
-    country's ``appeal``)."""
+    judges them (`channels.contact.positivity_min`, `positivity_max`), shown symbols as
+    social media judges a post (`channels.social_media.recognition`, the shown
+    country's `appeal`)."""
 
     enabled: Flag = _f(True, "Groups meet and showcase, and members join and leave (where the "
                              "scenario has groups).")
@@ -364,8 +364,8 @@ class Group(Section):
     """`[[group]]`: one small voluntary group: a friendship society, a diaspora community,
     an arts troupe abroad, a sister-city club.
 
-    Its members are citizens of ``home`` (and, if binational, of ``partner``) who view the
-    other country's people warmly enough to join (``[groups]``)."""
+    Its members are citizens of `home` (and, if binational, of `partner`) who view the
+    other country's people warmly enough to join (`[groups]`)."""
 
     name: str = _f("", "Its name on the dashboard (default: home-partner and its number).")
     home: str = Field(description="Country whose citizens it gathers.")
@@ -411,12 +411,13 @@ class Group(Section):
 class Groups(Section):
     """`[groups]`: groups generated per country, and how citizens join and leave every group.
 
-    Each day a group approaches ``join`` × its size citizens of its countries at random; a
+    Each day a group approaches `join` × its size citizens of its countries at random; a
     candidate joins with chance openness × (v − leave_below) / (1 − leave_below) (v: their
     view of the other country's people, of their own with no partner; none below
-    leave_below). A member leaves once v falls below ``leave_below``, and with chance
-    ``leave`` a day in any case. A group thus settles near size × join × mean chance /
-    leave members, fewer when views cool."""
+    leave_below). A member leaves once v falls below `leave_below`, and with chance
+    `leave` a day in any case. A group thus settles near a / (leave + a / N) members
+    (a: size × join × the mean chance over the N citizens of its country), fewer when
+    views cool."""
 
     per_country: Whole = _f(0, "Groups generated in each country, each with a foreign partner "
                                "drawn as cross-border ties are (affinity times population).",
