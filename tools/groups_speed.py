@@ -2,8 +2,8 @@
 
     PYTHONPATH=$PWD .venv/bin/python tools/groups_speed.py [--n 100000] [--steps 60] [--rounds 3]
 
-The benchmarks' full model (10 countries, every channel on, an event of each kind),
-with the experience rule and a symbol repertoire, which groups need; "with groups"
+The benchmarks' full model (10 countries, every channel on, an event of each kind, the
+model's defaults: the experience rule and a symbol repertoire); "with groups"
 generates groups of 20 members in every country until about 1 % of citizens belong to
 one. Each round builds and steps both models in fresh order (alternating, to cancel a
 shared machine's drift); the time is the CPU time of stepping only, after a small run
@@ -23,14 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.workloads import COUNTRIES, full_model_scenario  # noqa: E402
 from nanosim.engine.model import DiplomacyModel  # noqa: E402
 
-V2 = {"perception.experience_rule": True, "culture.mode": "repertoire"}
 GROUP_SIZE = 20
 
 
 def scenario(n: int, steps: int, groups: bool):
     per_country = round(0.01 * n / (GROUP_SIZE * COUNTRIES)) if groups else 0
     return full_model_scenario(n, steps).with_overrides(
-        {**V2, "groups.per_country": per_country, "groups.size": GROUP_SIZE,
+        {"groups.per_country": per_country, "groups.size": GROUP_SIZE,
          "groups.size_spread": 0.0})
 
 

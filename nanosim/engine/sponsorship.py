@@ -2,11 +2,12 @@
 
 A sponsorship (``[[sponsorship]]``, or a ``sponsorship`` event while it lasts) marks nano
 diplomacy as paid for by a state: the posts of the most-followed of its online citizens,
-the activities of the groups linking it to a partner, the meetings over the ties of its
-exchange programmes with a partner. Marking changes no random draw and no number of
-experiences: the channels record the marked experiences apart and let recipients
-detect them (``[credibility]``, :func:`.kernels.judgement.experience_of`). Each mark is
-found again only when what it depends on changes.
+the activities of the groups linking it to a partner, the meetings of its exchange
+programmes with a partner (over their ties, and of their hosts and guests). Marking
+changes no random draw and no number of experiences: the channels record the marked
+experiences apart and let recipients detect them (``[credibility]``,
+:func:`.kernels.judgement.experience_of`). Each mark is found again only when what it
+depends on changes.
 """
 
 from __future__ import annotations
@@ -81,6 +82,18 @@ def group_sponsors(model) -> np.ndarray:
     return _cached(model, "groups", running, find)
 
 
+def _pays_for(s, scenario, a: int, b: int) -> bool:
+    """Whether exchange sponsorship ``s`` pays for a programme between countries a and b."""
+    c = scenario.country_index(s.sponsor)
+    partner = None if s.partner is None else scenario.country_index(s.partner)
+    return c in (a, b) and (partner is None or partner in (a, b))
+
+
+def paid_programme(model, a: int, b: int) -> bool:
+    """Whether a sponsorship pays this step for an exchange programme between a and b."""
+    return any(_pays_for(s, model.scenario, a, b) for s in _running(model, "exchanges"))
+
+
 def paid_ties(model) -> np.ndarray:
     """The ties of the exchange programmes under way that a sponsorship pays for, as sorted
     keys ``i * n + j`` (both ways; empty: none): programmes between the sponsor and its
@@ -90,12 +103,8 @@ def paid_ties(model) -> np.ndarray:
         return NO_TIES
 
     def find():
-        keys = []
-        for s in running:
-            c = model.scenario.country_index(s.sponsor)
-            partner = None if s.partner is None else model.scenario.country_index(s.partner)
-            keys += [k for a, b, k in model.exchange_ties
-                     if c in (a, b) and (partner is None or partner in (a, b))]
+        keys = [k for a, b, k in model.exchange_ties
+                if any(_pays_for(s, model.scenario, a, b) for s in running)]
         return np.unique(np.concatenate(keys)) if keys else NO_TIES
 
     return _cached(model, "exchanges", (*running, *(k for *_, k in model.exchange_ties)), find)

@@ -12,12 +12,11 @@ from nanosim.engine.model import DiplomacyModel
 from tests.conftest import ALL_OFF, small
 
 GROUPS = by_name("groups").code
-V2 = {"perception.experience_rule": True, "culture.mode": "repertoire"}
 SOCIETY = {"home": "Aland", "partner": "Bland", "size": 60, "activity": 1.0}
 
 
 def with_groups(groups=(SOCIETY,), **overrides):
-    return small({**V2, "group": list(groups), **overrides})
+    return small({"group": list(groups), **overrides})
 
 
 def memberships_are_consistent(model):
@@ -154,7 +153,7 @@ def test_groups_draw_only_from_their_own_stream():
     """Groups whose channel is off leave every other channel's draws as they were."""
     off = run_replicate(with_groups(**{"channels.groups.enabled": False,
                                        "groups.per_country": 2}), 0)
-    none = run_replicate(small(V2), 0)
+    none = run_replicate(small(), 0)
     shared = none["metric"].cat.categories.tolist()
     off = off[off["metric"].isin(shared) & (off["channel"] != "groups")]
     assert np.array_equal(off["value"].values, none["value"].values)

@@ -11,7 +11,6 @@ from nanosim.engine.sponsorship import paid_influencers, paid_ties
 from nanosim.errors import NanosimError
 from tests.conftest import small
 
-V2 = {"perception.experience_rule": True, "culture.mode": "repertoire"}
 SOCIETY = {"home": "Aland", "partner": "Bland", "size": 60, "activity": 1.0, "binational": True}
 EXCHANGE = {"kind": "exchange_programme", "step": 2, "between": ["Aland", "Bland"],
             "ties": 300, "duration": 20}
@@ -36,7 +35,7 @@ def programme(name, sponsored, **overrides):
     events = paid.get("events", voluntary.get("events", [])) if sponsored else \
         voluntary.get("events", [])
     extra = {k: v for k, v in paid.items() if k != "events"} if sponsored else {}
-    return small({**V2, "events": events, **groups, **extra, **overrides})
+    return small({"events": events, **groups, **extra, **overrides})
 
 
 def views(df):

@@ -70,7 +70,7 @@ def test_the_estimate_grows_with_what_a_run_holds():
 
 
 def test_groups_and_a_sponsored_ledger_are_counted():
-    plain = load_scenario("baseline", [*SHORT, "perception.experience_rule=true"])
+    plain = load_scenario("baseline", SHORT)
     grouped = plain.with_overrides({"groups.per_country": 5})
     sponsored = plain.with_overrides({"sponsorship": [{"sponsor": "Australia",
                                                        "programme": "influencers"}]})

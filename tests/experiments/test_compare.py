@@ -467,7 +467,7 @@ def test_a_factorial_comparison_writes_its_effects_named_with_what_they_are_agai
 
 
 def test_group_membership_is_compared_only_between_scenarios_with_groups():
-    plain = small({"perception.experience_rule": True})
+    plain = small()
     grouped = plain.with_overrides({"groups.per_country": 2})
     assert C.check_pair([grouped, grouped], "Aland:Aland", "group_members") == ("Aland", "Aland")
     with pytest.raises(ScenarioError, match="group_members is recorded only in scenarios with"):

@@ -7,11 +7,10 @@ import sys
 import pytest
 
 from nanosim.scenario import loads_scenario
-from tests.conftest import SMALL, small
+from tests.conftest import SMALL, V1, small
 from tests.scenario.test_scenario import error_of
 
-V2 = "[perception]\nexperience_rule = true\n"
-GROUPS = SMALL.replace("[population]", V2 + "[population]") + """
+GROUPS = SMALL + """
 [[group]]
 name = "Aland-Bland friendship society"
 home = "Aland"
@@ -51,10 +50,8 @@ partner = "Aland"
      "partner is for programme = groups or exchanges"),
     ({"events": [{"kind": "sponsorship", "step": 5, "sponsor": "Mars",
                   "programme": "exchanges"}]}, "events.0.sponsor", "unknown country 'Mars'"),
-    ({"perception.experience_rule": False, "sponsorship": []}, "group",
-     "needs perception.experience_rule = true"),
-    ({"perception.experience_rule": False, "group": []}, "sponsorship.0.programme",
-     "need perception.experience_rule = true"),
+    ({**V1, "sponsorship": []}, "group", "needs perception.experience_rule = true"),
+    ({**V1, "group": []}, "sponsorship.0.programme", "need perception.experience_rule = true"),
 ])
 def test_bad_groups_and_sponsorships_name_the_key_and_what_is_allowed(overrides, key, allowed):
     message = error_of(GROUPS, overrides)
@@ -62,7 +59,7 @@ def test_bad_groups_and_sponsorships_name_the_key_and_what_is_allowed(overrides,
 
 
 def test_generated_groups_need_a_foreign_partner():
-    solo = V2 + '[[country]]\nname = "Solo"\nshare = 1.0\n[groups]\nper_country = 2\n'
+    solo = '[[country]]\nname = "Solo"\nshare = 1.0\n[groups]\nper_country = 2\n'
     assert "groups.per_country: generated groups have a foreign partner" in error_of(solo)
 
 
