@@ -13,7 +13,7 @@ from tests.conftest import small
 
 SOCIETY = {"home": "Aland", "partner": "Bland", "size": 60, "activity": 1.0, "binational": True}
 EXCHANGE = {"kind": "exchange_programme", "step": 2, "between": ["Aland", "Bland"],
-            "ties": 300, "duration": 20}
+            "ties": 300, "duration": 20, "meetings": 0.5}
 # each programme: the voluntary world, and what a sponsorship adds to it
 PROGRAMMES = {
     "influencers": ({}, {"sponsorship": [{"sponsor": "Aland", "programme": "influencers",
