@@ -416,8 +416,8 @@ class Groups(Section):
     candidate joins with chance openness × (v − leave_below) / (1 − leave_below) (v: their
     view of the other country's people, of their own with no partner; none below
     leave_below). A member leaves once v falls below `leave_below`, and with chance
-    `leave` a day in any case. A group thus settles near a / (leave + a / N) members
-    (a: size × join × the mean chance over the N citizens of its country), fewer when
+    `leave` a day in any case. A group thus settles near the sum over the N citizens of its
+    country of r / (r + leave) members (r = size × join × their chance / N), fewer when
     views cool."""
 
     per_country: Whole = _f(0, "Groups generated in each country, each with a foreign partner "

@@ -160,9 +160,9 @@ def test_groups_draw_only_from_their_own_stream():
 
 
 def test_a_group_settles_where_joining_balances_leaving():
-    """docs/model.md: a group of size S settles near M* = a / (leave + a / N), with
-    a = S · join · (mean join chance over its country's N citizens): joins a · (1 − M/N)
-    a day (a candidate already in it does not join again), leaves M · leave."""
+    """docs/model.md: each citizen i of the group's country joins at rate r_i = size · join ·
+    chance_i / N and leaves at rate leave, so the group settles near
+    M* = sum_i r_i / (r_i + leave)."""
     quiet = {**ALL_OFF, "channels.groups.enabled": True, "scenario.steps": 600,
              "groups.join": 0.2, "groups.leave": 0.02, "groups.leave_below": -1.0,
              "population.openness_sd": 0.0}
@@ -171,8 +171,8 @@ def test_a_group_settles_where_joining_balances_leaving():
     model = DiplomacyModel(scenario)
     aland = slice(model.starts[0], model.starts[0] + model.sizes[0])
     chance = model.openness[aland] * (model.images[aland, PEOPLE, 1] + 1) / 2
-    a = 50 * 0.2 * chance.mean()
-    expected = a / (0.02 + a / model.sizes[0])
+    rate = 50 * 0.2 * chance / model.sizes[0]
+    expected = (rate / (rate + 0.02)).sum()
     model.run_to_end()
     members = model.timeseries().query("metric == 'group_members' and observer == 'Aland' "
                                        "and target == 'Bland' and step >= 200")["value"]
