@@ -128,6 +128,8 @@ def Charts(model, lock, sample, step: int, observer: str, target: str):
                 "channels": live.channels_option(table, observer),
                 "network": live.network_option(model, sample, target),
                 "views": live.current_views(model, observer),
+                "groups": (live.groups_option(table, observer) if model.memberships.n_groups
+                           else None),
             }
 
     opts = solara.use_memo(options, [model, step, observer, target])
@@ -140,3 +142,7 @@ def Charts(model, lock, sample, step: int, observer: str, target: str):
             solara.FigureEcharts(opts["network"], attributes={"style": "height: 380px;"})
     with solara.Card("Shift by channel so far", classes=["nanosim-chart-channels"]):
         solara.FigureEcharts(opts["channels"], attributes={"style": "height: 320px;"})
+    if opts["groups"] is not None:
+        with solara.Card("Small groups: members and groups over time",
+                         classes=["nanosim-chart-groups"]):
+            solara.FigureEcharts(opts["groups"], attributes={"style": "height: 320px;"})

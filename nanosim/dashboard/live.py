@@ -120,37 +120,49 @@ def network_sample(model: DiplomacyModel, size: int = NETWORK_SAMPLE, seed: int 
 
 
 def _seed_citizens(model: DiplomacyModel, count: int, rng: np.random.Generator) -> np.ndarray:
-    """Citizens spread over countries, those with a cross-border tie first."""
+    """Citizens spread over countries: members of a group first, then those with a
+    cross-border tie."""
     g = model.graph
     crossing = np.zeros(model.n_citizens, dtype=bool)
     if not g.well_mixed:
         rows = np.repeat(np.arange(model.n_citizens), np.diff(g.indptr))
         crossing[rows[model.home[rows] != model.home[g.indices]]] = True
     priority = rng.random(model.n_citizens) + crossing  # crossing citizens sort first
+    if model.memberships.n_groups:  # and members before them
+        priority += 2 * (model.memberships.belongs > 0)
     per_country = max(1, count // model.n_countries)
     picks = [model.starts[c] + np.argsort(-priority[model.starts[c]:model.starts[c] + n])
              [:per_country] for c, n in enumerate(model.sizes)]
     return np.concatenate(picks).astype(np.int64)
 
 
+MEMBER_RING = "#000000"  # the ring marking a group member in the network sample
 COUNTRY_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
 def network_option(model: DiplomacyModel, sample: NetworkSample, target: str) -> dict:
-    """ECharts graph of the sample: colour = country, size and shade = view of ``target``."""
+    """ECharts graph of the sample: colour = country, size and shade = view of ``target``;
+    members of a group (now) ringed in black."""
     c = model.country_names.index(target)
     view = favourability(model)[sample.nodes, c]
     home = model.home[sample.nodes]
     shade = np.clip((view + 1) / 2, 0, 1)
-    nodes = [{"name": f"citizen {int(i)}", "x": float(x), "y": float(y), "category": int(h),
+    groups = model.memberships
+    belongs = (groups.belongs[sample.nodes] if groups.n_groups
+               else np.zeros(len(sample.nodes), np.int32))
+    nodes = [{"name": f"citizen {int(i)}" + (f", in {k} group{'s' * (k > 1)}" if k else ""),
+              "x": float(x), "y": float(y), "category": int(h),
               "symbolSize": round(4 + 16 * float(s), 2), "value": round(float(v), 3),
-              "itemStyle": {"opacity": round(0.25 + 0.75 * float(s), 3)}}
-             for i, (x, y), h, s, v in zip(sample.nodes, sample.xy, home, shade, view,
-                                           strict=True)]
+              "itemStyle": {"opacity": round(0.25 + 0.75 * float(s), 3),
+                            **({"borderColor": MEMBER_RING, "borderWidth": 2} if k else {})}}
+             for i, (x, y), h, s, v, k in zip(sample.nodes, sample.xy, home, shade, view,
+                                              belongs.tolist(), strict=True)]
+    title = f"Bigger, darker: likes {target} more" + (
+        "; ringed: group members" if groups.n_groups else "")
     return {
         "animation": False,
-        "title": {"text": f"Bigger, darker: likes {target} more", "textStyle": {"fontSize": 12}},
+        "title": {"text": title, "textStyle": {"fontSize": 12}},
         "tooltip": {},
         "legend": {"top": 22, "data": list(model.country_names)},
         "color": list(COUNTRY_COLOURS),
@@ -161,6 +173,40 @@ def network_option(model: DiplomacyModel, sample: NetworkSample, target: str) ->
             "links": [{"source": int(a), "target": int(b)} for a, b in sample.edges],
             "lineStyle": {"color": "#888888", "width": 1.0, "opacity": 0.7},
         }],
+    }
+
+
+def groups_option(table: pd.DataFrame, observer: str) -> dict:
+    """ECharts lines: members of ``observer``'s citizens in groups linking them to each
+    country (solid), and the groups of ``observer`` with two members or more (dashed,
+    right axis), over time; a scenario without groups has no such metrics."""
+    series = []
+    members = R.select(table, "group_members", observer=observer)
+    ever = members.groupby("target", observed=True)["value"].max()
+    targets = [str(t) for t, top in ever.items() if top > 0]  # links it has had members in
+    for k, target in enumerate(targets):
+        colour = COUNTRY_COLOURS[k % len(COUNTRY_COLOURS)]
+        link = "national" if target == observer else f"with {target}"
+        for metric, what, dash, axis in (("group_members", "members", "solid", 0),
+                                         ("group_count", "groups", "dashed", 1)):
+            rows = R.select(table, metric, observer=observer, target=target)
+            series.append({
+                "name": f"{what} {link}", "type": "line", "showSymbol": False,
+                "yAxisIndex": axis, "lineStyle": {"type": dash}, "itemStyle": {"color": colour},
+                "data": [[int(s), float(v)] for s, v in
+                         zip(rows["step"], rows["value"], strict=True)],
+            })
+    return {
+        "animation": False,
+        "title": {"text": f"{observer}'s small groups", "textStyle": {"fontSize": 12}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 22, "type": "scroll"},
+        "grid": {"top": 70, "left": 60, "right": 50, "bottom": 40},
+        "xAxis": {"type": "value", "name": "step (day)", "nameLocation": "middle",
+                  "nameGap": 25, "min": 0},
+        "yAxis": [{"type": "value", "name": "members", "min": 0},
+                  {"type": "value", "name": "groups", "min": 0, "splitLine": {"show": False}}],
+        "series": series,
     }
 
 

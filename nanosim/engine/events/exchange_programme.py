@@ -8,15 +8,19 @@ import numpy as np
 from nanosim.engine import network
 from nanosim.engine.channels.contact import pair_meetings
 from nanosim.engine.events.base import EventKind, pair
+from nanosim.engine.sponsorship import paid_programme
 
 
 class ExchangeProgramme(EventKind):
     """While it lasts, ``ties`` random ties between citizens of the two countries join the
     social graph (``model.graph``: the built graph plus the ties of every programme under
-    way), so contact and talk cross the border more often.
+    way), so contact and talk cross the border more often. ``model.exchange_ties`` holds
+    each programme's ties (its two countries and the tie keys of
+    :func:`~nanosim.engine.network.tie_keys`), for a sponsorship paying for them.
 
     With ``meetings`` above 0 each pair of the programme also meets that often a day (a
-    guest and their host), an experience for each side as in a cross-border meeting.
+    guest and their host), an experience for each side as in a cross-border meeting; a
+    sponsored one where a sponsorship pays for the programme.
 
     The graph is rebuilt only when the programmes under way change (its memory: which
     ones they are, and their pairs). A programme's ties are drawn from a stream of its
@@ -35,13 +39,18 @@ class ExchangeProgramme(EventKind):
             memory["active"] = active
             memory["pairs"] = {id(e): self.pairs(model, e) for e in events}
             graph = model.base_graph
-            for src, dst in memory["pairs"].values():
+            ties = []
+            for e in events:
+                src, dst = memory["pairs"][id(e)]
                 graph = network.with_extra_ties(graph, src, dst)
+                ties.append((*pair(model, e), network.tie_keys(model.n_citizens, src, dst)))
             model.graph = graph
+            model.exchange_ties = tuple(ties)
         for e in events:
             if e.meetings > 0:
                 src, dst = memory["pairs"][id(e)]
-                pair_meetings(model, model.recorder.untracked_ledger(), src, dst, e.meetings)
+                pair_meetings(model, model.recorder.untracked_ledger(), src, dst, e.meetings,
+                              paid_programme(model, *pair(model, e)))
 
     @staticmethod
     def pairs(model, event) -> tuple[np.ndarray, np.ndarray]:
