@@ -65,6 +65,14 @@ def executor(workers: int | None = None, scheduler=None) -> Iterator[Executor]:
         ex.shutdown(wait=True, cancel_futures=True)
 
 
+def slots(ex: Executor, workers: int) -> int:
+    """How many tasks ``ex`` runs at once: a Dask cluster's threads now, else ``workers``."""
+    client = getattr(ex, "_client", None)  # a Dask cluster's executor keeps its Client
+    if client is not None:
+        return max(1, sum(client.nthreads().values()))
+    return workers
+
+
 def _single_threaded() -> bool:
     """True when this process runs one thread, native threads included (Linux)."""
     try:
