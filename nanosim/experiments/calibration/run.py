@@ -27,7 +27,13 @@ from nanosim.experiments.calibration.folder import check_folder, manifest, open_
 from nanosim.experiments.calibration.journal import Journal
 from nanosim.experiments.calibration.simulate import observe, trajectories
 from nanosim.experiments.calibration.spec import METHODS, Calibration
-from nanosim.experiments.sweep.executors import check_scheduler, default_workers, executor, slots
+from nanosim.experiments.sweep.executors import (
+    check_scheduler,
+    default_workers,
+    executor,
+    slots,
+    task_result,
+)
 
 PREDICTIVE_DRAWS = 40  # posterior draws (or replicate runs at the best point) for the bands
 PREDICTIVE, TRUTH = 3, 4  # streams: (PREDICTIVE, draw); (TRUTH,) makes --check's data
@@ -104,12 +110,12 @@ def calibrate(cal: Calibration, out: str | Path, method: str = "abc", *,
         best = S.point(cal, table)
         report(f"posterior predictive: {PREDICTIVE_DRAWS} runs" if method == "abc" else
                f"predictive band: {PREDICTIVE_DRAWS} runs at the best point")
-        paths = np.stack(_evaluate(ex, journal, trajectories, cal,
-                                   _predictive_jobs(cal, method, fit["draws"], best)))
+        paths, ran = _evaluate(ex, journal, trajectories, cal,
+                               _predictive_jobs(cal, method, fit["draws"], best))
     band = S.bands(cal, paths)
     return Result(cal, method, check, fit["draws"], fit.get("generations"), table, best, paths,
                   band, S.fit_table(cal, band), S.coverage(cal, table) if check else None,
-                  fit["stopped"], fit["runs"], time.perf_counter() - start)
+                  fit["stopped"], fit["runs"] + ran, time.perf_counter() - start)
 
 
 def _predictive_jobs(cal: Calibration, method: str, draws: pd.DataFrame,
@@ -126,8 +132,9 @@ def _predictive_jobs(cal: Calibration, method: str, draws: pd.DataFrame,
 
 
 def _evaluate(ex, journal: Journal, task, cal: Calibration,
-              jobs: list[tuple[tuple, dict]]) -> list[np.ndarray]:
-    """Every job's result, in order: from the journal, or run on ``ex`` and journalled."""
+              jobs: list[tuple[tuple, dict]]) -> tuple[np.ndarray, int]:
+    """Every job's result, stacked in order (from the journal, or run on ``ex`` and
+    journalled), and how many ran."""
     results: dict[int, np.ndarray] = {}
     pending = {}
     for j, (stream, params) in enumerate(jobs):
@@ -136,12 +143,13 @@ def _evaluate(ex, journal: Journal, task, cal: Calibration,
             results[j] = cached
         else:
             pending[ex.submit(task, cal, params, stream)] = j
+    ran = len(pending)
     try:
         for fut in as_completed(list(pending)):
             j = pending.pop(fut)
-            results[j] = fut.result()
+            results[j] = task_result(fut, "making the predictive runs", journal.path.parent)
             journal.add(*jobs[j], results[j])
     finally:
         for fut in pending:
             fut.cancel()
-    return [results[j] for j in range(len(jobs))]
+    return np.stack([results[j] for j in range(len(jobs))]), ran

@@ -25,6 +25,7 @@ from nanosim.experiments.calibration.journal import Journal
 from nanosim.experiments.calibration.progress import duration
 from nanosim.experiments.calibration.simulate import distance, observe
 from nanosim.experiments.calibration.spec import Calibration
+from nanosim.experiments.sweep.executors import task_result
 
 DATABASE = "optuna.db"
 STUDY = "nanosim"
@@ -77,7 +78,7 @@ def run_optuna(cal: Calibration, folder: Path, observed: np.ndarray, executor, c
                 finished, _ = wait(list(pending), return_when=FIRST_COMPLETED, timeout=None)
                 for fut in finished:
                     number, params = pending.pop(fut)
-                    values = fut.result()
+                    values = task_result(fut, f"evaluating trial {number}", folder)
                     journal.add((STREAM, number), params, values)
                     study.tell(number, distance({"y": values}, {"y": observed}, sd))
                     runs += 1

@@ -31,6 +31,7 @@ from nanosim.experiments.calibration.journal import Journal
 from nanosim.experiments.calibration.progress import duration, generation_line
 from nanosim.experiments.calibration.simulate import distance, observe
 from nanosim.experiments.calibration.spec import Calibration
+from nanosim.experiments.sweep.executors import task_result
 
 DATABASE = "abc.db"
 STREAM = 1  # evaluations of ABC's proposals: stream (STREAM, generation, index)
@@ -156,8 +157,9 @@ class ExecutorSampler(Sampler):
                     finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                     for fut in finished:
                         i = pending.pop(fut)
-                        values = fut.result()
                         stream = (STREAM, t, i)
+                        values = task_result(fut, f"evaluating generation {t}'s proposal {i}",
+                                             self.journal.path.parent)
                         self.journal.add(stream, proposals[i][1], values)
                         done[i] = values
                         self.runs += 1

@@ -9,7 +9,7 @@ ratio, ``shift`` the distance between the medians in prior widths. A parameter i
 most 0.8 of it or its median moved by at least 0.2 prior widths, and **not identified**
 otherwise (the data say about as much as the prior). For Optuna the estimate is the
 best trial and the "interval" the range of the best 10 % of trials: a spread of good
-fits, not a posterior interval.
+fits, not a posterior interval, so it gets no verdict.
 """
 
 from __future__ import annotations
@@ -50,10 +50,12 @@ def parameter_table(cal: Calibration, method: str, draws: pd.DataFrame) -> pd.Da
         prior_width = scale(p_high) - scale(p_low)
         width = (scale(high) - scale(low)) / prior_width
         shift = abs(scale(mid) - scale(p_mid)) / prior_width
+        if method != "abc":  # a spread of good trials is no posterior: no verdict
+            width = shift = np.nan
         rows.append({"parameter": p.key, "prior": describe(p), "prior_low": p_low,
                      "prior_median": p_mid, "prior_high": p_high, "estimate": mid,
                      "low": low, "high": high, "width": width, "shift": shift,
-                     "verdict": verdict(width, shift)})
+                     "verdict": verdict(width, shift) if method == "abc" else "no posterior"})
     return pd.DataFrame(rows)
 
 
