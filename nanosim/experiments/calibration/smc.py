@@ -210,11 +210,14 @@ def run_abc(cal: Calibration, folder: Path, observed: np.ndarray, executor, capa
                        eps=eps, sampler=sampler)
     history = abc.load(db, 1, {"y": observed}) if resumed else abc.new(db, {"y": observed})
     history.append_population = _whole(history.append_population)
-    if done:
-        report(f"continuing from generation {done} (generations 0..{done - 1} are in "
-               f"{DATABASE})")
     stopped = _finished(history, s, budget)
-    if stopped is None:
+    if stopped is not None:
+        report(f"nothing to run: the {done} generation(s) in {DATABASE} are finished "
+               f"({stopped})")
+    else:
+        if done:
+            report(f"continuing from generation {done} (generations 0..{done - 1} are in "
+                   f"{DATABASE})")
         with warnings.catch_warnings():  # pyabc subtracts infinite epsilons after generation 0
             warnings.simplefilter("ignore", RuntimeWarning)
             abc.run(minimum_epsilon=s.min_epsilon, max_nr_populations=s.generations - done,
