@@ -22,11 +22,17 @@ import pandas as pd
 
 from nanosim.errors import NanosimError
 from nanosim.experiments.budget import PROCESS, WORKER, check_memory, run_bytes
-from nanosim.experiments.calibration import summary as S
 from nanosim.experiments.calibration.folder import check_folder, manifest, open_folder
 from nanosim.experiments.calibration.journal import Journal
 from nanosim.experiments.calibration.simulate import observe, trajectories
 from nanosim.experiments.calibration.spec import METHODS, Calibration
+from nanosim.experiments.calibration.summary import (
+    bands,
+    coverage,
+    fit_table,
+    parameter_table,
+    point,
+)
 from nanosim.experiments.sweep.executors import (
     check_scheduler,
     default_workers,
@@ -106,15 +112,15 @@ def calibrate(cal: Calibration, out: str | Path, method: str = "abc", *,
             from nanosim.experiments.calibration.search import run_optuna
 
             fit = run_optuna(cal, folder, observed, ex, capacity, journal, budget, report)
-        table = S.parameter_table(cal, method, fit["draws"])
-        best = S.point(cal, table)
+        table = parameter_table(cal, method, fit["draws"])
+        best = point(cal, table)
         report(f"posterior predictive: {PREDICTIVE_DRAWS} runs" if method == "abc" else
                f"predictive band: {PREDICTIVE_DRAWS} runs at the best point")
         paths, ran = _evaluate(ex, journal, trajectories, cal,
                                _predictive_jobs(cal, method, fit["draws"], best))
-    band = S.bands(cal, paths)
+    band = bands(cal, paths)
     return Result(cal, method, check, fit["draws"], fit.get("generations"), table, best, paths,
-                  band, S.fit_table(cal, band), S.coverage(cal, table) if check else None,
+                  band, fit_table(cal, band), coverage(cal, table) if check else None,
                   fit["stopped"], fit["runs"] + ran, time.perf_counter() - start)
 
 
