@@ -194,6 +194,20 @@ def test_bad_calibration_files_are_refused_naming_the_file_and_key(tmp_path, old
     assert str(path) in str(e.value) and message in str(e.value), str(e.value)
 
 
+def test_ranges_that_together_break_a_rule_are_refused(tmp_path):
+    text = CALIBRATION.replace('key = "events.0.severity"\nrange = [0.3, 1.0]',
+                               'key = "channels.contact.positivity_min"\nrange = [0.3, 0.85]')
+    text = text.replace('key = "events.0.recovery"\nprior = "loguniform"\nrange = [0.005, 0.2]',
+                        'key = "channels.contact.positivity_max"\nrange = [0.7, 1.0]')
+    with pytest.raises(ScenarioError, match="parameter: the ranges together allow an invalid "
+                       "scenario \\(channels.contact.positivity_min: must be at most"):
+        read_calibration(write_files(tmp_path, text))
+    alone = text.replace("range = [0.7, 1.0]", "range = [0.5, 1.0]")
+    with pytest.raises(ScenarioError, match="tiny_cal.toml: parameter.1.range: at channels."
+                       "contact.positivity_max = 0.5 scenario tiny breaks a rule"):
+        read_calibration(write_files(tmp_path, alone))
+
+
 def test_an_empty_data_selection_is_refused(tmp_path):
     start = CALIBRATION.index("[[data]]")
     path = write_files(tmp_path, CALIBRATION[:start] + CALIBRATION[CALIBRATION.index("[abc]"):])
@@ -271,3 +285,20 @@ def test_a_different_calibration_is_refused_in_the_folder(cal_file, tmp_path):
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(NanosimError, match="not a calibration folder"):
         calibrate(cal, tmp_path / "other", workers=1)
+
+
+@pytest.mark.cluster
+@pytest.mark.slow  # a cluster's start dominates; local workers: the tests above
+def test_a_dask_cluster_gives_the_same_posterior_as_local_workers(cal_file, tmp_path):
+    from distributed import LocalCluster
+
+    text = cal_file.read_text()
+    for old, new in SMALL.items():
+        text = text.replace(old, new)
+    cal = read_calibration(write_files(tmp_path, text))
+    local = calibrate(cal, tmp_path / "local", workers=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        dask = calibrate(cal, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(dask.draws, local.draws)
+    assert np.array_equal(dask.predictive, local.predictive)

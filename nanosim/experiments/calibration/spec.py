@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ KEYS = {
     "abc": ("population", "generations", "min_acceptance", "quantile", "min_epsilon"),
     "optuna": ("trials", "batch"),
 }
+CORNERS = 10  # the prior box's corners (2^k) are checked for up to this many parameters
 DEFAULT_SD = 3.0  # points: about a 1,000-person survey's sampling error (95 % margin ±3)
 
 
@@ -271,6 +273,7 @@ def _parameters(raw: dict, source: str, scenarios: dict[str, Scenario]) -> list[
                           None if truth is None else float(truth))
         _check_limits(param, source, where, scenarios)
         out.append(param)
+    _check_corners(out, source, scenarios)
     return out
 
 
@@ -304,7 +307,32 @@ def _check_limits(p: Parameter, source: str, where: str,
     inside = p.low + (p.high - p.low) * 0.382  # not a round number: a whole-number key fails
     for name in p.scenarios:
         for value in (p.low, p.high, inside):
-            scenarios[name].with_overrides({p.key: value}, origin)
+            try:
+                scenarios[name].with_overrides({p.key: value}, origin)
+            except ScenarioError as e:
+                if e.source == origin:  # the key itself, or its limits
+                    raise
+                raise ScenarioError(source, f"{where}.range", f"at {p.key} = {value:g} scenario "
+                                    f"{name} breaks a rule ({e.key}: {e.message})") from None
+
+
+def _check_corners(params: list[Parameter], source: str,
+                   scenarios: dict[str, Scenario]) -> None:
+    """Every corner of the prior box makes a valid scenario: ranges that together break a
+    rule across keys (a minimum above its maximum) are refused before any run."""
+    for name, scenario in scenarios.items():
+        own = [p for p in params if not p.is_mapping and name in p.scenarios]
+        if not 2 <= len(own) <= CORNERS:
+            continue
+        for corner in itertools.product(*((p.low, p.high) for p in own)):
+            values = dict(zip((p.key for p in own), corner, strict=True))
+            try:
+                scenario.with_overrides(values, f"{source}: parameter")
+            except ScenarioError as e:
+                given = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+                raise ScenarioError(source, "parameter", f"the ranges together allow an "
+                                    f"invalid scenario ({e.key}: {e.message}) at {given}"
+                                    ) from None
 
 
 # --- data ------------------------------------------------------------------------------------
