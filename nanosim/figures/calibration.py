@@ -7,6 +7,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from nanosim.experiments.calibration import Result
 
@@ -87,6 +88,8 @@ def posterior_figure(result: Result):
                 ax.set_yscale("log" if log else "linear")
             ax.set_xlim(q.low, q.high)
             ax.set_xscale("log" if q.prior == "loguniform" else "linear")
+            ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.yaxis.set_minor_formatter(NullFormatter())
             ax.tick_params(labelsize=7)
             if i == k - 1:
                 ax.set_xlabel(q.key, fontsize=8)

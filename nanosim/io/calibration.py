@@ -119,8 +119,9 @@ def markdown(result: Result, scenarios: dict[str, str]) -> str:
         lines += [f"Method: **ABC-SMC** (pyabc), {s.population} particles per generation, "
                   f"epsilon the {s.quantile:g} quantile of the last generation's distances; "
                   f"{len(g)} generation(s), {runs} evaluations in the stored generations, "
-                  f"final epsilon {g['epsilon'].iloc[-1]:.3g} and acceptance "
-                  f"{g['acceptance'].iloc[-1]:.1%}. It stopped because "
+                  f"final epsilon {g['epsilon'].iloc[-1]:.3g}, acceptance "
+                  f"{g['acceptance'].iloc[-1]:.1%} and effective sample size "
+                  f"{g['ess'].iloc[-1]:.0f}. It stopped because "
                   f"{STOPPED[result.stopped]}."]
     else:
         best = result.draws.loc[result.draws["distance"].idxmin()]
@@ -146,11 +147,14 @@ def markdown(result: Result, scenarios: dict[str, str]) -> str:
     lines += _parameter_lines(result)
     lines += ["", "![posterior](posterior.png)", ""]
     if abc:
-        lines += ["## Generations", "", "| generation | epsilon | runs | accepted | acceptance "
-                  "| seconds |", "|---:|---:|---:|---:|---:|---:|"]
+        lines += ["## Generations", "", "The effective sample size (ESS, 1 / Σ w²) says how "
+                  "many of the particles carry the weight; a small one makes a rough "
+                  "posterior (more particles, `abc.population`, help).", "",
+                  "| generation | epsilon | runs | accepted | acceptance | ESS | seconds |",
+                  "|---:|---:|---:|---:|---:|---:|---:|"]
         for r in result.generations.itertuples(index=False):
             lines.append(f"| {r.generation} | {r.epsilon:.4g} | {r.runs} | {r.accepted} | "
-                         f"{r.acceptance:.1%} | {r.seconds:.1f} |")
+                         f"{r.acceptance:.1%} | {r.ess:.0f} | {r.seconds:.1f} |")
         lines.append("")
     files = ", ".join(f"`{f}`" for f in scenarios.values())
     draws = ("`posterior.parquet` (the last generation: parameters, weight, distance)" if abc

@@ -15,6 +15,7 @@ neither on the workers nor on where a run was interrupted.
 from __future__ import annotations
 
 import logging
+import math
 import signal
 import time
 import warnings
@@ -30,7 +31,7 @@ from pyabc.sampler import Sampler
 from nanosim.experiments.calibration.journal import Journal
 from nanosim.experiments.calibration.progress import duration, generation_line
 from nanosim.experiments.calibration.simulate import distance, observe
-from nanosim.experiments.calibration.spec import Calibration
+from nanosim.experiments.calibration.spec import Calibration, Parameter
 from nanosim.experiments.sweep.executors import task_result
 
 DATABASE = "abc.db"
@@ -136,11 +137,12 @@ class ExecutorSampler(Sampler):
                     proposals.append((ahead, params))
                     ahead = np.random.get_state()
                     i, stream = len(proposals) - 1, (STREAM, t, len(proposals) - 1)
-                    cached = self.journal.get(stream, params)
+                    point = natural(self.cal, params)
+                    cached = self.journal.get(stream, point)
                     if cached is not None:
                         done[i] = cached
                     else:
-                        pending[self.executor.submit(observe, self.cal, params, stream)] = i
+                        pending[self.executor.submit(observe, self.cal, point, stream)] = i
                     if not pending:
                         break  # replay what the journal holds before drawing more
                 while replayed in done and accepted < n:
@@ -160,7 +162,7 @@ class ExecutorSampler(Sampler):
                         stream = (STREAM, t, i)
                         values = task_result(fut, f"evaluating generation {t}'s proposal {i}",
                                              self.journal.path.parent)
-                        self.journal.add(stream, proposals[i][1], values)
+                        self.journal.add(stream, natural(self.cal, proposals[i][1]), values)
                         done[i] = values
                         self.runs += 1
                 now = time.perf_counter()
@@ -198,8 +200,7 @@ def run_abc(cal: Calibration, folder: Path, observed: np.ndarray, executor, capa
     s = cal.settings
     db = f"sqlite:///{(folder / DATABASE).absolute()}"
     sd = np.array([t.sd for t in cal.targets])
-    priors = pyabc.Distribution(**{p.key: pyabc.RV(p.scipy[0], *p.scipy[1], **p.scipy[2])
-                                   for p in cal.parameters})
+    priors = pyabc.Distribution(**{p.key: _sampled(p) for p in cal.parameters})
     model = _ReplayedModel()
     sampler = ExecutorSampler(cal, model, executor, capacity, journal, report)
     resumed = (folder / DATABASE).exists() and bool(pyabc.History(db).all_runs())
@@ -231,6 +232,21 @@ def run_abc(cal: Calibration, folder: Path, observed: np.ndarray, executor, capa
             "stopped": stopped, "runs": sampler.runs}
 
 
+def _sampled(p: Parameter):
+    """The prior pyabc samples: a loguniform parameter as its logarithm, uniform, so the
+    perturbation kernel (a Gaussian) works on the scale the prior is flat on."""
+    if p.prior == "loguniform":
+        return pyabc.RV("uniform", math.log(p.low), math.log(p.high) - math.log(p.low))
+    name, args, kwargs = p.scipy
+    return pyabc.RV(name, *args, **kwargs)
+
+
+def natural(cal: Calibration, params) -> dict[str, float]:
+    """Parameters as pyabc samples them, as the scenario takes them."""
+    return {p.key: math.exp(params[p.key]) if p.prior == "loguniform" else float(params[p.key])
+            for p in cal.parameters}
+
+
 def _finished(history, s, budget: int | None) -> str | None:
     """Why a History's run is over (generations, epsilon, budget), or None if it is not."""
     done = max(history.n_populations, 0)
@@ -259,9 +275,8 @@ def _whole(store: Callable) -> Callable:
 def _draws(history, cal: Calibration) -> pd.DataFrame:
     """The last generation's particles: parameters, weight and distance, closest first."""
     population = history.get_population()
-    rows = [{**{p.key: float(part.parameter[p.key]) for p in cal.parameters},
-             "weight": float(part.weight), "distance": float(part.distance)}
-            for part in population.particles]
+    rows = [{**natural(cal, part.parameter), "weight": float(part.weight),
+             "distance": float(part.distance)} for part in population.particles]
     table = pd.DataFrame(rows)
     table["weight"] /= table["weight"].sum()
     keys = ["distance", *(p.key for p in cal.parameters)]
@@ -269,10 +284,18 @@ def _draws(history, cal: Calibration) -> pd.DataFrame:
 
 
 def _generations(history) -> pd.DataFrame:
+    """One row per generation: epsilon, runs, accepted, acceptance, the effective sample
+    size of its weights (1 / sum w^2: few particles carrying the weight is a poor
+    posterior) and its seconds."""
     table = history.get_all_populations().query("t >= 0")
+    ess = []
+    for t in table["t"]:
+        w = history.get_distribution(0, int(t))[1]
+        ess.append(float(1.0 / np.sum((w / np.sum(w)) ** 2)))
     return pd.DataFrame({"generation": table["t"].astype(int),
                          "epsilon": table["epsilon"].astype(float),
                          "runs": table["samples"].astype(int),
                          "accepted": table["particles"].astype(int),
                          "acceptance": table["particles"] / table["samples"],
+                         "ess": ess,
                          "seconds": table["wall_time"].astype(float)}).reset_index(drop=True)
