@@ -127,16 +127,13 @@ def _check_experiences(s: Scenario) -> None:
                                     "either)")
     if culture.mode == "repertoire":
         if not p.experience_rule:
-            raise ScenarioError(s.source, "culture.mode", '"repertoire" needs '
+            raise ScenarioError(s.source, "culture.mode", '"repertoire" (the default) needs '
                                 "perception.experience_rule = true (known symbols decide "
-                                "experiences)")
+                                'experiences); the v1 model is culture.mode = "axelrod"')
         if len(culture.features) > MAX_KNOWN_FEATURES:
             raise ScenarioError(s.source, "culture.features", f'at most {MAX_KNOWN_FEATURES} '
                                 f'with culture.mode = "repertoire" (got '
                                 f"{len(culture.features)})")
-    elif culture.forgetting > 0:
-        raise ScenarioError(s.source, "culture.forgetting", 'used only with culture.mode = '
-                            f'"repertoire" (mode is "{culture.mode}")')
 
 
 def _check_affinity(s: Scenario) -> None:

@@ -88,7 +88,7 @@ class ScenarioMeta(Section):
     name: str = _f("Untitled scenario", "Short title shown in plots and tables.")
     description: str = _f("", "What the scenario asks.")
     steps: Whole = _f(180, "Number of steps (one step = one day).", ge=1, le=1_000_000)
-    burn_in: Whole = _f(0, "Days run before day 0 with the channels and structure but no "
+    burn_in: Whole = _f(730, "Days run before day 0 with the channels and structure but no "
                            "events (none recorded); the clock, the ledger and the metrics "
                            "then start at day 0 from the burned-in state. A treatment starts "
                            "at day 0 as an event, so a scenario and its event-free twin are "
@@ -123,12 +123,13 @@ class Culture(Section):
     traits: Whole = _f(10, "q: possible symbols per feature.", ge=1, le=32767)
     diversity: Prob = _f(0.1, "Chance each feature starts away from the national prototype.")
     mode: Literal["axelrod", "repertoire"] = _f(
-        "axelrod", "How symbols travel: axelrod = meetings and posts copy traits across borders "
+        "repertoire", "How symbols travel: axelrod = meetings and posts copy traits across borders "
         "too (Axelrod 1997); repertoire = across borders a meeting or post adds the other "
         "country's national symbol to what the citizen knows, and own traits change only "
         "within the country (needs perception.experience_rule and at most 32 features).")
-    forgetting: Prob = _f(0.0, "Daily chance that a known foreign symbol is forgotten "
-                               "(culture.mode = repertoire).")
+    forgetting: Prob = _f(0.005, "Daily chance that a known foreign symbol is forgotten "
+                               "(culture.mode = repertoire; without a repertoire there is "
+                               "nothing to forget).")
 
 
 class Perception(Section):
@@ -144,11 +145,11 @@ class Perception(Section):
     initial_sd: Real = _f(0.4, "Spread of initial images around their means.", ge=0.0, le=2.0)
     default_image: Valence = _f(0.0, "Initial mean image of a country not named in `initial`.")
     own_image: Valence = _f(0.6, "Initial mean image of one's own country (kept out of metrics).")
-    anchoring: Prob = _f(0.0, "lambda: each day every image relaxes toward the citizen's "
+    anchoring: Prob = _f(0.015, "lambda: each day every image relaxes toward the citizen's "
                               "initial image (its disposition) by this share of the gap: "
                               "x <- x + lambda * (disposition - x), Friedkin & Johnsen; 0: off.")
     experience_rule: Flag = _f(
-        False, "Contact, the cultural content of posts and learning a symbol are experiences, "
+        True, "Contact, the cultural content of posts and learning a symbol are experiences, "
         "pleasant or unpleasant, that move a view in their own direction (the experience rule) "
         "instead of messages toward a typed-in valence.")
     negativity: Real = _f(1.25, "w_neg: weight of an unpleasant experience against a pleasant one "
@@ -268,7 +269,7 @@ class SocialMedia(_Latitudes):
                               "with culture.mode = repertoire, chance a novel pleasant post's "
                               "symbol is learned.")
     hostility: Prob = _f(0.0, "Chance a post attacks the poster's least-liked country.")
-    recognition: Prob = _f(0.8, "Experience rule: chance a post showing a symbol the follower "
+    recognition: Prob = _f(0.9, "Experience rule: chance a post showing a symbol the follower "
                                 "holds or knows is pleasant.")
 
 
@@ -384,6 +385,33 @@ class Incident(_Between):
                               "diplomacy repairs per step (0: none).")
 
 
+class UnilateralAct(_Event):
+    """A state's sustained act that other publics condemn (a war, an occupation): a
+    one-sided shock, unlike an incident between two states."""
+
+    kind: Literal["unilateral_act"]
+    actor: str = Field(description="The acting country, whose state image the act hurts.")
+    observers: list[str] = Field(description="The countries whose publics hear of it and whose "
+                                 "states' relations toward the actor drop.", min_length=1)
+    severity: Prob = _f(0.5, "How far the observers' relations toward the actor drop and how bad "
+                             "the news is.")
+    duration: Whole = _f(60, "Steps it lasts: relations stay down and the news keeps coming.",
+                         ge=1)
+    daily_reach: Prob = _f(0.05, "Share of each observer's citizens who hear fresh news of it "
+                                 "each step while it lasts (all of them hear it on the first).")
+    recovery: Prob = _f(0.05, "Once it is over, share of the remaining drop in relations that "
+                              "diplomacy repairs per step (0: none).")
+
+    def check(self, scenario: Scenario, where: str) -> None:
+        super().check(scenario, where)
+        scenario.check_country(self.actor, f"{where}.actor")
+        for name in self.observers:
+            scenario.check_country(name, f"{where}.observers", other_than=self.actor)
+        if len(set(self.observers)) < len(self.observers):
+            raise ScenarioError(scenario.source, f"{where}.observers",
+                                "names a country twice; name each once")
+
+
 class Summit(_Between):
     """A summit: relations rise and good news spreads."""
 
@@ -404,6 +432,15 @@ class ExchangeProgramme(_Between):
     kind: Literal["exchange_programme"]
     ties: Whole = _f(100, "Cross-border ties added.", ge=0)
     duration: Whole = _f(30, "Steps the ties last.", ge=1)
+    meetings: Prob = _f(0.0, "Chance each pair (a guest and their host) meets each day: an "
+                             "experience for both, as a cross-border meeting (needs "
+                             "perception.experience_rule); 0: the ties only join the graph.")
+
+    def check(self, scenario: Scenario, where: str) -> None:
+        super().check(scenario, where)
+        if self.meetings > 0 and not scenario.perception.experience_rule:
+            raise ScenarioError(scenario.source, f"{where}.meetings", "needs "
+                                "perception.experience_rule = true (meetings are experiences)")
 
     def check_sizes(self, scenario: Scenario, sizes, where: str) -> None:
         a, b = (scenario.country_index(name) for name in self.between)
@@ -483,8 +520,8 @@ class CampaignEvent(_Event, _Campaigning):
 
 
 Event = Annotated[
-    Incident | Summit | Treaty | ExchangeProgramme | OpenBorders | Festival | PlatformBan
-    | CampaignEvent,
+    Incident | UnilateralAct | Summit | Treaty | ExchangeProgramme | OpenBorders | Festival
+    | PlatformBan | CampaignEvent,
     Field(discriminator="kind"),
 ]
 EVENT_KINDS = {cls.model_fields["kind"].annotation.__args__[0]: cls for cls in

@@ -180,7 +180,8 @@ def test_the_chosen_control_and_a_2x2_interaction_match_nanosim_compare(browser,
 
     worlds = {}
     for entry in bundled():
-        worlds.setdefault(tuple(entry.scenario.country_names), []).append(entry)
+        worlds.setdefault((tuple(entry.scenario.country_names), entry.scenario.run.steps),
+                          []).append(entry)
     entries = next(world for world in worlds.values() if len(world) >= 4)[:4]
     page = open_page(browser, server, "Compare")
     for entry in entries[:2]:

@@ -34,7 +34,7 @@ from nanosim.engine.kernels.memory import (
     prefetch,
     prefetch_images,
 )
-from nanosim.engine.kernels.rng import fill_uniform
+from nanosim.engine.kernels.rng import fill_uniform, uniform
 
 CODE = 0
 DRAWS = 6  # who, which neighbour, share?, which feature, i's and j's meeting positive?
@@ -59,6 +59,35 @@ def meetings(model, ledger, n: int) -> None:
     _meet(model.rng_state, n, (g.indptr, g.indices, g.well_mixed), citizens(model), ledger,
           latitudes(model, ch), ch.symbol_sharing, ch.valence, ch.positivity,
           ch.negative_valence, ch.negative_weight, rule)
+
+
+def pair_meetings(model, ledger, src: np.ndarray, dst: np.ndarray, chance: float) -> None:
+    """Each pair (src[k], dst[k]) of citizens of two countries meets with ``chance``, in
+    random order: an experience for each side as in a cross-border meeting (needs the
+    experience rule). An exchange programme's hosts and guests meet this way."""
+    ch = model.scenario.channels.contact
+    rule = (experiences(model, ch), ch.positivity_min, ch.positivity_max, ch.learning)
+    _meet_pairs(model.rng_state, src, dst, chance, citizens(model), ledger, rule)
+
+
+@njit(cache=True)
+def _meet_pairs(s, src, dst, chance, citizens, ledger, rule):
+    """The pairs meet with ``chance`` each, in a random order (a Fisher-Yates shuffle
+    from the stream); each meeting draws :data:`RULE_DRAWS` uniforms."""
+    n = src.shape[0]
+    order = np.arange(n)
+    for k in range(n - 1, 0, -1):
+        m = int(uniform(s) * (k + 1))
+        order[k], order[m] = order[m], order[k]
+    u = np.empty(RULE_DRAWS)
+    starts = citizens.starts
+    for k in range(n):
+        fill_uniform(s, u, RULE_DRAWS)
+        if u[0] >= chance:
+            continue
+        i, j = src[order[k]], dst[order[k]]
+        _experience_both(u, 0, i, j, country_of(i, starts), country_of(j, starts), citizens,
+                         ledger, rule)
 
 
 @njit(cache=True)
