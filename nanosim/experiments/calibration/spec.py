@@ -46,7 +46,7 @@ KEYS = {
     "": ("calibration", "scenario", "parameter", "data", "mapping", "abc", "optuna"),
     "calibration": ("name", "description", "data", "seed", "replicates"),
     "scenario": ("name", "file", "set"),
-    "parameter": ("key", "prior", "range", "mean", "sd", "scenarios", "truth"),
+    "parameter": ("key", "name", "prior", "range", "mean", "sd", "scenarios", "truth"),
     "data": ("scenario", "observer", "target", "image", "question", "measure", "days", "sd"),
     "mapping": tuple(MAPPING_KEYS),
     "abc": ("population", "generations", "min_acceptance", "quantile", "min_epsilon"),
@@ -58,7 +58,8 @@ DEFAULT_SD = 3.0  # points: about a 1,000-person survey's sampling error (95 % m
 
 @dataclass(frozen=True)
 class Parameter:
-    """A scenario key (or mapping constant) to estimate, with its prior."""
+    """A scenario key (or several set to one value, or a mapping constant) to estimate,
+    with its prior. ``key`` names it in every table and figure."""
 
     key: str
     prior: str
@@ -68,6 +69,11 @@ class Parameter:
     sd: float | None = None
     scenarios: tuple[str, ...] = ()  # the scenarios it applies to
     truth: float | None = None  # --check: the value synthetic data are made at
+    keys: tuple[str, ...] = ()  # the scenario keys it sets (default: its key)
+
+    def __post_init__(self):
+        if not self.keys:
+            object.__setattr__(self, "keys", (self.key,))
 
     @property
     def scipy(self) -> tuple[str, tuple, dict]:
@@ -153,8 +159,8 @@ class Calibration:
 
     def scenario_at(self, name: str, values: dict[str, float]) -> Scenario:
         """Scenario ``name`` with the parameters that apply to it set to ``values``."""
-        own = {p.key: values[p.key] for p in self.parameters
-               if not p.is_mapping and name in p.scenarios}
+        own = {k: values[p.key] for p in self.parameters
+               if not p.is_mapping and name in p.scenarios for k in p.keys}
         scenario = self.scenarios[name]
         return scenario.with_overrides(own, f"{self.source}: parameter") if own else scenario
 
@@ -234,9 +240,12 @@ def _parameters(raw: dict, source: str, scenarios: dict[str, Scenario]) -> list[
     for i, block in enumerate(blocks):
         where = f"parameter.{i}"
         _only(block, "parameter", source, where)
-        key = _text(block.get("key"), source, f"{where}.key")
+        key, keys = _keys(block, source, where)
+        for k in keys:
+            if any(k in p.keys for p in out):
+                raise ScenarioError(source, f"{where}.key", f"{shown(k)} is estimated twice")
         if any(p.key == key for p in out):
-            raise ScenarioError(source, f"{where}.key", f"{shown(key)} is estimated twice")
+            raise ScenarioError(source, f"{where}.name", f"{shown(key)} names two parameters")
         prior = block.get("prior", "uniform")
         if prior not in PRIORS:
             raise ScenarioError(source, f"{where}.prior", f"unknown prior {shown(prior)}; "
@@ -270,11 +279,35 @@ def _parameters(raw: dict, source: str, scenarios: dict[str, Scenario]) -> list[
                                 f"[{low:g}, {high:g}] (got {truth!r})")
         param = Parameter(key, prior, low, high, None if mean is None else float(mean),
                           None if sd is None else float(sd), applies,
-                          None if truth is None else float(truth))
+                          None if truth is None else float(truth), keys)
         _check_limits(param, source, where, scenarios)
         out.append(param)
     _check_corners(out, source, scenarios)
     return out
+
+
+def _keys(block: dict, source: str, where: str) -> tuple[str, tuple[str, ...]]:
+    """A parameter's name and the scenario keys it sets: ``key = "a.b"``, or
+    ``key = ["a.b", "c.d"]`` with a ``name`` (one value shared by several keys)."""
+    keys = block.get("key")
+    if isinstance(keys, list):
+        if not keys or not all(isinstance(k, str) and k for k in keys):
+            raise ScenarioError(source, f"{where}.key", "must be a key or a list of keys")
+        if len(set(keys)) < len(keys):
+            raise ScenarioError(source, f"{where}.key", "names a key twice")
+        if "name" not in block:
+            raise ScenarioError(source, f"{where}.name", "required when key lists several "
+                                                         "keys (one value shared by them)")
+        name = _text(block["name"], source, f"{where}.name")
+        if any(k.startswith(MAPPING) for k in keys):
+            raise ScenarioError(source, f"{where}.key", "a mapping constant is estimated "
+                                                        "alone")
+        return name, tuple(keys)
+    key = _text(keys, source, f"{where}.key")
+    if "name" in block:
+        raise ScenarioError(source, f"{where}.name", "only a parameter of several keys takes "
+                                                     "a name (its key names it)")
+    return key, (key,)
 
 
 def _applies(block: dict, source: str, where: str,
@@ -306,14 +339,16 @@ def _check_limits(p: Parameter, source: str, where: str,
     origin = f"{source}: {where}"
     inside = p.low + (p.high - p.low) * 0.382  # not a round number: a whole-number key fails
     for name in p.scenarios:
-        for value in (p.low, p.high, inside):
-            try:
-                scenarios[name].with_overrides({p.key: value}, origin)
-            except ScenarioError as e:
-                if e.source == origin:  # the key itself, or its limits
-                    raise
-                raise ScenarioError(source, f"{where}.range", f"at {p.key} = {value:g} scenario "
-                                    f"{name} breaks a rule ({e.key}: {e.message})") from None
+        for key in p.keys:
+            for value in (p.low, p.high, inside):
+                try:
+                    scenarios[name].with_overrides({key: value}, origin)
+                except ScenarioError as e:
+                    if e.source == origin:  # the key itself, or its limits
+                        raise
+                    raise ScenarioError(source, f"{where}.range", f"at {key} = {value:g} "
+                                        f"scenario {name} breaks a rule ({e.key}: "
+                                        f"{e.message})") from None
 
 
 def _check_corners(params: list[Parameter], source: str,
@@ -325,7 +360,7 @@ def _check_corners(params: list[Parameter], source: str,
         if not 2 <= len(own) <= CORNERS:
             continue
         for corner in itertools.product(*((p.low, p.high) for p in own)):
-            values = dict(zip((p.key for p in own), corner, strict=True))
+            values = {k: v for p, v in zip(own, corner, strict=True) for k in p.keys}
             try:
                 scenario.with_overrides(values, f"{source}: parameter")
             except ScenarioError as e:
