@@ -179,9 +179,9 @@ def _parameter_lines(result: Result) -> list[str]:
             + (" truth | covered |" if check else ""))
     lines = [head, "|---|---|---|---:|---|---:|---|" + ("---:|---|" if check else "")]
     for r in table.itertuples(index=False):
+        width = "—" if pd.isna(r.width) else f"{r.width:.2f}"
         row = (f"| `{r.parameter}` | {r.prior} | [{r.prior_low:.3g}, {r.prior_high:.3g}] | "
-               f"{r.estimate:.3g} | [{r.low:.3g}, {r.high:.3g}] | {r.width:.2f} | "
-               f"{r.verdict} |")
+               f"{r.estimate:.3g} | [{r.low:.3g}, {r.high:.3g}] | {width} | {r.verdict} |")
         if check:
             row += f" {r.truth:.3g} | {'yes' if r.covered else '**no**'} |"
         lines.append(row)

@@ -136,6 +136,23 @@ def test_a_calibration_file_becomes_priors_and_data_points(cal_file):
     assert (scenario.events[0].severity, scenario.events[0].recovery) == (0.4, 0.1)
 
 
+def test_a_parameter_may_set_several_keys_to_one_value(tmp_path):
+    text = CALIBRATION.replace('key = "events.0.severity"',
+                               'name = "shock"\nkey = ["events.0.severity", "channels.events.mu"]')
+    cal = read_calibration(write_files(tmp_path, text))
+    assert cal.parameters[0].key == "shock"
+    scenario = cal.scenario_at("tiny", {"shock": 0.45, "events.0.recovery": 0.1})
+    assert (scenario.events[0].severity, scenario.channels.events.mu) == (0.45, 0.45)
+    unnamed = CALIBRATION.replace('key = "events.0.severity"',
+                                  'key = ["events.0.severity", "channels.events.mu"]')
+    with pytest.raises(ScenarioError, match="parameter.0.name: required when key lists"):
+        read_calibration(write_files(tmp_path, unnamed))
+    twice = CALIBRATION.replace('key = "events.0.recovery"',
+                                'name = "again"\nkey = ["events.0.severity"]')
+    with pytest.raises(ScenarioError, match="'events.0.severity' is estimated twice"):
+        read_calibration(write_files(tmp_path, twice))
+
+
 def test_an_evaluation_reads_the_model_in_the_datas_units(cal_file):
     from nanosim.experiments.calibration.simulate import stream_seed
     from nanosim.experiments.runner import run_replicate
