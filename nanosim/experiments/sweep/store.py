@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from nanosim.errors import NanosimError
-from nanosim.experiments.files import check_writable, write_table
+from nanosim.experiments.files import check_writable, folder_lock, write_table
 
 if TYPE_CHECKING:
     from nanosim.experiments.sweep.plan import Plan
@@ -389,21 +389,9 @@ def _foreign(folder: Path) -> bool:
                for p in folder.iterdir())
 
 
-@contextmanager
 def _lock(folder: Path):
     """An exclusive lock on the folder, released when the process ends however it ends."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock
-        yield
-        return
-    with open(folder / ".lock", "w") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise NanosimError(f"{folder}: another nanosim sweep is writing into this "
-                               "folder") from None
-        yield
+    return folder_lock(folder, "another nanosim sweep is writing into this folder")
 
 
 def _check_same_design(found: dict, wanted: dict, folder: Path) -> None:
