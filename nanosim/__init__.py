@@ -19,6 +19,8 @@ _EXPORTS = {  # public name: (module, attribute; None for the module itself)
     "run_replicate": ("nanosim.experiments.runner", "run_replicate"),
     "sweep": ("nanosim.experiments.sweep", "sweep"),
     "load_sweep": ("nanosim.experiments.sweep", "load_sweep"),
+    "calibrate": ("nanosim.experiments.calibration", "calibrate"),
+    "read_calibration": ("nanosim.experiments.calibration", "read_calibration"),
     "compare": ("nanosim.experiments.compare", None),  # modules of helpers, as the docs use them
     "report": ("nanosim.experiments.report", None),
     "results": ("nanosim.experiments.results", None),

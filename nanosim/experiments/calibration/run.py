@@ -25,7 +25,7 @@ from nanosim.experiments.budget import PROCESS, WORKER, check_memory, run_bytes
 from nanosim.experiments.calibration.folder import check_folder, manifest, open_folder
 from nanosim.experiments.calibration.journal import Journal
 from nanosim.experiments.calibration.simulate import observe, trajectories
-from nanosim.experiments.calibration.spec import METHODS, Calibration
+from nanosim.experiments.calibration.spec import METHODS, Calibration, read_calibration
 from nanosim.experiments.calibration.summary import (
     bands,
     coverage,
@@ -65,11 +65,13 @@ class Result:
     seconds: float
 
 
-def calibrate(cal: Calibration, out: str | Path, method: str = "abc", *,
+def calibrate(cal: Calibration | str | Path, out: str | Path, method: str = "abc", *,
               budget: int | None = None, workers: int | None = None, scheduler=None,
               check: bool = False, report: Callable[[str], None] | None = None,
               max_memory: int | None = None) -> Result:
-    """Fit ``cal`` into the folder ``out`` (continuing it if it holds this calibration).
+    """Fit ``cal`` (a calibration file, or one read) into the folder ``out``, continuing it
+    if it holds this calibration; ``nanosim.io.calibration.write_calibration`` writes the
+    result's report, figures and tables into it.
 
     ``budget``: at most this many evaluations in all (ABC: its generations' runs; Optuna:
     trials). ``workers``: local processes (default: the cores); ``scheduler``: a Dask
@@ -77,6 +79,8 @@ def calibrate(cal: Calibration, out: str | Path, method: str = "abc", *,
     Nothing is written if the method, budget, folder or memory is refused.
     """
     report = report or (lambda line: None)
+    if not isinstance(cal, Calibration):
+        cal = read_calibration(cal)
     if method not in METHODS:
         raise NanosimError(f"--method: unknown method {method!r}; allowed: {', '.join(METHODS)}")
     s = cal.settings

@@ -35,8 +35,9 @@ def trajectories(cal: Calibration, params: dict[str, float],
 
 def series_at(cal: Calibration, params: dict[str, float],
               stream: tuple[int, ...]) -> list[np.ndarray]:
-    """Each of ``cal.series`` by day (0 .. steps; NaN on days not recorded), in its data's
-    unit, averaged over the calibration's replicates."""
+    """Each of ``cal.series`` by day (0 .. steps; NaN on days not recorded: runs record
+    only as often as the data need), in its data's unit, averaged over the calibration's
+    replicates."""
     import pandas as pd
 
     from nanosim.experiments.runner import run_replicate
@@ -44,7 +45,8 @@ def series_at(cal: Calibration, params: dict[str, float],
     mapping = cal.mapping_at(params)
     tables = {}
     for name in dict.fromkeys(s[0] for s in cal.series):
-        scenario = cal.scenario_at(name, params)
+        scenario = cal.scenario_at(name, params).with_overrides(
+            {"scenario.record_every": cal.record_every(name)})
         runs = [run_replicate(scenario, 0, seed=stream_seed(cal.settings.seed, stream, r))
                 for r in range(cal.settings.replicates)]
         tables[name] = pd.concat(runs, ignore_index=True) if len(runs) > 1 else runs[0]

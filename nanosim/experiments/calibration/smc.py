@@ -166,7 +166,7 @@ class ExecutorSampler(Sampler):
                         done[i] = values
                         self.runs += 1
                 now = time.perf_counter()
-                if now - last_report >= REPORT_EVERY:
+                if replayed and now - last_report >= REPORT_EVERY:
                     last_report = now
                     self.report(generation_line(t, n, accepted, replayed, now - start))
         finally:
@@ -217,7 +217,7 @@ def run_abc(cal: Calibration, folder: Path, observed: np.ndarray, executor, capa
                f"({stopped})")
     else:
         if done:
-            report(f"continuing from generation {done} (generations 0..{done - 1} are in "
+            report(f"continuing from generation {done} (the {done} before it are in "
                    f"{DATABASE})")
         with warnings.catch_warnings():  # pyabc subtracts infinite epsilons after generation 0
             warnings.simplefilter("ignore", RuntimeWarning)

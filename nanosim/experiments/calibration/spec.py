@@ -164,6 +164,13 @@ class Calibration:
         scenario = self.scenarios[name]
         return scenario.with_overrides(own, f"{self.source}: parameter") if own else scenario
 
+    def record_every(self, name: str) -> int:
+        """The longest recording interval that still records every data day of scenario
+        ``name`` (the greatest common divisor of its days): recording is a large share of
+        a run's time, and the values recorded do not depend on how often it is."""
+        days = [t.day for t in self.targets if t.scenario == name and t.day > 0]
+        return math.gcd(*days) if days else self.scenarios[name].run.steps
+
     def mapping_at(self, values: dict[str, float]) -> dict[str, float]:
         """The mapping constants, those estimated taken from ``values``."""
         return {**self.mapping, **{p.key[len(MAPPING):]: values[p.key]
