@@ -11,15 +11,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nanosim.dashboard.charts import COLOURS, event_series
+from nanosim.dashboard.limits import EXPLORE_MAX_CITIZENS
 from nanosim.engine.events import BY_KIND as EVENTS_BY_KIND
 from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments import results as R
 from nanosim.figures import plots
 from nanosim.scenario import Scenario
 
-EXPLORE_MAX_CITIZENS = 20_000
 EXPLORE_DEFAULT_CITIZENS = 2_000
 NETWORK_SAMPLE = 150
+CROSS_BORDER = "#d62728"  # a tie between citizens of two countries
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,14 @@ def knob_values(scenario: Scenario) -> dict[str, float]:
     return values
 
 
-def build_model(scenario: Scenario, values: dict[str, float], replicate: int = 0
+def build_model(scenario: Scenario, values: dict[str, float], seed: int | None = None
                 ) -> DiplomacyModel:
-    """A fresh model of ``scenario`` with the knob values applied (ScenarioError if invalid)."""
+    """A fresh model of ``scenario`` with the knob values (and ``seed``, default the
+    scenario's) applied; ScenarioError if invalid."""
     overrides = {k: (int(v) if k == "population.size" else float(v)) for k, v in values.items()}
-    return DiplomacyModel(scenario.with_overrides(overrides), replicate, citizen_agents=False)
+    if seed is not None:
+        overrides["scenario.seed"] = int(seed)
+    return DiplomacyModel(scenario.with_overrides(overrides), 0, citizen_agents=False)
 
 
 def favourability(model: DiplomacyModel) -> np.ndarray:
@@ -84,39 +89,48 @@ def favourability(model: DiplomacyModel) -> np.ndarray:
 
 @dataclass(frozen=True)
 class NetworkSample:
-    """A connected-looking sample of citizens, its ties, and a fixed layout."""
+    """A connected sample of citizens, its ties, which of them cross a border, a layout."""
 
     nodes: np.ndarray  # citizen ids
     edges: np.ndarray  # (k, 2) positions in ``nodes``
+    crossing: np.ndarray  # (k,) True where the tie joins citizens of two countries
     xy: np.ndarray  # (len(nodes), 2)
 
 
 def network_sample(model: DiplomacyModel, size: int = NETWORK_SAMPLE, seed: int = 0
                    ) -> NetworkSample:
-    """A snowball sample: a few citizens of each country and their neighbours, laid out."""
+    """A snowball sample grown tie by tie from a few citizens of each country (those with
+    a cross-border tie first), so that it is connected where the network is, laid out by
+    a force layout spread enough for every tie to be seen."""
     import networkx as nx
 
     rng = np.random.default_rng(seed)
     g = model.graph
-    seeds = _seed_citizens(model, max(1, size // 4), rng)
+    seeds = _seed_citizens(model, max(1, min(size // 10, 3 * model.n_countries)), rng)
     chosen: dict[int, None] = dict.fromkeys(int(i) for i in seeds)
-    for i in seeds:
-        if g.well_mixed or len(chosen) >= size:
-            break
+    frontier = list(chosen)
+    while frontier and len(chosen) < size and not g.well_mixed:
+        i = frontier.pop(0)
         neighbours = g.indices[g.indptr[i]:g.indptr[i + 1]]
-        for j in rng.permutation(neighbours)[:3]:
-            chosen.setdefault(int(j), None)
+        for j in rng.permutation(neighbours)[:4]:
+            if int(j) not in chosen and len(chosen) < size:
+                chosen[int(j)] = None
+                frontier.append(int(j))
     nodes = np.fromiter(chosen, dtype=np.int64)
     position = {int(v): k for k, v in enumerate(nodes)}
-    edges = [] if g.well_mixed else [
+    edges = np.array([] if g.well_mixed else [
         (position[int(i)], position[int(j)]) for i in nodes
-        for j in g.indices[g.indptr[i]:g.indptr[i + 1]] if int(j) in position and i < j]
+        for j in g.indices[g.indptr[i]:g.indptr[i + 1]] if int(j) in position and i < j],
+        dtype=np.int64).reshape(-1, 2)
+    home = model.home[nodes]
+    crossing = home[edges[:, 0]] != home[edges[:, 1]] if len(edges) else np.zeros(0, bool)
     graph = nx.Graph()
     graph.add_nodes_from(range(len(nodes)))
-    graph.add_edges_from(edges)
-    layout = nx.spring_layout(graph, seed=seed, iterations=60)
+    graph.add_edges_from(map(tuple, edges))
+    spread = 2.5 / np.sqrt(max(len(nodes), 1))  # more room than the default 1/sqrt(n)
+    layout = nx.spring_layout(graph, k=spread, seed=seed, iterations=200)
     xy = np.array([layout[k] for k in range(len(nodes))])
-    return NetworkSample(nodes, np.array(edges, dtype=np.int64).reshape(-1, 2), xy)
+    return NetworkSample(nodes, edges, crossing, xy)
 
 
 def _seed_citizens(model: DiplomacyModel, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -133,12 +147,15 @@ def _seed_citizens(model: DiplomacyModel, count: int, rng: np.random.Generator) 
     return np.concatenate(picks).astype(np.int64)
 
 
-COUNTRY_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-                   "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+def country_colours(model: DiplomacyModel) -> dict[str, str]:
+    """Each country's colour in the Explore charts and their legend."""
+    return {n: COLOURS[k % len(COLOURS)] for k, n in enumerate(model.country_names)}
 
 
-def network_option(model: DiplomacyModel, sample: NetworkSample, target: str) -> dict:
-    """ECharts graph of the sample: colour = country, size and shade = view of ``target``."""
+def network_option(model: DiplomacyModel, sample: NetworkSample, target: str,
+                   hidden: frozenset[str] = frozenset()) -> dict:
+    """ECharts graph of the sample: colour = country, size and shade = view of ``target``,
+    cross-border ties in red; countries in ``hidden`` left out (the page's legend)."""
     c = model.country_names.index(target)
     view = favourability(model)[sample.nodes, c]
     home = model.home[sample.nodes]
@@ -148,29 +165,42 @@ def network_option(model: DiplomacyModel, sample: NetworkSample, target: str) ->
               "itemStyle": {"opacity": round(0.25 + 0.75 * float(s), 3)}}
              for i, (x, y), h, s, v in zip(sample.nodes, sample.xy, home, shade, view,
                                            strict=True)]
+    links = [{"source": int(a), "target": int(b),
+              **({"lineStyle": {"color": CROSS_BORDER, "width": 2.2, "opacity": 0.9}}
+                 if cross else {})}
+             for (a, b), cross in zip(sample.edges, sample.crossing, strict=True)]
     return {
         "animation": False,
-        "title": {"text": f"Bigger, darker: likes {target} more", "textStyle": {"fontSize": 12}},
-        "tooltip": {},
-        "legend": {"top": 22, "data": list(model.country_names)},
-        "color": list(COUNTRY_COLOURS),
+        "aria": {"enabled": True, "label": {"description": (
+            f"A sample of {len(nodes)} citizens and {len(links)} ties "
+            f"({int(sample.crossing.sum())} across a border), coloured by country, bigger "
+            f"and darker the more they like {target}")}},
+        "title": {"text": f"Bigger, darker: likes {target} more; red: cross-border tie",
+                  "textStyle": {"fontSize": 12}},
+        "tooltip": {"formatter": "{b}: view {c}"},
+        "legend": {"show": False, "data": list(model.country_names),
+                   "selected": {n: n not in hidden for n in model.country_names}},
+        "color": list(country_colours(model).values()),
         "series": [{
-            "type": "graph", "layout": "none", "roam": True,
+            "type": "graph", "layout": "none", "roam": True, "top": 40,
             "categories": [{"name": n} for n in model.country_names],
-            "data": nodes,
-            "links": [{"source": int(a), "target": int(b)} for a, b in sample.edges],
-            "lineStyle": {"color": "#888888", "width": 1.0, "opacity": 0.7},
+            "data": nodes, "links": links,
+            "lineStyle": {"color": "#9a9a9a", "width": 1.0, "opacity": 0.6},
+            "emphasis": {"focus": "adjacency"},
         }],
     }
 
 
-def history_option(table: pd.DataFrame, observer: str) -> dict:
-    """ECharts lines: favourability of ``observer``'s public (solid) and state (dashed)."""
+def history_option(table: pd.DataFrame, observer: str, colours: dict[str, str],
+                   steps: int, event_steps=(), hidden: frozenset[str] = frozenset()) -> dict:
+    """ECharts lines: favourability of ``observer``'s public (solid) and state (dashed)
+    toward each country (its colour; ``hidden`` ones left out) over the run's ``steps``,
+    with its events marked."""
     series = []
     targets = [str(t) for t in R.select(table, "favourability", observer=observer)
-               ["target"].unique()]
-    for k, target in enumerate(targets):
-        colour = COUNTRY_COLOURS[k % len(COUNTRY_COLOURS)]
+               ["target"].unique() if str(t) not in hidden]
+    for target in targets:
+        colour = colours[target]
         for metric, who, dash in (("favourability", "public", "solid"),
                                   ("relations", "state", "dashed")):
             rows = R.select(table, metric, observer=observer, target=target)
@@ -183,15 +213,21 @@ def history_option(table: pd.DataFrame, observer: str) -> dict:
             })
     return {
         "animation": False,
-        "title": {"text": f"How {observer} sees other countries", "textStyle": {"fontSize": 12}},
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 22, "type": "scroll"},
-        "grid": {"top": 70, "left": 60, "right": 20, "bottom": 40},
-        "xAxis": {"type": "value", "name": "step (day)", "nameLocation": "middle",
-                  "nameGap": 25, "min": 0},
+        "aria": {"enabled": True, "label": {"description": (
+            f"How {observer}'s public (solid) and state (dashed) see "
+            f"{', '.join(targets)}, day by day")}},
+        "title": {"text": f"How {observer} sees other countries: public solid, state dashed",
+                  "textStyle": {"fontSize": 12}},
+        "tooltip": {"trigger": "axis", "confine": True},
+        "toolbox": {"right": 8, "feature": {"dataZoom": {"filterMode": "none"},
+                                            "restore": {}}},
+        "dataZoom": [{"type": "inside", "filterMode": "none"}],
+        "grid": {"top": 40, "left": 36, "right": 24, "bottom": 28, "containLabel": True},
+        "xAxis": {"type": "value", "name": "day", "nameLocation": "middle",
+                  "nameGap": 25, "min": 0, "max": steps},
         "yAxis": {"type": "value", "min": -1, "max": 1, "name": "favourability / relations",
-                  "nameLocation": "middle", "nameGap": 32},
-        "series": series,
+                  "nameLocation": "middle", "nameGap": 36},
+        "series": series + event_series(event_steps),
     }
 
 
