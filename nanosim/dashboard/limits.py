@@ -5,7 +5,8 @@ citizens × replicates × scenarios (an uploaded file counts with its own size, 
 file above :data:`MAX_CITIZENS` is refused on upload), runs one job at a time, and a
 job whose memory, estimated before it starts (:mod:`nanosim.experiments.budget`),
 exceeds :data:`SESSION_MEMORY` or the memory available is refused with a message.
-Closing or reloading the tab cancels its job; a tab's other state is kept
+Closing or reloading the tab cancels its job (a tab that loses its connection without
+closing, :data:`DISCONNECTED_SECONDS` later); a tab's other state is kept
 :data:`RESTORE_SECONDS` for a reload to take back. Bigger work belongs to
 ``nanosim compare``, whose folder the Saved results page reads.
 """
@@ -25,6 +26,7 @@ EXPLORE_MAX_CITIZENS = 20_000  # the live model's citizens slider
 SESSION_MEMORY = 2 << 30  # bytes one tab's job may take beyond the server's own share
 JOBS_PER_SESSION = 1  # a tab's Run waits until its running job has stopped
 RESTORE_SECONDS = 300  # a closed tab's state, kept for a reload of it
+DISCONNECTED_SECONDS = 60  # a tab that lost its connection without closing is then closed
 TIDY_CSV_ROWS = 2_000_000  # the tidy table as CSV in the browser (Parquet has no limit)
 
 
