@@ -34,13 +34,13 @@ def base(description: str, legend: list[str] | None = None, zoom_x: bool = True)
         "animation": False,
         "aria": {"enabled": True, "label": {"description": description}},
         "tooltip": {"trigger": "item", "confine": True},
-        "toolbox": {"right": 8, "feature": {"dataZoom": {"filterMode": "none"},
-                                            "restore": {}}},
-        "grid": {"left": 40, "right": 24, "top": 36 + 22 * _legend_rows(legend),
+        "toolbox": {"right": 0, "top": "middle", "orient": "vertical", "itemSize": 13,
+                    "feature": {"dataZoom": {"filterMode": "none"}, "restore": {}}},
+        "grid": {"left": 40, "right": 34, "top": 36 + 22 * _legend_rows(legend),
                  "bottom": 28, "containLabel": True},
     }
     if legend:
-        option["legend"] = {"type": "plain", "top": 4, "left": 8, "right": 90,
+        option["legend"] = {"type": "plain", "top": 4, "left": 8, "right": 8,
                             "data": legend, "textStyle": {"fontSize": 12}}
     if zoom_x:
         option["dataZoom"] = [{"type": "inside", "filterMode": "none"}]
@@ -137,8 +137,9 @@ def interval_option(table: pd.DataFrame, prefix: str, description: str, x_name: 
     option.update({
         "xAxis": {"type": "value", "name": x_name, "nameLocation": "middle", "nameGap": 26,
                   "scale": True, "splitNumber": 4},
-        "yAxis": {"type": "category", "data": names, "axisLabel": {"width": 150,
-                                                                   "overflow": "break"}},
+        "yAxis": {"type": "category", "data": names, "axisLabel": {"width": 140,
+                                                                   "overflow": "break",
+                                                                   "lineHeight": 14}},
         "series": series,
     })
     option["series"].append({"type": "line", "data": [], "silent": True, "markLine": {
@@ -168,7 +169,8 @@ def channels_option(channels: pd.DataFrame, description: str, y_name: str) -> di
     option = base(description, [s["name"] for s in series], zoom_x=False)
     option.update({
         "xAxis": {"type": "category", "data": names,
-                  "axisLabel": {"interval": 0, "width": 120, "overflow": "break"}},
+                  "axisLabel": {"interval": 0, "width": 120, "overflow": "break",
+                                "lineHeight": 14}},
         "yAxis": {"type": "value", "name": y_name, "nameLocation": "middle", "nameGap": 48},
         "series": series,
     })

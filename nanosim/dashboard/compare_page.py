@@ -166,19 +166,23 @@ def Results():
         f"{facts['steps']} steps of {facts['citizens']:,} citizens, seed {facts['seed']} "
         f"(common random numbers), nanosim {facts['nanosim']}; the runs took "
         f"{comparison.seconds:.1f} s", classes=["nanosim-finished"])
-    ViewControls(comparison, shown_view, on_view=view.set)
+    ViewControls(comparison, view)
     ComparisonView(comparison, shown_view)
     SaveCard(comparison, shown_view)
 
 
 @solara.component
-def ViewControls(comparison: X.Comparison, current: X.View, on_view):
-    """Metric, observer, target, control and 2 × 2 design: each redraws at once."""
+def ViewControls(comparison: X.Comparison, var: solara.Reactive):
+    """Metric, observer, target, control and 2 × 2 design of the view in ``var``: each
+    change redraws at once."""
+    current = var.value
 
     def change(**kw):
-        values = {**current.__dict__, **kw}
+        latest = var.peek()  # not the view of this render: clicks may come faster
+        if kw.get("design") == ("swap",):
+            kw["design"] = _swap(latest.design, kw.pop("slot"), kw.pop("name"))
         try:
-            on_view(X.fit(comparison, X.View(**values)))
+            var.set(X.fit(comparison, X.View(**{**latest.__dict__, **kw})))
         except NanosimError:  # a metric this comparison has no values of: keep the view
             return
 
@@ -198,10 +202,10 @@ def ViewControls(comparison: X.Comparison, current: X.View, on_view):
                           on_value=lambda t: change(target=t))
             solara.Select("Control", values=names, value=current.control,
                           on_value=lambda c: change(control=c, design=()))
-        if len(names) == 4:
+        if len(names) == 4:  # any design is made of the three scenarios besides the control
             solara.Checkbox(label="2 × 2 design: main effects and interaction",
                             value=bool(current.design),
-                            on_value=lambda on: change(design=tuple(rest) if on else ()))
+                            on_value=lambda on: change(design=("any",) if on else ()))
         if current.design:
             solara.Text("A (neither factor) is the control; choose B, C and D:",
                         style={"font-size": "0.85em"})
@@ -209,8 +213,8 @@ def ViewControls(comparison: X.Comparison, current: X.View, on_view):
                 for k, role in enumerate(("B: first factor only", "C: second factor only",
                                           "D: both")):
                     solara.Select(role, values=rest, value=current.design[k],
-                                  on_value=lambda n, k=k: change(design=_swap(current.design,
-                                                                              k, n)))
+                                  on_value=lambda n, k=k: change(design=("swap",), slot=k,
+                                                                 name=n))
 
 
 def _swap(design: tuple[str, ...], k: int, name: str) -> tuple[str, ...]:

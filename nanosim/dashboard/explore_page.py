@@ -131,7 +131,8 @@ def LiveModel(entry: Entry, model_live: Live):
     solara.use_effect(lambda: (lambda: playing.set(False)), [])  # leaving the tab pauses
 
     def set_knob(key, v):
-        pending.set({**pending.value, entry.label: {**values, key: v}})
+        now = pending.peek().get(entry.label) or dict(model_live.values)
+        pending.set({**pending.peek(), entry.label: {**now, key: v}})
 
     with solara.Div(classes=["nanosim-page"]):
         with solara.Div(classes=["nanosim-side"]):

@@ -197,7 +197,7 @@ def SavedPage():
     if data["kind"] == "comparison":
         solara.Text(data["summary"], classes=["nanosim-saved-summary"])
         comparison, shown = data["comparison"], comparison_view.value or data["view"]
-        ViewControls(comparison, shown, on_view=comparison_view.set)
+        ViewControls(comparison, comparison_view)
         ComparisonView(comparison, shown)
         return
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
