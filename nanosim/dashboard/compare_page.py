@@ -163,7 +163,7 @@ def Results():
     facts = comparison.facts
     solara.Success(
         f"{len(comparison.names)} scenarios × {facts['replicates']} replicates, "
-        f"{facts['steps']} steps of {facts['citizens']:,} citizens, seed {facts['seed']} "
+        f"{facts['steps']} steps of {X.count(facts['citizens'])} citizens, seed {facts['seed']} "
         f"(common random numbers), nanosim {facts['nanosim']}; the runs took "
         f"{comparison.seconds:.1f} s", classes=["nanosim-finished"])
     ViewControls(comparison, view)
@@ -234,7 +234,7 @@ def ComparisonView(comparison: X.Comparison, current: X.View):
         DataTable(shown["readable"], classes=["nanosim-comparison-table"])
         solara.Text(f"{shown['units']}; intervals are 10–90 % across "
                     f"{facts['replicates']} replicates. Seed {facts['seed']}, "
-                    f"{facts['replicates']} replicates, {facts['citizens']:,} citizens, "
+                    f"{facts['replicates']} replicates, {X.count(facts['citizens'])} citizens, "
                     f"{facts['steps']} steps, nanosim {facts['nanosim']}.",
                     classes=["nanosim-facts"], style={"font-size": "0.85em"})
         with solara.Row(style={"flex-wrap": "wrap"}):

@@ -99,6 +99,11 @@ class Comparison:
         return self._views[key]
 
 
+def count(n: int | None) -> str:
+    """A number of citizens as the page says it (a saved folder may not record it)."""
+    return f"{n:,}" if n is not None else "the files' own number of"
+
+
 def prepare(entries: list[Entry], request: Request) -> list[Scenario]:
     """The chosen scenarios with the citizens/steps overrides applied (ScenarioError if bad,
     or if they are not one world, so that any of them can be the control)."""

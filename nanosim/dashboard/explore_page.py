@@ -9,6 +9,7 @@ a reload finds the model at the step it had reached.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ render_every = session.state("explore.render_every", 1)  # steps per frame
 observer = session.state("explore.observer", "")
 target = session.state("explore.target", "")
 hidden = session.state("explore.hidden", frozenset())  # countries toggled off in the charts
-MIN_INTERVAL_MS = 20  # between frames while playing: time for a Pause click to be read
+MIN_INTERVAL_MS = 20  # between frames while playing, at least: time for a Pause click
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,15 +120,32 @@ def LiveModel(entry: Entry, model_live: Live):
     seed, seed_problem = parse_whole(seed_typed, 0, 2**63 - 1, optional=True)
     changed = values != model_live.values or (seed is not None and seed != model_live.seed)
 
-    def play_loop():
-        # a thread of this tab: a frame, then the play interval, until Pause (or the end)
-        while playing.peek() and model is not None and model.running:
-            advance(model_live, render_every.peek())
-            time.sleep(max(interval_ms.peek(), MIN_INTERVAL_MS) / 1000)
-        if model is not None and not model.running:
-            playing.set(False)
+    def play():
+        # frames on the tab's event loop, between its clicks (a thread stepping and redrawing
+        # beside the page re-rendered under a Pause click, which then never finished)
+        if not playing.value or model is None:
+            return None
+        from solara.server import kernel_context
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value, model])
+        context = kernel_context.get_current_context()
+        stop = threading.Event()
+
+        async def frames():
+            while not stop.is_set() and playing.peek() and model.running:
+                start = time.perf_counter()
+                with context:
+                    advance(model_live, render_every.peek())  # steps and redraws
+                frame = time.perf_counter() - start  # the page gets as long for its clicks
+                await asyncio.sleep(max(interval_ms.peek() / 1000, frame,
+                                        MIN_INTERVAL_MS / 1000))
+            if not model.running:
+                with context:
+                    playing.set(False)
+
+        asyncio.run_coroutine_threadsafe(frames(), context.event_loop)
+        return stop.set
+
+    solara.use_effect(play, [playing.value, model])
     solara.use_effect(lambda: (lambda: playing.set(False)), [])  # leaving the tab pauses
 
     def set_knob(key, v):

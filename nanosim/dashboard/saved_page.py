@@ -162,9 +162,9 @@ def SavedPage():
             data = {**open_folder(*request), "request": request}
         except NanosimError as e:  # the user's input: one line on the page, no traceback
             data = {"error": error_text(e), "request": request}
-        opened.set(data)
         if data.get("kind") == "comparison":
-            comparison_view.set(data["view"])
+            comparison_view.set(data["view"])  # before the page shows the folder
+        opened.set(data)
         return data
 
     result = solara.lab.use_task(load, dependencies=[request], raise_error=False)
@@ -196,9 +196,10 @@ def SavedPage():
         return
     if data["kind"] == "comparison":
         solara.Text(data["summary"], classes=["nanosim-saved-summary"])
-        comparison, shown = data["comparison"], comparison_view.value or data["view"]
-        ViewControls(comparison, comparison_view)
-        ComparisonView(comparison, shown)
+        comparison, shown = data["comparison"], comparison_view.value
+        if shown is not None:
+            ViewControls(comparison, comparison_view)
+            ComparisonView(comparison, shown)
         return
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text(data["summary"], classes=["nanosim-saved-summary"])

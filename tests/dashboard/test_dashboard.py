@@ -341,8 +341,9 @@ def test_cancel_returns_within_a_second_and_closing_the_tab_stops_its_run(browse
 @BROWSER
 def test_a_tab_cannot_run_more_than_its_limits(browser, server, tmp_path):
     huge = tmp_path / "huge.toml"
-    huge.write_text(Path(catalogue.BUNDLED_DIR / "quickstart.toml").read_text().replace(
-        "[population]", "[population]\nsize = 1200000", 1))
+    text = Path(catalogue.BUNDLED_DIR / "quickstart.toml").read_text()
+    huge.write_text(re.sub(r"(\[population\]\s*\nsize = )\d+", r"\g<1>1200000", text))
+    assert "size = 1200000" in huge.read_text()
     page = open_page(browser, server, "Compare")
     page.locator("input[type=file]").set_input_files(str(huge))
     error = page.locator(".nanosim-error")
