@@ -190,8 +190,9 @@ def fit(comparison: Comparison, view: View) -> View:
     pairs = comparison.pairs(view.metric)
     if not pairs:
         raise NanosimError(f"this comparison holds no {view.metric} values")
-    pair = view.pair if view.pair in pairs else next(
-        (p for p in pairs if p[1] == view.target), pairs[0])
+    pair = next((p for p in pairs if p == view.pair), None) or next(
+        (p for p in pairs if p[0] == view.observer), None) or next(
+        (p for p in pairs if p[1] == view.target), pairs[0])  # what changed stays chosen
     control = view.control if view.control in comparison.names else comparison.names[0]
     rest = [n for n in comparison.names if n != control]
     design = view.design if (len(comparison.names) == 4 and sorted(view.design) == sorted(rest)
