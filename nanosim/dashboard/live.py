@@ -1,7 +1,8 @@
-"""The Explore page's live model: its knobs, a network sample, and its figures.
+"""The Explore page's live model: its knobs, a network sample, and its charts.
 
 Nothing here touches the browser: functions take a scenario or a model and return a
-model, arrays or matplotlib figures, so they can be tested and reused as they are.
+model, arrays or ECharts options (plain dicts), so they can be tested and reused as
+they are (examples/tutorial.ipynb shows them in Jupyter).
 """
 
 from __future__ import annotations

@@ -170,7 +170,8 @@ def SavedPage():
     result = solara.lab.use_task(load, dependencies=[request], raise_error=False)
 
     def ask(new_pair=None):
-        asked.set((folder, metric_choice.value, new_pair))
+        typed = folder_text.peek()  # what is typed now, not at this render
+        asked.set((typed if typed is not None else folder, metric_choice.peek(), new_pair))
 
     with solara.Card("Folder written by nanosim sweep or nanosim compare"):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):

@@ -139,8 +139,9 @@ def start_job(var: solara.Reactive, holder: solara.Reactive, work: Callable,
     """Start a job of this tab unless one is running (its Run is disabled meanwhile);
     ``holder`` keeps the job, ``var`` its progress."""
     current = holder.peek()
-    if current is not None and current.alive and not current.stop.is_set():
-        return  # one job per tab (limits.JOBS_PER_SESSION)
+    running = int(current is not None and current.alive and not current.stop.is_set())
+    if running >= limits.JOBS_PER_SESSION:
+        return
     holder.set(Job(var, work, done, previous=current).start())
 
 

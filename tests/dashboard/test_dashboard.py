@@ -207,11 +207,23 @@ def read_rows(page, selector: str) -> list[list[str]]:
 
 
 def pick(scope, label: str, option: str) -> None:
+    """Choose ``option`` in the select ``label`` and wait until it shows it (once more if
+    a redraw of the page took the click)."""
+    from playwright.sync_api import TimeoutError as Timeout
+
     page = scope.page if hasattr(scope, "page") else scope
-    scope.get_by_label(label, exact=True).click(force=True)
-    menu = page.locator(".menuable__content__active")  # the menu just opened, not a closing one
-    menu.get_by_role("option", name=option, exact=True).click()
-    menu.wait_for(state="detached")
+    field = scope.locator(".v-select", has=page.get_by_label(label, exact=True))
+    for _ in range(2):
+        scope.get_by_label(label, exact=True).click(force=True)
+        menu = page.locator(".menuable__content__active")  # just opened, not a closing one
+        menu.get_by_role("option", name=option, exact=True).click()
+        menu.wait_for(state="detached")
+        try:
+            field.locator(".v-select__selection", has_text=option).first.wait_for(timeout=10_000)
+            return
+        except Timeout:
+            continue
+    raise AssertionError(f"{label}: {option} could not be chosen")
 
 
 @pytest.mark.browser
