@@ -22,7 +22,7 @@ from nanosim.scenario import Scenario
 
 EXPLORE_DEFAULT_CITIZENS = 2_000
 NETWORK_SAMPLE = 150
-CROSS_BORDER = "#d62728"  # a tie between citizens of two countries
+CROSS_BORDER = "#111111"  # a tie between citizens of two countries (black)
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,8 @@ class NetworkSample:
 def network_sample(model: DiplomacyModel, size: int = NETWORK_SAMPLE, seed: int = 0
                    ) -> NetworkSample:
     """A snowball sample grown tie by tie from a few citizens of each country (those with
-    a cross-border tie first), so that it is connected where the network is, laid out by
-    a force layout spread enough for every tie to be seen."""
+    a cross-border tie first), so that it is connected where the network is, laid out so
+    that linked citizens stand apart (Kamada-Kawai)."""
     import networkx as nx
 
     rng = np.random.default_rng(seed)
@@ -128,8 +128,10 @@ def network_sample(model: DiplomacyModel, size: int = NETWORK_SAMPLE, seed: int 
     graph = nx.Graph()
     graph.add_nodes_from(range(len(nodes)))
     graph.add_edges_from(map(tuple, edges))
-    spread = 2.5 / np.sqrt(max(len(nodes), 1))  # more room than the default 1/sqrt(n)
-    layout = nx.spring_layout(graph, k=spread, seed=seed, iterations=200)
+    # Kamada-Kawai places citizens as far apart as their distance in ties: a spring layout
+    # drew the dense clusters of one country on top of each other
+    layout = (nx.kamada_kawai_layout(graph) if len(edges) else
+              nx.circular_layout(graph))
     xy = np.array([layout[k] for k in range(len(nodes))])
     return NetworkSample(nodes, edges, crossing, xy)
 
@@ -155,40 +157,57 @@ def country_colours(model: DiplomacyModel) -> dict[str, str]:
 
 def network_option(model: DiplomacyModel, sample: NetworkSample, target: str,
                    hidden: frozenset[str] = frozenset()) -> dict:
-    """ECharts graph of the sample: colour = country, size and shade = view of ``target``,
-    cross-border ties in red; countries in ``hidden`` left out (the page's legend)."""
+    """ECharts picture of the sample: citizens as dots (colour = country, size and shade =
+    view of ``target``), ties as lines, cross-border ties in red; countries in ``hidden``
+    left out (the page's legend). Drawn on hidden axes, so the wheel zooms it."""
     c = model.country_names.index(target)
     view = favourability(model)[sample.nodes, c]
     home = model.home[sample.nodes]
     shade = np.clip((view + 1) / 2, 0, 1)
-    nodes = [{"name": f"citizen {int(i)}", "x": float(x), "y": float(y), "category": int(h),
-              "symbolSize": round(4 + 16 * float(s), 2), "value": round(float(v), 3),
-              "itemStyle": {"opacity": round(0.25 + 0.75 * float(s), 3)}}
-             for i, (x, y), h, s, v in zip(sample.nodes, sample.xy, home, shade, view,
-                                           strict=True)]
-    links = [{"source": int(a), "target": int(b),
-              **({"lineStyle": {"color": CROSS_BORDER, "width": 2.2, "opacity": 0.9}}
-                 if cross else {})}
-             for (a, b), cross in zip(sample.edges, sample.crossing, strict=True)]
+    colours = country_colours(model)
+    series = []
+    for k, country in enumerate(model.country_names):
+        mine = np.flatnonzero(home == k)
+        series.append({
+            "name": country, "type": "scatter", "z": 3,
+            "itemStyle": {"color": colours[country]},
+            "data": [{"value": [round(float(sample.xy[i, 0]), 4),
+                                round(float(sample.xy[i, 1]), 4), round(float(view[i]), 3)],
+                      "symbolSize": round(5 + 9 * float(shade[i]), 2),
+                      "itemStyle": {"opacity": round(0.3 + 0.7 * float(shade[i]), 3)}}
+                     for i in mine],
+            "tooltip": {"formatter": f"a citizen of {country}<br/>view of {target}: {{@[2]}}"},
+        })
+    shown = {k for k, n in enumerate(model.country_names) if n not in hidden}
+    for cross, name, style in ((False, "tie", {"color": "#888888", "width": 1, "opacity": 0.5}),
+                               (True, "cross-border tie", {"color": CROSS_BORDER, "width": 2,
+                                                           "opacity": 0.9})):
+        ties = [e for e, x in zip(sample.edges, sample.crossing, strict=True) if x == cross
+                and home[e[0]] in shown and home[e[1]] in shown]
+        series.append({"name": name, "type": "lines", "coordinateSystem": "cartesian2d",
+                       "silent": True, "z": 2 if cross else 1, "lineStyle": style,
+                       "data": [{"coords": [[round(float(sample.xy[a, 0]), 4),
+                                             round(float(sample.xy[a, 1]), 4)],
+                                            [round(float(sample.xy[b, 0]), 4),
+                                             round(float(sample.xy[b, 1]), 4)]]}
+                                for a, b in ties]})
+    hidden_axis = {"type": "value", "show": False, "scale": True}
     return {
         "animation": False,
         "aria": {"enabled": True, "label": {"description": (
-            f"A sample of {len(nodes)} citizens and {len(links)} ties "
+            f"A sample of {len(sample.nodes)} citizens and {len(sample.edges)} ties "
             f"({int(sample.crossing.sum())} across a border), coloured by country, bigger "
             f"and darker the more they like {target}")}},
-        "title": {"text": f"Bigger, darker: likes {target} more; red: cross-border tie",
+        "title": {"text": f"Bigger, darker: likes {target} more; black: cross-border tie",
                   "textStyle": {"fontSize": 12}},
-        "tooltip": {"formatter": "{b}: view {c}"},
+        "tooltip": {"trigger": "item", "confine": True},
         "legend": {"show": False, "data": list(model.country_names),
                    "selected": {n: n not in hidden for n in model.country_names}},
-        "color": list(country_colours(model).values()),
-        "series": [{
-            "type": "graph", "layout": "none", "roam": True, "top": 40,
-            "categories": [{"name": n} for n in model.country_names],
-            "data": nodes, "links": links,
-            "lineStyle": {"color": "#9a9a9a", "width": 1.0, "opacity": 0.6},
-            "emphasis": {"focus": "adjacency"},
-        }],
+        "grid": {"top": 30, "left": 10, "right": 10, "bottom": 10},
+        "xAxis": hidden_axis, "yAxis": hidden_axis,
+        "dataZoom": [{"type": "inside", "xAxisIndex": 0, "filterMode": "none"},
+                     {"type": "inside", "yAxisIndex": 0, "filterMode": "none"}],
+        "series": series,
     }
 
 
@@ -250,7 +269,8 @@ def channels_option(table: pd.DataFrame, observer: str) -> dict:
         "legend": {"top": 22},
         "grid": {"top": 70, "left": 60, "right": 20, "bottom": 30},
         "xAxis": {"type": "category", "data": [f"{observer} → {t}" for t in targets]},
-        "yAxis": {"type": "value", "name": "favourability shift"},
+        "yAxis": {"type": "value", "name": "favourability shift", "nameLocation": "middle",
+                  "nameGap": 40},
         "series": series,
     }
 
