@@ -154,8 +154,9 @@ def _key(tab: str) -> tuple[str, str]:
 
 def claim(found: str) -> str:
     """Give this kernel the tab ``found`` (its sessionStorage token; "" for a new tab):
-    the values the tab's closed kernel left, or fresh ones. Returns the tab's token, a new
-    one when ``found`` is unknown here or still held by a live kernel (a duplicated tab)."""
+    the values the tab's closed kernel left, or fresh ones. Returns the tab's token: a new
+    one for a new tab, or when ``found`` is still held by a live kernel (a duplicated
+    tab, which then starts its own state)."""
     from solara.server import kernel_context
 
     context = kernel_context.get_current_context()
@@ -164,8 +165,8 @@ def claim(found: str) -> str:
     if saved is None and tab and _held_elsewhere(tab, context.id):
         tab = ""  # a duplicated tab: its own state from here on
     tab = tab or secrets.token_urlsafe(18)
+    _forget_old()
     with _LOCK:
-        _forget_old()
         _TABS.setdefault(_key(tab), _Saved(context.id, {}))
         _TABS[_key(tab)].kernel = context.id
     for name, value in (saved.values if saved else {}).items():
@@ -221,13 +222,18 @@ def _closed(key: tuple[str, str], kernel: str) -> None:
     with _LOCK:
         if key in _TABS and _TABS[key].kernel == kernel:
             _TABS[key] = _Saved(None, values, time.monotonic())
+    forget = threading.Timer(limits.RESTORE_SECONDS + 1, _forget_old)
+    forget.daemon = True
+    forget.start()
 
 
 def _forget_old() -> None:
+    """Drop what closed tabs left more than RESTORE_SECONDS ago (their results too)."""
     now = time.monotonic()
-    for key in [k for k, s in _TABS.items()
-                if s.kernel is None and now - s.closed_at > limits.RESTORE_SECONDS]:
-        del _TABS[key]
+    with _LOCK:
+        for key in [k for k, s in _TABS.items()
+                    if s.kernel is None and now - s.closed_at > limits.RESTORE_SECONDS]:
+            del _TABS[key]
 
 
 @solara.component_vue(str(Path(__file__).with_name("tab_token.vue")))

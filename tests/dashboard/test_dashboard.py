@@ -213,16 +213,16 @@ def pick(scope, label: str, option: str) -> None:
 
     page = scope.page if hasattr(scope, "page") else scope
     field = scope.locator(".v-select", has=page.get_by_label(label, exact=True))
-    for _ in range(2):
-        scope.get_by_label(label, exact=True).click(force=True)
-        menu = page.locator(".menuable__content__active")  # just opened, not a closing one
-        menu.get_by_role("option", name=option, exact=True).click()
-        menu.wait_for(state="detached")
+    for _ in range(3):
         try:
-            field.locator(".v-select__selection", has_text=option).first.wait_for(timeout=10_000)
+            scope.get_by_label(label, exact=True).click(force=True)
+            menu = page.locator(".menuable__content__active")  # just opened, not a closing one
+            menu.get_by_role("option", name=option, exact=True).click(timeout=15_000)
+            menu.wait_for(state="detached", timeout=15_000)
+            field.locator(".v-select__selection", has_text=option).first.wait_for(timeout=15_000)
             return
         except Timeout:
-            continue
+            page.keyboard.press("Escape")
     raise AssertionError(f"{label}: {option} could not be chosen")
 
 
