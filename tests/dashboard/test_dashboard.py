@@ -176,7 +176,7 @@ def test_the_kept_table_redraws_for_metric_and_control_and_saves_as_nanosim_comp
         page, ".nanosim-comparison-table",
         readable(C.comparison_table(ordered, "soft_power", ("all", pair[1]), names[1]),
                  names[1], last)))
-    assert seconds < 5.0, f"the view took {seconds:.1f} s to redraw"  # a loaded 2-core CI
+    assert seconds < 10.0, f"the view took {seconds:.1f} s"  # loaded CI; docs: measured times
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download comparison.csv").click()
