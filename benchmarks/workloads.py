@@ -39,6 +39,7 @@ def special_case_scenario(n: int, steps: int):
 name = "Bounded confidence, one country"
 steps = {steps}
 record_every = {steps}
+burn_in = 0
 [population]
 size = {n}
 openness = 1.0
@@ -46,6 +47,7 @@ openness_sd = 0.0
 [perception]
 spillover = 0.0
 initial_distribution = "uniform"
+anchoring = 0.0
 [[country]]
 name = "A"
 share = 1.0
@@ -83,6 +85,7 @@ def full_model_scenario(n: int, steps: int = 365, countries: int = COUNTRIES):
 [scenario]
 name = "Full model, {countries} countries"
 steps = {steps}
+burn_in = 0                  # the year after day 0 is timed; a burn-in day costs what a day does
 [population]
 size = {n}
 [channels.social_media]

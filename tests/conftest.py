@@ -12,6 +12,7 @@ name = "small"
 steps = 30
 seed = 3
 replicates = 2
+burn_in = 0                  # the mechanics, fast; burn-in has tests of its own
 
 [population]
 size = 600
@@ -59,6 +60,10 @@ duration = 5
 # every channel switched off (the standing campaign has no switch: it is on where set)
 ALL_OFF = {f"{c.settings}.enabled": False for c in CHANNELS if c.settings.startswith("channels.")
            and hasattr(getattr(Channels(), c.settings.removeprefix("channels.")), "enabled")}
+
+
+# the v1 model: contact and posts are messages, symbols are copied, views are not anchored
+V1 = {"perception.experience_rule": False, "culture.mode": "axelrod", "perception.anchoring": 0.0}
 
 
 def small(overrides=None, text=SMALL):

@@ -22,12 +22,14 @@ WORLD = """
 name = "experience fixed point"
 steps = {steps}
 seed = {seed}
+burn_in = 0
 [population]
 size = {size}
 openness = 1.0
 openness_sd = 0.0
 [perception]
 experience_rule = true
+anchoring = 0.0              # the bare rule: no pull back to the dispositions
 negativity = {w}
 spillover = 0.0
 initial_sd = 0.3

@@ -59,6 +59,7 @@ def table(df: pd.DataFrame, last: int) -> pd.DataFrame:
     out["share_bound"] = np.maximum(SHARE_MOVE, STANDARD_ERRORS * se.fillna(0.0))
     if "familiarity" in METRICS:
         fam = changes(df, "familiarity", last)
+        out["fam_0"] = fam["start"].groupby(by_pair, observed=True).mean()
         out["d_familiarity"] = (fam["end"] - fam["start"]).groupby(by_pair, observed=True).mean()
     out["sd_0"] = sd["start"].groupby(by_pair, observed=True).mean()
     out["sd_end"] = sd["end"].groupby(by_pair, observed=True).mean()
@@ -72,10 +73,11 @@ def table(df: pd.DataFrame, last: int) -> pd.DataFrame:
 
 def show(t: pd.DataFrame, last: int) -> str:
     lines = [f"{'pair':<24} {'fav 0':>7} {'Δfav':>8} {'share 0':>8} {'Δshare':>8} "
-             f"{'bound':>6} " + (f"{'Δfam':>7} " if "d_familiarity" in t else "")
+             f"{'bound':>6} " + (f"{'fam 0':>6} {'Δfam':>7} " if "d_familiarity" in t else "")
              + f"{'SD 0':>6} {f'SD {last}':>7} {'ΔSD':>6}  verdict"]
     for (observer, target), r in t.iterrows():
-        fam = f"{100 * r['d_familiarity']:+6.2f}p " if "d_familiarity" in t else ""
+        fam = (f"{r['fam_0']:6.3f} {100 * r['d_familiarity']:+6.2f}p "
+               if "d_familiarity" in t else "")
         sd_move = 100 * (r["sd_end"] / r["sd_0"] - 1)
         lines.append(
             f"{f'{observer} -> {target}':<24} {r['fav_0']:+7.3f} {r['d_fav']:+8.4f} "

@@ -1,12 +1,12 @@
 """The ``nanosim`` command line: run, validate, compare, sweep, report, sensitivity,
-discover, dashboard.
+calibrate, discover, dashboard.
 
 Each command's arguments are declared here (cheap to import); its ``command(args)``
 is in the module of this package named in its ``handler`` (``nanosim.cli.run``,
-``.compare``, ``.sweep``, ``.report``, ``.sensitivity``, ``.dashboard``), imported only
-when the command runs: it parses, calls the library and prints. User errors, and what
-the system refuses (a full disk, a name too long), are caught once, here, and shown as
-one line of at most 300 characters with exit status 2.
+``.compare``, ``.sweep``, ``.report``, ``.sensitivity``, ``.calibrate``, ``.dashboard``),
+imported only when the command runs: it parses, calls the library and prints. User
+errors, and what the system refuses (a full disk, a name too long), are caught once,
+here, and shown as one line of at most 300 characters with exit status 2.
 """
 
 from __future__ import annotations
@@ -111,6 +111,24 @@ def _sensitivity_args(p: argparse.ArgumentParser) -> None:
                    help="run on an existing Dask distributed cluster")
 
 
+def _calibrate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="calibration TOML file (docs/calibration.md)")
+    p.add_argument("--out", help="calibration folder (rerun to resume); optional with --check")
+    p.add_argument("--check", action="store_true",
+                   help="recovery test: fit synthetic data made by the model at known "
+                        "parameter values and report whether the 80 %% intervals cover them")
+    p.add_argument("--method", choices=["abc", "optuna"], default="abc",
+                   help="ABC-SMC posterior with pyabc (default), or an Optuna point estimate")
+    p.add_argument("--budget", type=_positive_int, metavar="N",
+                   help="at most N evaluations in all (ABC runs; Optuna trials)")
+    p.add_argument("--workers", type=_positive_int, help="local worker processes "
+                                                         "(default: the number of cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on an existing Dask distributed cluster")
+    p.add_argument("--max-memory", type=_bytes, metavar="SIZE",
+                   help="refuse work estimated to need more memory than this, e.g. 2GiB")
+
+
 def _discover_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("folder", help="a sweep or sensitivity folder")
     p.add_argument("--where", required=True, metavar='"METRIC < X"',
@@ -142,6 +160,8 @@ COMMANDS = {
                "response curves of a sweep folder"),
     "sensitivity": (_sensitivity_args, "nanosim.cli.sensitivity:command",
                     "which parameters drive a shift, and through which channels (SALib)"),
+    "calibrate": (_calibrate_args, "nanosim.cli.calibrate:command",
+                  "fit scenarios to survey data: ABC-SMC posterior (pyabc) or Optuna"),
     "discover": (_discover_args, "nanosim.cli.sensitivity:discover",
                  "parameter boxes where an outcome occurs (PRIM scenario discovery)"),
     "dashboard": (_dashboard_args, "nanosim.cli.dashboard:command",

@@ -66,7 +66,7 @@ def execute(plan: Plan, out: Path, workers: int | None, scheduler: str | None,
           + f"; on {where}", flush=True)
     start = time.perf_counter()
     try:
-        with _terminate_as_interrupt() as stopped_by:
+        with terminate_as_interrupt() as stopped_by:
             store = run_plan(plan, out, workers=workers, scheduler=scheduler, progress=True,
                              max_memory=max_memory)
     except KeyboardInterrupt:
@@ -93,7 +93,7 @@ def _note_damaged(out: Path) -> None:
 
 
 @contextmanager
-def _terminate_as_interrupt():
+def terminate_as_interrupt():
     """While running, SIGTERM (``kill``, a batch system's time limit) stops like Ctrl-C.
 
     Yields a dict that holds the signal's number once one has stopped the sweep.

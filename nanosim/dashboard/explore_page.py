@@ -212,6 +212,8 @@ def Charts(model_live: Live, step: int, seen_by: str, seen: str, off: frozenset)
                 "channels": live.channels_option(table, seen_by),
                 "network": live.network_option(model, model_live.sample, seen, off),
                 "views": live.current_views(model, seen_by),
+                "groups": (live.groups_option(table, seen_by) if model.memberships.n_groups
+                           else None),
             }
 
     opts = solara.use_memo(options, [model, step, seen_by, seen, off])
@@ -232,3 +234,8 @@ def Charts(model_live: Live, step: int, seen_by: str, seen: str, off: frozenset)
     with solara.Card("Shift by channel so far", classes=["nanosim-chart-channels"]):
         solara.FigureEcharts(opts["channels"], responsive=True,
                              attributes={"style": "height: 320px; width: 100%;"})
+    if opts["groups"] is not None:
+        with solara.Card("Small groups: members and groups over time",
+                         classes=["nanosim-chart-groups"]):
+            solara.FigureEcharts(opts["groups"], responsive=True,
+                                 attributes={"style": "height: 320px; width: 100%;"})

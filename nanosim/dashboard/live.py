@@ -137,17 +137,23 @@ def network_sample(model: DiplomacyModel, size: int = NETWORK_SAMPLE, seed: int 
 
 
 def _seed_citizens(model: DiplomacyModel, count: int, rng: np.random.Generator) -> np.ndarray:
-    """Citizens spread over countries, those with a cross-border tie first."""
+    """Citizens spread over countries: members of a group first, then those with a
+    cross-border tie."""
     g = model.graph
     crossing = np.zeros(model.n_citizens, dtype=bool)
     if not g.well_mixed:
         rows = np.repeat(np.arange(model.n_citizens), np.diff(g.indptr))
         crossing[rows[model.home[rows] != model.home[g.indices]]] = True
     priority = rng.random(model.n_citizens) + crossing  # crossing citizens sort first
+    if model.memberships.n_groups:  # and members before them
+        priority += 2 * (model.memberships.belongs > 0)
     per_country = max(1, count // model.n_countries)
     picks = [model.starts[c] + np.argsort(-priority[model.starts[c]:model.starts[c] + n])
              [:per_country] for c, n in enumerate(model.sizes)]
     return np.concatenate(picks).astype(np.int64)
+
+
+MEMBER_RING = "#000000"  # the ring marking a group member in the network sample
 
 
 def country_colours(model: DiplomacyModel) -> dict[str, str]:
@@ -158,12 +164,16 @@ def country_colours(model: DiplomacyModel) -> dict[str, str]:
 def network_option(model: DiplomacyModel, sample: NetworkSample, target: str,
                    hidden: frozenset[str] = frozenset()) -> dict:
     """ECharts picture of the sample: citizens as dots (colour = country, size and shade =
-    view of ``target``), ties as lines, cross-border ties in red; countries in ``hidden``
-    left out (the page's legend). Drawn on hidden axes, so the wheel zooms it."""
+    view of ``target``; members of a group now ringed in black), ties as lines,
+    cross-border ties in black; countries in ``hidden`` left out (the page's legend).
+    Drawn on hidden axes, so the wheel zooms it."""
     c = model.country_names.index(target)
     view = favourability(model)[sample.nodes, c]
     home = model.home[sample.nodes]
     shade = np.clip((view + 1) / 2, 0, 1)
+    groups = model.memberships
+    belongs = (groups.belongs[sample.nodes] if groups.n_groups
+               else np.zeros(len(sample.nodes), np.int32))
     colours = country_colours(model)
     series = []
     for k, country in enumerate(model.country_names):
@@ -172,11 +182,15 @@ def network_option(model: DiplomacyModel, sample: NetworkSample, target: str,
             "name": country, "type": "scatter", "z": 3,
             "itemStyle": {"color": colours[country]},
             "data": [{"value": [round(float(sample.xy[i, 0]), 4),
-                                round(float(sample.xy[i, 1]), 4), round(float(view[i]), 3)],
+                                round(float(sample.xy[i, 1]), 4), round(float(view[i]), 3),
+                                int(belongs[i])],
                       "symbolSize": round(5 + 9 * float(shade[i]), 2),
-                      "itemStyle": {"opacity": round(0.3 + 0.7 * float(shade[i]), 3)}}
+                      "itemStyle": {"opacity": round(0.3 + 0.7 * float(shade[i]), 3),
+                                    **({"borderColor": MEMBER_RING, "borderWidth": 2}
+                                       if belongs[i] else {})}}
                      for i in mine],
-            "tooltip": {"formatter": f"a citizen of {country}<br/>view of {target}: {{@[2]}}"},
+            "tooltip": {"formatter": f"a citizen of {country}<br/>view of {target}: {{@[2]}}"
+                                     + ("<br/>groups: {@[3]}" if groups.n_groups else "")},
         })
     shown = {k for k, n in enumerate(model.country_names) if n not in hidden}
     for cross, name, style in ((False, "tie", {"color": "#888888", "width": 1, "opacity": 0.5}),
@@ -198,7 +212,8 @@ def network_option(model: DiplomacyModel, sample: NetworkSample, target: str,
             f"A sample of {len(sample.nodes)} citizens and {len(sample.edges)} ties "
             f"({int(sample.crossing.sum())} across a border), coloured by country, bigger "
             f"and darker the more they like {target}")}},
-        "title": {"text": f"Bigger, darker: likes {target} more; black: cross-border tie",
+        "title": {"text": f"Bigger, darker: likes {target} more; black: cross-border tie"
+                          + ("; ringed: group members" if groups.n_groups else ""),
                   "textStyle": {"fontSize": 12}},
         "tooltip": {"trigger": "item", "confine": True},
         "legend": {"show": False, "data": list(model.country_names),
@@ -207,6 +222,40 @@ def network_option(model: DiplomacyModel, sample: NetworkSample, target: str,
         "xAxis": hidden_axis, "yAxis": hidden_axis,
         "dataZoom": [{"type": "inside", "xAxisIndex": 0, "filterMode": "none"},
                      {"type": "inside", "yAxisIndex": 0, "filterMode": "none"}],
+        "series": series,
+    }
+
+
+def groups_option(table: pd.DataFrame, observer: str) -> dict:
+    """ECharts lines: members of ``observer``'s citizens in groups linking them to each
+    country (solid), and the groups of ``observer`` with two members or more (dashed,
+    right axis), over time; a scenario without groups has no such metrics."""
+    series = []
+    members = R.select(table, "group_members", observer=observer)
+    ever = members.groupby("target", observed=True)["value"].max()
+    targets = [str(t) for t, top in ever.items() if top > 0]  # links it has had members in
+    for k, target in enumerate(targets):
+        colour = COLOURS[k % len(COLOURS)]
+        link = "national" if target == observer else f"with {target}"
+        for metric, what, dash, axis in (("group_members", "members", "solid", 0),
+                                         ("group_count", "groups", "dashed", 1)):
+            rows = R.select(table, metric, observer=observer, target=target)
+            series.append({
+                "name": f"{what} {link}", "type": "line", "showSymbol": False,
+                "yAxisIndex": axis, "lineStyle": {"type": dash}, "itemStyle": {"color": colour},
+                "data": [[int(s), float(v)] for s, v in
+                         zip(rows["step"], rows["value"], strict=True)],
+            })
+    return {
+        "animation": False,
+        "title": {"text": f"{observer}'s small groups", "textStyle": {"fontSize": 12}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 22, "type": "scroll"},
+        "grid": {"top": 70, "left": 60, "right": 50, "bottom": 40},
+        "xAxis": {"type": "value", "name": "step (day)", "nameLocation": "middle",
+                  "nameGap": 25, "min": 0},
+        "yAxis": [{"type": "value", "name": "members", "min": 0},
+                  {"type": "value", "name": "groups", "min": 0, "splitLine": {"show": False}}],
         "series": series,
     }
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from nanosim.engine.channels import LEDGER, reported
+from nanosim.engine.groups import membership_counts
 from nanosim.engine.kernels import PEOPLE, STATE
 from nanosim.engine.kernels.bundles import (
     N_SUMS,
@@ -39,11 +40,16 @@ PAIR_METRICS = (
 )
 SHIFT_METRICS = ("shift_by_channel", "shift_by_channel_people", "shift_by_channel_state")
 FINAL_METRICS = ("cultural_regions", "clusters_people", "clusters_state")
-# soft_power_by_channel and familiarity come last only so that tables written before them
-# keep their codes; familiarity is kept where the experience rule is (else it is no category)
+# soft_power_by_channel and the metrics after it come last only so that tables written
+# before them keep their codes; each of these is a category only where the scenario keeps
+# it: familiarity with the experience rule, the groups' with groups, the sponsored ones
+# with a sponsorship
 FAMILIARITY = "familiarity"
+GROUP_METRICS = ("group_members", "group_count")
+SPONSORED_METRICS = ("shift_by_channel_voluntary", "shift_by_channel_sponsored",
+                     "sponsored_share")
 METRICS = (*PAIR_METRICS, "soft_power", *SHIFT_METRICS, "messages", *FINAL_METRICS,
-           "soft_power_by_channel", FAMILIARITY)
+           "soft_power_by_channel", FAMILIARITY, *GROUP_METRICS, *SPONSORED_METRICS)
 ALL = "all"
 CLUSTER_GAP = 0.05  # a gap wider than this (on [-1, 1]) separates two opinion clusters
 MAJOR_CLUSTER = 0.01  # a cluster holding at least this share of citizens is "major"
@@ -57,7 +63,9 @@ class Recorder:
 
     It owns the ledger the channel kernels write into (:meth:`ledger_for_step`): the
     shift and message count of every channel (:attr:`shift`, :attr:`counts`, indexed by
-    ledger code) and the running measures they keep exact (:attr:`sums`, :attr:`held`).
+    ledger code; in a scenario with a sponsorship, then again for its sponsored
+    experiences, at code plus the number of codes) and the running measures they keep
+    exact (:attr:`sums`, :attr:`held`).
     """
 
     def __init__(self, model):
@@ -68,9 +76,13 @@ class Recorder:
         self.final: dict[str, np.ndarray] = {}
         self.final_step = -1  # the step the final measures describe (-1: none yet)
         n = model.n_countries
-        # every change each channel made, and its messages (see bundles.Ledger)
-        self.shift = np.zeros((n, n, 2, len(LEDGER)))
-        self.counts = np.zeros(len(LEDGER), dtype=np.int64)
+        # every change each channel made, and its messages (see bundles.Ledger); where
+        # something may be sponsored, its sponsored part apart after them
+        self.keeps_sponsored = model.scenario.has_sponsorship
+        self._sponsored = len(LEDGER) if self.keeps_sponsored else 0
+        codes = len(LEDGER) + self._sponsored
+        self.shift = np.zeros((n, n, 2, codes))
+        self.counts = np.zeros(codes, dtype=np.int64)
         # Running sums of measures.image_moments and counts of the symbols each country's
         # citizens hold (measures.symbol_holdings), kept up to date by the channel kernels
         # with every change they make; rescanned from the model after invalidate().
@@ -81,6 +93,7 @@ class Recorder:
         self._symbol_slots = _symbol_slots(model.prototypes, model.sizes)
         # familiarity (a scan of symbols and known symbols) where experiences use it
         self.keeps_familiarity = model.scenario.perception.experience_rule
+        self.keeps_groups = model.memberships.n_groups > 0
 
     # --- measuring ----------------------------------------------------------------------
 
@@ -138,7 +151,7 @@ class Recorder:
 
     def _ledger(self, sums: np.ndarray) -> Ledger:
         return Ledger(self.shift, self.counts, sums, self.held,
-                      self.model.scenario.perception.state_weight)
+                      self.model.scenario.perception.state_weight, self._sponsored)
 
     def _refresh(self):
         m = self.model
@@ -162,6 +175,10 @@ class Recorder:
         if self.keeps_familiarity:
             measures += ((FAMILIARITY, familiarity(m.symbols, m.known, m.prototypes, m.starts,
                                                    m.sizes)),)
+        if self.keeps_groups:
+            measures += tuple(zip(GROUP_METRICS, membership_counts(m.memberships, m.home,
+                                                                   m.n_countries),
+                                  strict=True))
         if k == self._room:  # room for more steps (a copy only when it doubles)
             s = m.scenario.run
             self._room = min(s.steps // s.record_every + 2, 1024) if k == 0 else 2 * k
@@ -210,7 +227,9 @@ class Recorder:
         if not m.running and m.t == times[-1] and self.final_step != m.t:
             self.finish()
         countries = list(m.country_names) + [ALL]
-        metrics = [k for k in METRICS if k != FAMILIARITY or self.keeps_familiarity]
+        metrics = [k for k in METRICS if (k != FAMILIARITY or self.keeps_familiarity)
+                   and (k not in GROUP_METRICS or self.keeps_groups)
+                   and (k not in SPONSORED_METRICS or self.keeps_sponsored)]
         shown = reported(m.scenario)
         codes = [c.code for c in shown]
         channels = [""] + [c.name for c in shown]
@@ -234,9 +253,19 @@ class Recorder:
             target=np.arange(n))
         rows = self.rows
         per_citizen = np.maximum(m.sizes, 1)[None, :, None, None, None]
-        shifts = rows["shift"][..., codes] / per_citizen  # time, observer, target, image, channel
         w = m.scenario.perception.state_weight
-        fav_shifts = w * shifts[..., STATE, :] + (1 - w) * shifts[..., PEOPLE, :]
+
+        def favourability_shift(shifts):  # time, observer, target, image, channel
+            return w * shifts[..., STATE, :] + (1 - w) * shifts[..., PEOPLE, :]
+
+        shifts = rows["shift"][..., codes] / per_citizen  # time, observer, target, image, channel
+        counts = rows["messages"][:, codes]
+        if self.keeps_sponsored:  # the voluntary part, the sponsored part, and their sum
+            sponsored_codes = [code + self._sponsored for code in codes]
+            voluntary, sponsored = shifts, rows["shift"][..., sponsored_codes] / per_citizen
+            voluntary_counts, sponsored_counts = counts, rows["messages"][:, sponsored_codes]
+            shifts, counts = voluntary + sponsored, voluntary_counts + sponsored_counts
+        fav_shifts = favourability_shift(shifts)
         by_channel = np.arange(1, len(shown) + 1)
         per_image = {
             "shift_by_channel": by_pair(fav_shifts),
@@ -247,9 +276,20 @@ class Recorder:
             add(metric, arr, times, d_idx[:, None], c_idx[:, None], by_channel)
         add("soft_power_by_channel", _soft_power(fav_shifts, m.sizes), times,
             target=np.arange(n)[:, None], channel=by_channel)
-        add("messages", rows["messages"][:, codes], times, channel=by_channel)
+        add("messages", counts, times, channel=by_channel)
         if self.keeps_familiarity:
             add(FAMILIARITY, by_pair(rows[FAMILIARITY]), times, d_idx, c_idx)
+        if self.keeps_groups:  # every pair, own included (national groups)
+            gd, gc = np.nonzero(_pair_mask(n, include_own=True))
+            for metric in GROUP_METRICS:
+                add(metric, rows[metric][:, gd, gc], times, gd, gc)
+        if self.keeps_sponsored:
+            for metric, part in (("shift_by_channel_voluntary", voluntary),
+                                 ("shift_by_channel_sponsored", sponsored)):
+                add(metric, by_pair(favourability_shift(part)), times, d_idx[:, None],
+                    c_idx[:, None], by_channel)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                add("sponsored_share", sponsored_counts / counts, times, channel=by_channel)
         last = np.array([self.final_step], dtype=np.int32)
         if "cultural_regions" in self.final:
             add("cultural_regions", self.final["cultural_regions"].reshape(1), last)

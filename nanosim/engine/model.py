@@ -15,10 +15,12 @@ import warnings
 import mesa
 import numpy as np
 
-from nanosim.engine.agents import Citizen, State
+from nanosim.engine.agents import Citizen, Group, State
 from nanosim.engine.channels import step_channels
 from nanosim.engine.events import apply_events, new_memory
 from nanosim.engine.events.campaign import CAMPAIGN
+from nanosim.engine.events.sponsorship import SPONSORSHIP
+from nanosim.engine.groups import build_groups
 from nanosim.engine.kernels import measures
 from nanosim.engine.metrics import Recorder
 from nanosim.engine.state import StateArray
@@ -68,13 +70,18 @@ class DiplomacyModel(mesa.Model):
     def scenario(self, value) -> None:
         if "n_citizens" in self.__dict__:  # built: what the arrays were made from stays
             old = self._scenario
-            changed = [key for key in ("country", "population", "culture", "network")
+            changed = [key for key in ("country", "population", "culture", "network", "group",
+                                       "groups")
                        if getattr(value, key, None) != getattr(old, key)]
             if changed:
                 raise NanosimError(f"model.scenario: a built model keeps its {', '.join(changed)}"
-                                   " (its arrays and networks were made from them); change "
-                                   "channels, perception or events, or build a new "
+                                   " (its arrays, networks and groups were made from them); "
+                                   "change channels, perception or events, or build a new "
                                    "DiplomacyModel")
+            if value.has_sponsorship and not self.recorder.keeps_sponsored:
+                raise NanosimError("model.scenario: sponsorship needs the sponsored part of the "
+                                   "ledger, kept only by a model built with a sponsorship; "
+                                   "build a new DiplomacyModel")
             if value.perception.anchoring > 0 and self.dispositions is None:
                 raise NanosimError("model.scenario: perception.anchoring needs the "
                                    "dispositions, kept only by a model built with anchoring "
@@ -88,7 +95,10 @@ class DiplomacyModel(mesa.Model):
         root = (scenario.run.seed if seed is None
                 else check_whole("DiplomacyModel", "seed", seed, 0))
         self.root_seed = root
-        streams = replicate_seed(root, replicate).spawn(4)
+        # Mesa, the networks, the starts, the channels; then the groups (built, and their
+        # days) and the detection of sponsorship, each apart so that without them the
+        # other draws stay as they were
+        streams = replicate_seed(root, replicate).spawn(7)
         super().__init__(rng=int(streams[0].generate_state(1)[0]))
         self.scenario = scenario
         self.replicate = replicate
@@ -99,6 +109,10 @@ class DiplomacyModel(mesa.Model):
         for name, value in vars(world).items():  # model.home, model.graph, model.images ...
             setattr(self, name, value)
         self.rng_state = streams[3].generate_state(4, np.uint64)
+        self.group_names, self.memberships = build_groups(
+            scenario, world, np.random.default_rng(streams[4]))
+        self.group_rng_state = streams[5].generate_state(4, np.uint64)
+        self.detect_rng_state = streams[6].generate_state(4, np.uint64)
         self.event_memory = new_memory()  # what event kinds keep across steps
         if citizen_agents is None:
             citizen_agents = self.n_citizens <= CITIZEN_AGENTS_UP_TO
@@ -107,6 +121,8 @@ class DiplomacyModel(mesa.Model):
         if citizen_agents:
             for i in range(self.n_citizens):
                 Citizen(self, i)
+        for g in range(self.memberships.n_groups):
+            Group(self, g)
         self.recorder = Recorder(self)
         if scenario.run.burn_in:
             self._burn_in(scenario.run.burn_in)
@@ -139,6 +155,18 @@ class DiplomacyModel(mesa.Model):
     def states(self) -> mesa.agent.AgentSet:
         """The State agents, one per country."""
         return self.agents_by_type[State]
+
+    @property
+    def groups(self) -> mesa.agent.AgentSet:
+        """The Group agents, one per small group (empty in a scenario without groups)."""
+        found = self.agents_by_type.get(Group)
+        return found if found is not None else mesa.agent.AgentSet([], random=self.random)
+
+    @property
+    def sponsorships(self) -> list:
+        """The sponsorships running this step: the standing ones (``[[sponsorship]]``), then
+        the sponsorship events under way."""
+        return SPONSORSHIP.running(self)
 
     @property
     def campaigns(self) -> list:

@@ -477,6 +477,11 @@ def with_extra_ties(graph: Graph, src, dst) -> Graph:
     return _keys_to_graph(n, keys, directed=graph.directed)
 
 
+def tie_keys(n: int, src, dst) -> np.ndarray:
+    """The undirected ties src[k]--dst[k] as sorted unique keys ``i * n + j``, both ways."""
+    return _unique_sorted(_edge_keys(n, src, dst, directed=False))
+
+
 def exchange_ties(
     country: np.ndarray, a: int, b: int, ties: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -545,10 +550,10 @@ def check_files(scenario) -> int:
     ``population.size``.
     """
     if scenario.network.kind == "file":
-        from nanosim.scenario import check_exchange_ties
+        from nanosim.scenario import check_sizes
 
         _, country, _ = read_edge_list(*edge_list_files(scenario), scenario.country_names)
-        check_exchange_ties(scenario, np.bincount(country, minlength=len(scenario.country)))
+        check_sizes(scenario, np.bincount(country, minlength=len(scenario.country)))
         return len(country)
     return scenario.population.size
 

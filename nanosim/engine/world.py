@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nanosim.engine import network
-from nanosim.scenario import Scenario, affinity_pair, check_exchange_ties, split_population
+from nanosim.scenario import Scenario, affinity_pair, check_sizes, split_population
 
 
 @dataclass
@@ -48,6 +48,7 @@ class World:
     appeal: np.ndarray  # per country today (festivals raise it)
     post_multiplier: np.ndarray  # per country today (festivals raise it)
     banned: np.ndarray  # per country: social media banned today
+    exchange_ties: tuple = ()  # (a, b, tie keys) of each exchange programme under way
 
 
 def build_world(s: Scenario, net_rng: np.random.Generator,
@@ -62,7 +63,7 @@ def build_world(s: Scenario, net_rng: np.random.Generator,
                                                        s.country_names)
         home = home.astype(np.int32)
         sizes = np.bincount(home, minlength=n_countries)
-        check_exchange_ties(s, sizes)
+        check_sizes(s, sizes)
     else:
         sizes = split_population(s.population.size, [c.share for c in s.country])
         home = np.repeat(np.arange(n_countries, dtype=np.int32), sizes)

@@ -57,11 +57,12 @@ def world_bytes(s: Scenario) -> int:
     graph = 4 * degree + 8  # the CSR arrays kept
     rows = 4 * ROW_WIDTH if n * graph > ROWS_FROM_BYTES and degree < ROW_WIDTH else 0
     kept_images = 16 * n_c * (2 if s.perception.anchoring > 0 else 1)
+    groups = 4 if s.has_groups else 0  # memberships per citizen (the members' own are few)
     per_citizen = max(
         small + GRAPH_KEYS * degree,  # the social graph's keys, sorted
         small + graph + FOLLOW_KEYS * follows,  # the followers' draws and keys
         small + graph + 4 * follows + 8 + 48 * n_c + 10 * features,  # the starting images
-        small + graph + 4 * follows + 8 + rows + kept_images + 16 * n_c
+        small + graph + 4 * follows + 8 + rows + kept_images + 16 * n_c + groups
         + COUNTRY_PAIRS * n_c * n_c,  # a step and its measures
     )
     return int(max(reading, n * per_citizen))
@@ -73,20 +74,27 @@ def recorded_steps(s: Scenario) -> int:
     return steps // every + 1 + (1 if steps % every else 0)
 
 
+def _ledger(s: Scenario) -> int:
+    """Ledger slots per observer, target and image: every channel's, twice where a
+    sponsorship keeps the sponsored part apart."""
+    return len(LEDGER) * (2 if s.has_sponsorship else 1)
+
+
 def recorder_bytes(s: Scenario) -> int:
     """The recorded measures of one run (room for up to twice the recorded steps) and
     their pair metrics while the table is made."""
-    n_c, ledger = len(s.country), len(LEDGER)
-    per_step = 8 * (n_c * n_c * (9 + 2 * ledger + len(PAIR_METRICS)) + ledger)
+    n_c, ledger = len(s.country), _ledger(s)
+    groups = 2 if s.has_groups else 0  # group_members, group_count
+    per_step = 8 * (n_c * n_c * (9 + 2 * ledger + len(PAIR_METRICS) + groups) + ledger)
     return 2 * recorded_steps(s) * per_step
 
 
 def table_bytes(s: Scenario) -> int:
     """One run's tidy table."""
-    n_c, ledger = len(s.country), len(LEDGER)
+    n_c, ledger = len(s.country), _ledger(s)  # a sponsored half: two more shift metrics
     pairs = n_c * (n_c - 1) or 1
     per_step = (pairs * (len(PAIR_METRICS) + len(SHIFT_METRICS) * ledger)
-                + n_c * (1 + ledger) + ledger)
+                + n_c * (1 + ledger) + ledger + (2 * n_c * n_c if s.has_groups else 0))
     return TABLE_ROW * (recorded_steps(s) * per_step + 2 * n_c * n_c + 1)
 
 

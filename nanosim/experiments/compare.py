@@ -21,14 +21,15 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from nanosim.engine.metrics import ALL, METRICS, PAIR_METRICS
+from nanosim.engine.metrics import ALL, GROUP_METRICS, METRICS, PAIR_METRICS
 from nanosim.errors import NanosimError, ScenarioError
 from nanosim.experiments import results as R
 from nanosim.experiments.budget import check_memory, comparison_bytes
 from nanosim.scenario import Scenario
 from nanosim.scenario.files import listed
 
-COMPARABLE = (*PAIR_METRICS, "soft_power")  # one value per observer→target (soft power: all→c)
+# one value per observer→target (soft power: all→c; the groups' only with groups)
+COMPARABLE = (*PAIR_METRICS, "soft_power", *GROUP_METRICS)
 
 
 BY_CHANNEL = {"image_people": "shift_by_channel_people", "image_state": "shift_by_channel_state",
@@ -140,10 +141,13 @@ def parse_pair(text: str | tuple[str, str] | None) -> tuple[str, str] | None:
 
 def scenario_pairs(scenario: Scenario, metric: str = "favourability") -> list[tuple[str, str]]:
     """Observer→target pairs a scenario's results have for ``metric`` (own country only if
-    it is alone; for soft power, ``all`` → each country, where there are foreigners)."""
+    it is alone; for soft power, ``all`` → each country, where there are foreigners; for
+    the groups' metrics every pair, own country included: national groups)."""
     names = scenario.country_names
     if metric == "soft_power":
         return [(ALL, c) for c in names] if len(names) > 1 else []
+    if metric in GROUP_METRICS:
+        return [(o, t) for o in names for t in names]
     if len(names) == 1:
         return [(names[0], names[0])]
     return [(o, t) for o in names for t in names if o != t]
@@ -167,7 +171,13 @@ def check_pair(scenarios: list[Scenario], pair: tuple[str, str] | str | None,
         if given and given[0] != ALL:
             raise NanosimError(f"--pair: soft_power is a country's standing among all foreign "
                                f"citizens, so its observer is {ALL}: give {ALL}:{given[1]}")
-    elif given and given[0] == ALL:
+    elif metric in GROUP_METRICS:
+        for s in scenarios:
+            if not s.has_groups:
+                raise ScenarioError(s.source, "--metric", f"{metric} is recorded only in "
+                                    "scenarios with groups ([[group]] or groups.per_country); "
+                                    "this one has none")
+    if metric != "soft_power" and given and given[0] == ALL:
         raise NanosimError(f"--pair: the observer {ALL} (all foreign citizens) is for "
                            f"--metric soft_power; {metric} is one country's view of another, "
                            "e.g. Indonesia:Australia")

@@ -4,7 +4,8 @@ A table is written under a temporary name and renamed once it is on disk, so a
 reader never sees a half-written file; identical tables (and metadata) give
 identical bytes. A
 folder is checked for being writable before any work starts, so a long run never
-fails at its end for want of a place to put its results.
+fails at its end for want of a place to put its results, and a folder a command writes
+into as it goes (a sweep's, a calibration's) is locked against a second one.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from nanosim.errors import ScenarioError
+from nanosim.errors import NanosimError, ScenarioError
 
 
 def write_table(df: pd.DataFrame, path: str | Path, metadata: dict[str, str] | None = None,
@@ -60,3 +62,20 @@ def check_writable(out: Path) -> None:
     except OSError as e:
         raise ScenarioError(str(out), "--out", f"cannot write in {place} ({e.strerror})"
                             ) from None
+
+
+@contextmanager
+def folder_lock(folder: Path, busy: str) -> Iterator[None]:
+    """An exclusive lock on ``folder`` (its ``.lock`` file), released when the process ends
+    however it ends; NanosimError ``"FOLDER: busy"`` if another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    with open(folder / ".lock", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise NanosimError(f"{folder}: {busy}") from None
+        yield

@@ -12,7 +12,7 @@ Modules: ``schema`` (the sections), ``load`` (reading and validating), ``explain
 
 from nanosim.scenario.checks import (
     affinity_pair,
-    check_exchange_ties,
+    check_sizes,
     check_whole,
     split_population,
 )
@@ -24,7 +24,7 @@ from nanosim.scenario.schema import EVENT_KINDS, Scenario
 from nanosim.scenario.toml import dump_toml
 
 __all__ = ["EVENT_KINDS", "Scenario", "affinity_pair", "apply_overrides", "as_scenario",
-           "bundled_path", "bundled_scenarios", "check_exchange_ties",
+           "bundled_path", "bundled_scenarios", "check_sizes",
            "check_whole", "dump_toml", "field_limits", "library_folder", "load_scenario",
            "loads_scenario", "parse_override", "parse_value", "scenario_path",
            "split_population"]

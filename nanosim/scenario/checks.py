@@ -53,11 +53,14 @@ def split_population(size: int, shares: list[float]) -> np.ndarray:
     return counts
 
 
-def check_exchange_ties(s: Scenario, sizes) -> None:
-    """Refuse events asking more of the countries' citizens than they hold (``sizes``:
-    citizens per country), such as an exchange programme's ties."""
+def check_sizes(s: Scenario, sizes) -> None:
+    """Refuse events and groups asking more of the countries' citizens than they hold
+    (``sizes``: citizens per country), such as an exchange programme's ties or a group's
+    size."""
     for k, e in enumerate(s.events):
         e.check_sizes(s, sizes, f"events.{k}")
+    for k, g in enumerate(s.group):
+        g.check_sizes(s, sizes, f"group.{k}")
 
 
 def check_consistency(s: Scenario) -> None:
@@ -87,8 +90,11 @@ def check_consistency(s: Scenario) -> None:
             section.check(s, f"channels.{name}")
     for i, e in enumerate(s.events):
         e.check(s, f"events.{i}")
+    _check_groups(s)
+    for i, sponsorship in enumerate(s.sponsorship):
+        sponsorship.check(s, f"sponsorship.{i}")
     if counts is not None:
-        check_exchange_ties(s, counts)
+        check_sizes(s, counts)
 
 
 def _check_culture(s: Scenario) -> None:
@@ -118,7 +124,7 @@ def _check_experiences(s: Scenario) -> None:
     """The experience rule's weights, and what the symbol repertoire needs."""
     p, culture = s.perception, s.culture
     if p.experience_rule:
-        for channel in ("contact", "social_media"):
+        for channel in ("contact", "social_media", "groups"):
             mu = getattr(s.channels, channel).mu
             if mu * p.negativity > 1.0:
                 raise ScenarioError(s.source, "perception.negativity", f"channels.{channel}.mu "
@@ -127,16 +133,28 @@ def _check_experiences(s: Scenario) -> None:
                                     "either)")
     if culture.mode == "repertoire":
         if not p.experience_rule:
-            raise ScenarioError(s.source, "culture.mode", '"repertoire" needs '
+            raise ScenarioError(s.source, "culture.mode", '"repertoire" (the default) needs '
                                 "perception.experience_rule = true (known symbols decide "
-                                "experiences)")
+                                'experiences); the v1 model is culture.mode = "axelrod"')
         if len(culture.features) > MAX_KNOWN_FEATURES:
             raise ScenarioError(s.source, "culture.features", f'at most {MAX_KNOWN_FEATURES} '
                                 f'with culture.mode = "repertoire" (got '
                                 f"{len(culture.features)})")
-    elif culture.forgetting > 0:
-        raise ScenarioError(s.source, "culture.forgetting", 'used only with culture.mode = '
-                            f'"repertoire" (mode is "{culture.mode}")')
+
+
+def _check_groups(s: Scenario) -> None:
+    """Each declared group, unique names, the generator; groups' experiences need the rule."""
+    s.groups.check(s, "groups")
+    for i, group in enumerate(s.group):
+        group.check(s, f"group.{i}")
+    names = [g.name for g in s.group if g.name]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ScenarioError(s.source, "group", f"group {dup!r} is named twice")
+    if s.has_groups and not s.perception.experience_rule:
+        raise ScenarioError(s.source, "group" if s.group else "groups.per_country",
+                            "groups' gatherings and showcases are experiences: needs "
+                            "perception.experience_rule = true")
 
 
 def _check_affinity(s: Scenario) -> None:

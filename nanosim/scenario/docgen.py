@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import types
 import typing
@@ -28,6 +29,8 @@ SECTIONS = [
     ("[network]", S.Network),
     *((f"[channels.{name}]", _section_model(field.annotation))  # every channel's section
       for name, field in S.Channels.model_fields.items()),
+    ("[[group]]", S.Group), ("[groups]", S.Groups), ("[[sponsorship]]", S.Sponsorship),
+    ("[credibility]", S.Credibility),
 ]
 HEADER = """# Scenario file reference
 
@@ -80,7 +83,7 @@ def default_text(field) -> str:
 
 
 def section_table(title: str, model: type[BaseModel]) -> list[str]:
-    about = (model.__doc__ or "").split(":", 1)[-1].strip()
+    about = inspect.cleandoc(model.__doc__ or "").split(":", 1)[-1].strip()
     lines = [f"## `{title}`", "", about[:1].upper() + about[1:], "",
              "| key | type | default | range | meaning |", "|---|---|---|---|---|"]
     for name, field in model.model_fields.items():
@@ -104,7 +107,7 @@ def render() -> str:
     for kind, model in S.EVENT_KINDS.items():
         out.extend(section_table(f'kind = "{kind}"', model)[0:1])
         out.append("")
-        out.append((model.__doc__ or "").strip())
+        out.append(inspect.cleandoc(model.__doc__ or ""))
         out.append("")
         out.extend(section_table("", model)[4:])
     return "\n".join(out)

@@ -16,6 +16,8 @@ from nanosim.errors import ScenarioError
 from nanosim.scenario.files import SHOWN_CHARS, listed
 from nanosim.scenario.schema import EVENT_KINDS, Scenario
 
+LISTS_OF_TABLES = ("country", "events", "group", "sponsorship")  # written [[key]]
+
 
 def explain(error: ValidationError, raw: dict, source: str) -> ScenarioError:
     """Turn pydantic's first error into one line naming the key path and what is allowed."""
@@ -48,7 +50,7 @@ def explain(error: ValidationError, raw: dict, source: str) -> ScenarioError:
         msg = "required key is missing"
     elif kind == "float_type":
         msg = f"must be a number{got}"
-    elif kind == "list_type" and isinstance(err["input"], dict) and key in ("country", "events"):
+    elif kind == "list_type" and isinstance(err["input"], dict) and key in LISTS_OF_TABLES:
         msg = f"must be a list of tables: write [[{key}]] (double brackets) above each one"
     elif kind == "list_type":
         quotes = isinstance(err["input"], str) and err["input"].startswith("[")

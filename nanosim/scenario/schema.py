@@ -88,7 +88,7 @@ class ScenarioMeta(Section):
     name: str = _f("Untitled scenario", "Short title shown in plots and tables.")
     description: str = _f("", "What the scenario asks.")
     steps: Whole = _f(180, "Number of steps (one step = one day).", ge=1, le=1_000_000)
-    burn_in: Whole = _f(0, "Days run before day 0 with the channels and structure but no "
+    burn_in: Whole = _f(730, "Days run before day 0 with the channels and structure but no "
                            "events (none recorded); the clock, the ledger and the metrics "
                            "then start at day 0 from the burned-in state. A treatment starts "
                            "at day 0 as an event, so a scenario and its event-free twin are "
@@ -123,12 +123,13 @@ class Culture(Section):
     traits: Whole = _f(10, "q: possible symbols per feature.", ge=1, le=32767)
     diversity: Prob = _f(0.1, "Chance each feature starts away from the national prototype.")
     mode: Literal["axelrod", "repertoire"] = _f(
-        "axelrod", "How symbols travel: axelrod = meetings and posts copy traits across borders "
+        "repertoire", "How symbols travel: axelrod = meetings and posts copy traits across borders "
         "too (Axelrod 1997); repertoire = across borders a meeting or post adds the other "
         "country's national symbol to what the citizen knows, and own traits change only "
         "within the country (needs perception.experience_rule and at most 32 features).")
-    forgetting: Prob = _f(0.0, "Daily chance that a known foreign symbol is forgotten "
-                               "(culture.mode = repertoire).")
+    forgetting: Prob = _f(0.005, "Daily chance that a known foreign symbol is forgotten "
+                               "(culture.mode = repertoire; without a repertoire there is "
+                               "nothing to forget).")
 
 
 class Perception(Section):
@@ -144,11 +145,11 @@ class Perception(Section):
     initial_sd: Real = _f(0.4, "Spread of initial images around their means.", ge=0.0, le=2.0)
     default_image: Valence = _f(0.0, "Initial mean image of a country not named in `initial`.")
     own_image: Valence = _f(0.6, "Initial mean image of one's own country (kept out of metrics).")
-    anchoring: Prob = _f(0.0, "lambda: each day every image relaxes toward the citizen's "
+    anchoring: Prob = _f(0.015, "lambda: each day every image relaxes toward the citizen's "
                               "initial image (its disposition) by this share of the gap: "
                               "x <- x + lambda * (disposition - x), Friedkin & Johnsen; 0: off.")
     experience_rule: Flag = _f(
-        False, "Contact, the cultural content of posts and learning a symbol are experiences, "
+        True, "Contact, the cultural content of posts and learning a symbol are experiences, "
         "pleasant or unpleasant, that move a view in their own direction (the experience rule) "
         "instead of messages toward a typed-in valence.")
     negativity: Real = _f(1.25, "w_neg: weight of an unpleasant experience against a pleasant one "
@@ -268,7 +269,7 @@ class SocialMedia(_Latitudes):
                               "with culture.mode = repertoire, chance a novel pleasant post's "
                               "symbol is learned.")
     hostility: Prob = _f(0.0, "Chance a post attacks the poster's least-liked country.")
-    recognition: Prob = _f(0.8, "Experience rule: chance a post showing a symbol the follower "
+    recognition: Prob = _f(0.9, "Experience rule: chance a post showing a symbol the follower "
                                 "holds or knows is pleasant.")
 
 
@@ -325,6 +326,25 @@ class EventNews(Section):
                                  "while it lasts.", ge=0.0, le=100.0)
 
 
+class GroupActivities(Section):
+    """`[channels.groups]`: what small groups do together (nano diplomacy).
+
+    Each activity of a group (`activity` per day, set per group) is a gathering, where
+    every member meets another at random, or a showcase, where every member shows one of
+    the group's symbols to a social neighbour outside it. Meetings are judged as contact
+    judges them (`channels.contact.positivity_min`, `positivity_max`), shown symbols as
+    social media judges a post (`channels.social_media.recognition`, the shown
+    country's `appeal`)."""
+
+    enabled: Flag = _f(True, "Groups meet and showcase, and members join and leave (where the "
+                             "scenario has groups).")
+    showcase: Prob = _f(0.3, "Share of activities that are showcases (the rest are gatherings).")
+    mu: Prob = _f(0.05, "Channel weight of an experience at an activity.")
+    learning: Prob = _f(0.1, "culture.mode = repertoire: chance each side of a meeting learns a "
+                             "national symbol from the other, and that a pleasant novel symbol "
+                             "shown at a showcase is learned.")
+
+
 class Channels(Section):
     """`[channels]`: every channel's settings."""
 
@@ -335,6 +355,130 @@ class Channels(Section):
     relations: Relations = _f(Relations(), "Official relations.")
     events: EventNews = _f(EventNews(), "News of events.")
     campaign: Campaign | None = _f(None, "Optional standing public-diplomacy campaign.")
+    groups: GroupActivities = _f(GroupActivities(), "Small groups' activities.")
+
+
+# --- small groups and sponsorship -----------------------------------------------
+
+
+class Group(Section):
+    """`[[group]]`: one small voluntary group: a friendship society, a diaspora community,
+    an arts troupe abroad, a sister-city club.
+
+    Its members are citizens of `home` (and, if binational, of `partner`) who view the
+    other country's people warmly enough to join (`[groups]`)."""
+
+    name: str = _f("", "Its name on the dashboard (default: home-partner and its number).")
+    home: str = Field(description="Country whose citizens it gathers.")
+    partner: str | None = _f(None, "Foreign country it links its members to (none: a national "
+                                   "group with no partner).")
+    binational: Flag = _f(False, "Citizens of the partner country join it too, so its "
+                                 "gatherings cross the border (needs a partner).")
+    size: Whole = _f(20, "Members at the start (citizens who would join, chosen at random); "
+                         "afterwards the scale of its recruiting (groups.join).", ge=1)
+    activity: Real = _f(0.1, "Activities (gatherings or showcases) per day.", ge=0.0, le=10.0)
+    symbols: dict[str, str] = _f({}, "Symbols it shows, feature = name, each a national symbol "
+                                     "of its home or partner (as named in that country's "
+                                     "symbols); default: every national symbol of the partner "
+                                     "(of the home, with no partner).")
+
+    def check(self, scenario: Scenario, where: str) -> None:
+        scenario.check_country(self.home, f"{where}.home")
+        if self.partner is not None:
+            scenario.check_country(self.partner, f"{where}.partner", other_than=self.home)
+        elif self.binational:
+            raise ScenarioError(scenario.source, f"{where}.binational", "a binational group "
+                                "needs a partner country (set partner)")
+        owners = [c for c in scenario.country if c.name in (self.home, self.partner)]
+        for feature, name in self.symbols.items():
+            if feature not in scenario.culture.features:
+                raise ScenarioError(scenario.source, f"{where}.symbols.{feature}", "unknown "
+                                    f"feature; features: {listed(scenario.culture.features)}")
+            allowed = [c.symbols[feature] for c in owners if feature in c.symbols]
+            if name not in allowed:
+                raise ScenarioError(scenario.source, f"{where}.symbols.{feature}", f"{shown(name)}"
+                                    " is no national symbol of the group's countries; allowed: "
+                                    f"{listed(allowed) if allowed else 'none (name one in the '
+                                    'country.symbols of its home or partner)'}")
+
+    def check_sizes(self, scenario: Scenario, sizes, where: str) -> None:
+        countries = [self.home] + ([self.partner] if self.binational else [])
+        people = sum(int(sizes[scenario.country_index(c)]) for c in countries)
+        if self.size > people:
+            raise ScenarioError(scenario.source, f"{where}.size", f"at most {people}: the "
+                                f"citizens of {' and '.join(countries)} (got {self.size})")
+
+
+class Groups(Section):
+    """`[groups]`: groups generated per country, and how citizens join and leave every group.
+
+    Each day a group approaches `join` × its size citizens of its countries at random; a
+    candidate joins with chance openness × (v − leave_below) / (1 − leave_below) (v: their
+    view of the other country's people, of their own with no partner; none below
+    leave_below). A member leaves once v falls below `leave_below`, and with chance
+    `leave` a day in any case. A group thus settles near the sum over the N citizens of its
+    country of r / (r + leave) members (r = size × join × their chance / N), fewer when
+    views cool."""
+
+    per_country: Whole = _f(0, "Groups generated in each country, each with a foreign partner "
+                               "drawn as cross-border ties are (affinity times population).",
+                            ge=0, le=100_000)
+    size: Real = _f(20.0, "Median size of a generated group.", ge=1.0, le=1_000_000.0)
+    size_spread: Real = _f(0.5, "Spread of generated sizes: sigma of a log-normal around size "
+                                "(0: all the same).", ge=0.0, le=5.0)
+    binational: Prob = _f(0.25, "Share of generated groups that are binational.")
+    activity: Real = _f(0.1, "Activities per day of a generated group.", ge=0.0, le=10.0)
+    join: Real = _f(0.05, "Citizens a group approaches per day, per member of its size.",
+                    ge=0.0, le=100.0)
+    leave: Prob = _f(0.01, "Daily chance a member leaves whatever their view.")
+    leave_below: Real = _f(0.0, "A member whose view of the partner's people falls below this "
+                                "leaves; nobody below it joins.", ge=-1.0, lt=1.0)
+
+    def check(self, scenario: Scenario, where: str) -> None:
+        if self.per_country and len(scenario.country) < 2:
+            raise ScenarioError(scenario.source, f"{where}.per_country", "generated groups "
+                                "have a foreign partner: needs at least two countries")
+
+
+class Credibility(Section):
+    """`[credibility]`: how recipients see through sponsored nano diplomacy (persuasion
+    knowledge, Friestad & Wright 1994)."""
+
+    detect: Prob = _f(0.5, "Chance that a recipient sees that an experience is paid for.")
+    weight: Real = _f(0.5, "How a detected sponsored experience counts: 1 as a voluntary one, "
+                           "0 not at all, below 0 it backfires (an unpleasant experience "
+                           "weighing -weight).", ge=-1.0, le=1.0)
+
+
+class _Sponsoring(Section):
+    """A state (or a company of its country) paying for nano diplomacy."""
+
+    sponsor: str = Field(description="Country whose state (or company) pays.")
+    programme: Literal["influencers", "groups", "exchanges"] = Field(
+        description="What it pays for: influencers (the most-followed of its online citizens "
+                    "post for pay), groups (the groups linking it to the partner), exchanges "
+                    "(the exchange programmes between it and the partner).")
+    partner: str | None = _f(None, "groups, exchanges: the country on the other side (none: "
+                                   "any).")
+    share: Prob = _f(0.05, "influencers: share of the sponsor's online citizens paid, the "
+                           "most-followed first.")
+
+    def check(self, scenario: Scenario, where: str) -> None:
+        super().check(scenario, where)
+        scenario.check_country(self.sponsor, f"{where}.sponsor")
+        if self.partner is not None:
+            if self.programme == "influencers":
+                raise ScenarioError(scenario.source, f"{where}.partner", "influencers post to "
+                                    "all their followers: partner is for programme = groups "
+                                    "or exchanges")
+            scenario.check_country(self.partner, f"{where}.partner", other_than=self.sponsor)
+        if not scenario.perception.experience_rule:
+            raise ScenarioError(scenario.source, f"{where}.programme", "sponsored experiences "
+                                "need perception.experience_rule = true")
+
+
+class Sponsorship(_Sponsoring):
+    """`[[sponsorship]]`: a standing sponsorship, for the whole run (its burn-in too)."""
 
 
 # --- events ---------------------------------------------------------------------
@@ -384,6 +528,33 @@ class Incident(_Between):
                               "diplomacy repairs per step (0: none).")
 
 
+class UnilateralAct(_Event):
+    """A state's sustained act that other publics condemn (a war, an occupation): a
+    one-sided shock, unlike an incident between two states."""
+
+    kind: Literal["unilateral_act"]
+    actor: str = Field(description="The acting country, whose state image the act hurts.")
+    observers: list[str] = Field(description="The countries whose publics hear of it and whose "
+                                 "states' relations toward the actor drop.", min_length=1)
+    severity: Prob = _f(0.5, "How far the observers' relations toward the actor drop and how bad "
+                             "the news is.")
+    duration: Whole = _f(60, "Steps it lasts: relations stay down and the news keeps coming.",
+                         ge=1)
+    daily_reach: Prob = _f(0.05, "Share of each observer's citizens who hear fresh news of it "
+                                 "each step while it lasts (all of them hear it on the first).")
+    recovery: Prob = _f(0.05, "Once it is over, share of the remaining drop in relations that "
+                              "diplomacy repairs per step (0: none).")
+
+    def check(self, scenario: Scenario, where: str) -> None:
+        super().check(scenario, where)
+        scenario.check_country(self.actor, f"{where}.actor")
+        for name in self.observers:
+            scenario.check_country(name, f"{where}.observers", other_than=self.actor)
+        if len(set(self.observers)) < len(self.observers):
+            raise ScenarioError(scenario.source, f"{where}.observers",
+                                "names a country twice; name each once")
+
+
 class Summit(_Between):
     """A summit: relations rise and good news spreads."""
 
@@ -404,6 +575,15 @@ class ExchangeProgramme(_Between):
     kind: Literal["exchange_programme"]
     ties: Whole = _f(100, "Cross-border ties added.", ge=0)
     duration: Whole = _f(30, "Steps the ties last.", ge=1)
+    meetings: Prob = _f(0.0, "Chance each pair (a guest and their host) meets each day: an "
+                             "experience for both, as a cross-border meeting (needs "
+                             "perception.experience_rule); 0: the ties only join the graph.")
+
+    def check(self, scenario: Scenario, where: str) -> None:
+        super().check(scenario, where)
+        if self.meetings > 0 and not scenario.perception.experience_rule:
+            raise ScenarioError(scenario.source, f"{where}.meetings", "needs "
+                                "perception.experience_rule = true (meetings are experiences)")
 
     def check_sizes(self, scenario: Scenario, sizes, where: str) -> None:
         a, b = (scenario.country_index(name) for name in self.between)
@@ -482,9 +662,16 @@ class CampaignEvent(_Event, _Campaigning):
     duration: Whole = _f(30, "Steps it lasts.", ge=1)
 
 
+class SponsorshipEvent(_Event, _Sponsoring):
+    """A state starts paying for nano diplomacy: what it pays for is sponsored while it lasts."""
+
+    kind: Literal["sponsorship"]
+    duration: Whole = _f(1_000_000, "Steps it lasts (default: to the end).", ge=1)
+
+
 Event = Annotated[
-    Incident | Summit | Treaty | ExchangeProgramme | OpenBorders | Festival | PlatformBan
-    | CampaignEvent,
+    Incident | UnilateralAct | Summit | Treaty | ExchangeProgramme | OpenBorders | Festival
+    | PlatformBan | CampaignEvent | SponsorshipEvent,
     Field(discriminator="kind"),
 ]
 EVENT_KINDS = {cls.model_fields["kind"].annotation.__args__[0]: cls for cls in
@@ -508,6 +695,10 @@ class Scenario(Section):
     network: Network = _f(Network(), "Networks.")
     channels: Channels = _f(Channels(), "Channels.")
     events: list[Event] = _f([], "Scheduled events.")
+    group: list[Group] = _f([], "Declared small groups.", max_length=100_000)
+    groups: Groups = _f(Groups(), "Generated groups and membership.")
+    sponsorship: list[Sponsorship] = _f([], "Standing sponsorships.", max_length=1000)
+    credibility: Credibility = _f(Credibility(), "Persuasion knowledge.")
     source: str = Field("<scenario>", exclude=True, description="File it came from.")
 
     @property
@@ -537,10 +728,28 @@ class Scenario(Section):
         raw = self.model_dump(exclude={"source"}, exclude_none=True, by_alias=True)
         return overridden(raw, overrides, self.source, origin)
 
+    @property
+    def has_groups(self) -> bool:
+        """Whether the scenario has small groups (declared or generated)."""
+        return bool(self.group) or self.groups.per_country > 0
+
+    @property
+    def has_sponsorship(self) -> bool:
+        """Whether anything in the scenario is ever sponsored (standing or as an event)."""
+        return bool(self.sponsorship) or any(e.kind == "sponsorship" for e in self.events)
+
     def to_toml(self) -> str:
         """The scenario as TOML text (every key, defaults included), runnable from anywhere:
-        a file network's CSV paths are written out in full."""
+        a file network's CSV paths are written out in full.
+
+        The sections that came with groups and sponsorship are left out where they hold
+        their defaults (which reading the text gives back), so the text of a scenario that
+        does not use them, and the hash a sweep keeps of it, is what it was before them."""
         data = self.model_dump(exclude={"source"}, exclude_none=True, by_alias=True)
+        for parent, key, section in ((data, "groups", Groups), (data, "credibility", Credibility),
+                                     (data["channels"], "groups", GroupActivities)):
+            if parent[key] == section().model_dump():
+                del parent[key]
         if self.network.kind == "file":
             base = Path(self.source).parent
             for key in ("edges", "nodes"):

@@ -233,7 +233,8 @@ def test_a_2x2_design_of_four_scenarios_matches_nanosim_compare(browser, server)
 
     worlds = {}
     for entry in bundled():
-        worlds.setdefault(tuple(entry.scenario.country_names), []).append(entry)
+        worlds.setdefault((tuple(entry.scenario.country_names), entry.scenario.run.steps),
+                          []).append(entry)
     entries = next(world for world in worlds.values() if len(world) >= 4)[:4]
     page = open_page(browser, server, "Compare")
     tick(page, entries)
@@ -564,3 +565,43 @@ def test_explore_offers_no_size_or_ties_slider_for_a_file_network(file_network):
     keys = [k.key for k in live.knobs_for(scenario)]
     assert "population.size" not in keys and "network.cross_border" not in keys
     assert "population.size" not in live.knob_values(scenario)
+
+
+@pytest.mark.browser
+@BROWSER
+def test_explore_shows_the_groups_of_a_scenario_with_groups(browser, server):
+    page = open_page(browser, server, "Explore")
+    page.get_by_text("Step 0 of").wait_for()
+    assert page.locator(".nanosim-chart-groups").count() == 0  # the first has no groups
+    pick(page, "Scenario", "groups")
+    page.get_by_text("Step 0 of").wait_for()
+    page.locator(".nanosim-chart-groups canvas").first.wait_for()
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text("Step 1 of").wait_for()
+    assert page.get_by_text("Small groups: members and groups over time").is_visible()
+    page.context.close()
+
+
+def test_explore_charts_groups_over_time_and_rings_their_members():
+    from nanosim.dashboard import live
+
+    scenario = load_scenario("groups").with_overrides(
+        {"population.size": 1000, "scenario.burn_in": 0, "group.0.size": 40})
+    model = live.build_model(scenario, {})
+    for _ in range(3):
+        model.step()
+    option = live.groups_option(model.timeseries(), "Indonesia")
+    lines = {s["name"]: s for s in option["series"]}
+    assert {"members with Australia", "groups with Australia"} <= set(lines)
+    assert [len(s["data"]) for s in lines.values()] == [4] * len(lines)
+    members = lines["members with Australia"]["data"]
+    assert members[0][1] == float(model.timeseries().query(
+        "metric == 'group_members' and step == 0 and observer == 'Indonesia' "
+        "and target == 'Australia'")["value"].iloc[0]) > 40
+    sample = live.network_sample(model)
+    option = live.network_option(model, sample, "Australia")
+    nodes = [n for s in option["series"] if s["type"] == "scatter" for n in s["data"]]
+    ringed = [n for n in nodes if "borderColor" in n["itemStyle"]]
+    in_groups = model.memberships.belongs[sample.nodes] > 0
+    assert len(ringed) == in_groups.sum() > 0  # members are sampled first
+    assert all(n["value"][3] > 0 for n in ringed)  # the groups a tooltip names

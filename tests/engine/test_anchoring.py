@@ -55,17 +55,15 @@ def test_anchoring_pulls_a_shocked_image_back_at_its_rate():
     assert model.recorder.counts[ANCHORING] == 0  # anchoring carries no messages
 
 
-def test_without_anchoring_nothing_changes_and_no_dispositions_are_kept():
-    default = DiplomacyModel(small(), citizen_agents=False)
-    explicit = DiplomacyModel(small({"perception.anchoring": 0.0}), citizen_agents=False)
-    assert default.dispositions is None and explicit.dispositions is None
-    df = run_replicate(small(), 0)
-    assert "anchoring" not in df["channel"].cat.categories
-    assert df.equals(run_replicate(small({"perception.anchoring": 0.0}), 0))
+def test_without_anchoring_no_dispositions_are_kept_and_no_anchoring_is_credited():
+    assert DiplomacyModel(small(), citizen_agents=False).dispositions is not None
+    off = small({"perception.anchoring": 0.0})
+    assert DiplomacyModel(off, citizen_agents=False).dispositions is None
+    assert "anchoring" not in run_replicate(off, 0)["channel"].cat.categories
 
 
 def test_a_model_built_without_dispositions_refuses_anchoring():
-    model = DiplomacyModel(small(), citizen_agents=False)
+    model = DiplomacyModel(small({"perception.anchoring": 0.0}), citizen_agents=False)
     with pytest.raises(Exception, match="perception.anchoring needs the dispositions"):
         model.scenario = small({"perception.anchoring": 0.1})
 

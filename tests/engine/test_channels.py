@@ -48,7 +48,8 @@ def test_a_registered_channel_is_complete(channel):
 
 
 def test_every_ledger_channel_has_a_row_in_the_figures_and_the_dashboard():
-    df = run_replicate(small({**ALL_OFF, "scenario.steps": 11, "perception.anchoring": 0.01}), 0)
+    df = run_replicate(small({**ALL_OFF, "scenario.steps": 11, "perception.anchoring": 0.01,
+                              "groups.per_country": 1}), 0)
     assert [c.name for c in LEDGER] == list(df["channel"].cat.categories[1:])
     shown = [s["name"] for s in channels_option(df, "Aland")["series"]]
     assert shown == [c.name.replace("_", " ") for c in LEDGER]

@@ -17,7 +17,7 @@ from nanosim.engine.kernels.measures import familiarity
 from nanosim.engine.model import DiplomacyModel
 from nanosim.errors import ScenarioError
 from nanosim.scenario import load_scenario, loads_scenario
-from tests.conftest import small
+from tests.conftest import V1, small
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 from experience_fixed_point import fixed_point, settled  # noqa: E402
@@ -28,6 +28,7 @@ TWO_COUNTRIES = """
 [scenario]
 steps = {steps}
 seed = 4
+burn_in = 0
 [population]
 size = {size}
 openness = 1.0
@@ -40,6 +41,7 @@ mode = "repertoire"
 forgetting = {forgetting}
 [perception]
 experience_rule = true
+anchoring = 0.0
 spillover = 0.0
 initial_sd = 0.2
 [[country]]
@@ -111,12 +113,13 @@ def test_a_contact_only_world_settles_at_the_fixed_point(p, w):
         fixed_point(p, w), abs=0.02)
 
 
-def test_the_experience_rule_is_off_by_default_and_keeps_v1():
+def test_the_v2_model_is_the_default_and_v1_its_special_case():
     s = small()
-    assert not s.perception.experience_rule and s.culture.mode == "axelrod"
-    model = DiplomacyModel(s)
-    assert model.known.shape == (0, 3)
-    assert "familiarity" not in model.timeseries().metric.cat.categories
+    assert s.perception.experience_rule and s.culture.mode == "repertoire"
+    assert "familiarity" in DiplomacyModel(s).timeseries().metric.cat.categories
+    v1 = DiplomacyModel(small(V1))
+    assert v1.known.shape == (0, 3) and v1.dispositions is None
+    assert "familiarity" not in v1.timeseries().metric.cat.categories
 
 
 def test_switching_symbol_learning_off_changes_the_final_people_images():
@@ -124,8 +127,7 @@ def test_switching_symbol_learning_off_changes_the_final_people_images():
     citizens know fewer of each other's symbols, and their people images end elsewhere
     (in v1 they ended bit-identical)."""
     base = load_scenario("digital_age").with_overrides({
-        "population.size": 1500, "scenario.steps": 120, "perception.experience_rule": True,
-        "culture.mode": "repertoire"})
+        "population.size": 1500, "scenario.steps": 120, "scenario.burn_in": 0})
     off = base.with_overrides({"channels.contact.learning": 0.0,
                                "channels.social_media.adoption": 0.0})
     runs = [DiplomacyModel(s) for s in (base, off)]
@@ -185,8 +187,7 @@ def test_more_shared_national_symbols_settle_warmer_people_images():
     ({"perception.experience_rule": True, "culture.mode": "repertoire",
       "culture.features": ["cuisine", "music", "dress", *(f"f{k}" for k in range(30))]},
      "culture.features", "at most 32"),
-    ({"culture.mode": "repertoire"}, "culture.mode", "experience_rule"),
-    ({"culture.forgetting": 0.1}, "culture.forgetting", "repertoire"),
+    ({"perception.experience_rule": False}, "culture.mode", "experience_rule"),
     ({"perception.negativity": 0.5}, "perception.negativity", "in 1..100"),
     ({"culture.mode": "v3"}, "culture.mode", "axelrod"),
 ])

@@ -69,6 +69,17 @@ def test_the_estimate_grows_with_what_a_run_holds():
     assert estimate("population.size=100000", "scenario.replicates=50") > base
 
 
+def test_groups_and_a_sponsored_ledger_are_counted():
+    plain = load_scenario("baseline", SHORT)
+    grouped = plain.with_overrides({"groups.per_country": 5})
+    sponsored = plain.with_overrides({"sponsorship": [{"sponsor": "Australia",
+                                                       "programme": "influencers"}]})
+    assert budget.recorder_bytes(grouped) > budget.recorder_bytes(plain)
+    assert budget.table_bytes(grouped) > budget.table_bytes(plain)
+    assert budget.recorder_bytes(sponsored) > budget.recorder_bytes(plain)
+    assert budget.table_bytes(sponsored) > budget.table_bytes(plain)
+
+
 def test_available_memory_is_read_and_a_limit_refuses_in_one_line():
     from nanosim.errors import NanosimError
 

@@ -464,3 +464,11 @@ def test_a_factorial_comparison_writes_its_effects_named_with_what_they_are_agai
     plain = write_comparison(df, tmp_path / "plain", "favourability", PAIR)
     assert not (plain / "effects.png").exists() and not (plain / "effects.csv").exists()
     assert "difference in shift to “small”" in (plain / "comparison.md").read_text()
+
+
+def test_group_membership_is_compared_only_between_scenarios_with_groups():
+    plain = small()
+    grouped = plain.with_overrides({"groups.per_country": 2})
+    assert C.check_pair([grouped, grouped], "Aland:Aland", "group_members") == ("Aland", "Aland")
+    with pytest.raises(ScenarioError, match="group_members is recorded only in scenarios with"):
+        C.check_pair([grouped, plain], "Aland:Bland", "group_members")

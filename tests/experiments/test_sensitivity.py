@@ -1,8 +1,12 @@
 """Sensitivity analysis and scenario discovery: the analysis layer on functions with known
 indices, then the real pipeline (runs in a sweep folder, resumed) on a tiny scenario."""
 
-import hashlib
-import shutil
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +18,7 @@ from nanosim.experiments import sensitivity as S
 from nanosim.experiments.sweep import SweepStore, run_plan
 from nanosim.io.sensitivity import read_sensitivity, write_sensitivity
 from nanosim.scenario import loads_scenario
-from tests.experiments.test_sweep import TINY
+from tests.experiments.test_sweep import TINY, left_behind
 
 # Ishigami (a = 7, b = 0.1) on [-pi, pi]^3: its analytic Sobol' indices
 A, B = 7.0, 0.1
@@ -136,21 +140,82 @@ def test_the_outcome_is_the_final_shift_and_the_channels_sum_to_it(analysed):
         assert (out / name).is_file()
 
 
-def test_a_resumed_folder_gives_byte_identical_indices(analysed, tmp_path):
+def nanosim_sensitivity(scenario_file, out, method, samples) -> subprocess.Popen:
+    """A real ``nanosim sensitivity`` process over RANGES, 2 replicates of TINY on one worker,
+    in a session of its own (its process group is the command and its worker)."""
+    cmd = [sys.executable, "-m", "nanosim", "sensitivity", str(scenario_file), "--out", str(out),
+           "--method", method, "--samples", str(samples), "--replicates", "2", "--workers", "1",
+           "--pair", "Aland:Bland", *(f"--range={k}={lo}:{hi}" for k, (lo, hi) in RANGES.items())]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def kill_while_writing(proc: subprocess.Popen, runs: Path, done: int = 2) -> SweepStore:
+    """SIGKILL the command's whole process group at the first moment at least ``done`` runs
+    are complete and the next run's file is being written (its temporary file is in
+    ``runs``); check what the crash left: no worker, no damaged run file, runs missing."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, ("the command ended before it was killed", proc.communicate())
+        assert time.monotonic() < deadline, "no run file was being written in 60 s"
+        names = os.listdir(runs) if runs.is_dir() else []
+        temporary = {n for n in names if n.startswith(".")}
+        if temporary and len(names) - len(temporary) >= done:
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.0005)
+    assert proc.wait() == -signal.SIGKILL
+    assert left_behind(proc.pid) == [], "the worker outlived the killed command"
+    store = SweepStore(runs.parent)
+    assert 0 < len(store.missing()) < len(store.runs), "the kill was not midway"
+    assert store.damaged() == {}  # the half-written file never took a run file's name
+    assert {n for n in os.listdir(runs) if n.startswith(".")} <= temporary
+    assert not (runs.parent / "indices.csv").exists()
+    return store
+
+
+def test_a_killed_run_is_resumed_to_byte_identical_indices(analysed, sweep_scenario_file,
+                                                           tmp_path):
+    """The fixture's design as a real command, SIGKILLed while a run file is half-written;
+    the sweep resumed and analysed equals the uninterrupted fixture, byte for byte."""
     out, plan, d, _ = analysed
-    partial = tmp_path / "partial"
-    shutil.copytree(out, partial)
-    for f in sorted((partial / "runs").iterdir())[::3]:  # as a killed run leaves it
-        f.unlink()
+    killed = tmp_path / "killed"
+    store = kill_while_writing(nanosim_sensitivity(sweep_scenario_file, killed, "morris", 3),
+                               killed / "runs")
+    with pytest.raises(NanosimError, match="runs are missing; run the same command again"):
+        S.outcomes(killed, "favourability", ("Aland", "Bland"))
+    run_plan(plan, killed, workers=1)
+    _analyse(killed, d)
+    assert store.missing() == [] and not [n for n in os.listdir(killed / "runs")
+                                          if n.startswith(".")]
+    for name in ("indices.csv", "sensitivity.md"):
+        assert (killed / name).read_bytes() == (out / name).read_bytes(), name
+
+
+@pytest.mark.slow  # three commands: 16 s at a load average of 3-4 on 2 cores
+def test_a_sobol_run_killed_midway_and_rerun_gives_byte_identical_indices(sweep_scenario_file,
+                                                                          tmp_path):
+    """A crash, not a tidy stop: the command and its worker SIGKILLed while a run file is
+    half-written; the same command then runs the missing runs and analyses, giving the
+    bytes of an uninterrupted run in another folder."""
+    killed, whole = tmp_path / "killed", tmp_path / "whole"
+    reference = nanosim_sensitivity(sweep_scenario_file, whole, "sobol", 4)  # uninterrupted
+    store = kill_while_writing(nanosim_sensitivity(sweep_scenario_file, killed, "sobol", 4),
+                               killed / "runs")
+    missing = len(store.missing())
+
+    rerun = nanosim_sensitivity(sweep_scenario_file, killed, "sobol", 4)
+    out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert f"= 32 runs of 'tiny'; {32 - missing} already done;" in out
+    assert f"done: {missing} run(s) in" in out
+    assert reference.wait(timeout=120) == 0, reference.communicate()
+    assert sorted(os.listdir(killed / "runs")) == sorted(os.listdir(whole / "runs"))
+    assert not [n for n in os.listdir(killed) if n.startswith(".s")]  # no staging left
     for name in ("indices.csv", "sensitivity.md", "sensitivity.json"):
-        (partial / name).unlink()
-    with pytest.raises(NanosimError, match="runs are missing"):
-        S.outcomes(partial, "favourability", ("Aland", "Bland"))
-    run_plan(plan, partial, workers=2)
-    _analyse(partial, d)
-    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
-    assert digest(partial / "indices.csv") == digest(out / "indices.csv")
-    assert digest(partial / "sensitivity.md") == digest(out / "sensitivity.md")
+        assert (killed / name).read_bytes() == (whole / name).read_bytes(), name
+    for run in store.runs:  # the runs too: a rerun run is the run it replaces
+        assert store.path(*run).read_bytes() == SweepStore(whole).path(*run).read_bytes()
 
 
 def test_discover_finds_a_box_with_its_coverage_and_density(analysed):

@@ -319,6 +319,13 @@ def test_a_folder_holding_other_files_is_not_used(sweep_scenario_file, tmp_path)
     with pytest.raises(NanosimError, match="not empty and not a sweep folder"):
         sweep(sweep_scenario_file, tmp_path, grid=GRID)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    mine = tmp_path / "mine"  # a scenario.toml of the user's, not beside a sweep's lock
+    mine.mkdir()
+    (mine / "scenario.toml").write_text(TINY)
+    with pytest.raises(NanosimError, match="not empty and not a sweep folder"):
+        sweep(sweep_scenario_file, mine, grid=GRID)
+    assert sorted(p.name for p in mine.iterdir()) == ["scenario.toml"]
+    assert (mine / "scenario.toml").read_text() == TINY
 
 
 def test_the_command_line_stays_single_threaded_so_sweeps_fork_their_workers():
@@ -414,6 +421,28 @@ def test_sigkilled_sweep_completes_on_rerun_with_no_run_missing_or_doubled(compi
     pd.testing.assert_frame_equal(pd.read_parquet(store.path(*last)),
                                   run_point(plan.scenario, last[0], plan.points[last[0]],
                                             last[1]))
+
+
+def test_a_sweep_killed_before_its_manifest_is_written_runs_on_rerun(swept, sweep_scenario_file,
+                                                                      tmp_path):
+    """SIGKILLed between writing scenario.toml and manifest.json (the moment made exact by a
+    manifest writer that kills its own process): the same sweep then runs in the folder."""
+    out = tmp_path / "out"
+    code = ("import os, signal, sys\n"
+            "from nanosim.experiments.sweep import store, sweep\n"
+            "write = store._write_text\n"
+            "def write_or_die(path, text):\n"
+            "    if path.name == store.MANIFEST:\n"
+            "        os.kill(os.getpid(), signal.SIGKILL)\n"
+            "    write(path, text)\n"
+            "store._write_text = write_or_die\n"
+            f"sweep(sys.argv[1], sys.argv[2], grid={GRID!r}, workers=1)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(sweep_scenario_file), str(out)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert sorted(os.listdir(out)) == [".lock", "runs", "scenario.toml"]
+    store = sweep(sweep_scenario_file, out, grid=GRID, workers=1)
+    assert store.missing() == [] and hashes(out) == hashes(swept.folder)
 
 
 def test_a_second_sweep_into_a_busy_folder_is_refused_before_it_starts(compiled,

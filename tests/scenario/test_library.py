@@ -37,7 +37,9 @@ def test_an_unknown_name_lists_the_bundled_ones_in_one_line(tmp_path, monkeypatc
     assert cli_main(["run", "crissis", "--out", "out"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "crissis: no such file or bundled scenario" in error
-    assert "bundled: asean, asean_no_row, baseline" in error and "validation/axelrod" in error
+    assert "(closest: crisis, " in error and "bundled: asean, asean_no_row, baseline" in error
+    assert cli_main(["run", "validation/axelrd", "--out", "out"]) == 2
+    assert "(closest: validation/axelrod" in capsys.readouterr().err
     with pytest.raises(ScenarioError, match="nope.toml: no such file$"):
         load_scenario("nope.toml")  # a file's path is not taken for a name
 

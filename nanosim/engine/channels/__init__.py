@@ -11,7 +11,7 @@ Two orders, both fixed:
 - :data:`CHANNELS` is the **step order** (docs/model.md, section "A step"): the news
   of events first (sent by the event handlers, which run before any channel), then
   high politics (relations, state media, campaigns), then nano diplomacy (contact,
-  social media, talk), then what the day does to everyone: anchoring toward the
+  social media, groups, talk), then what the day does to everyone: anchoring toward the
   dispositions, then forgetting. Changing it changes every result.
 - :data:`LEDGER` orders the channels that record changes by their ``code``: the
   categories of the ``channel`` column in stored tables. It is **append-only**: a new
@@ -26,6 +26,7 @@ from nanosim.engine.channels import (
     contact,
     events,
     forgetting,
+    groups,
     relations,
     social_media,
     state_media,
@@ -42,6 +43,7 @@ CHANNELS: tuple[Channel, ...] = (
     campaign.CHANNEL,
     contact.CHANNEL,
     social_media.CHANNEL,
+    groups.CHANNEL,
     talk.CHANNEL,
     anchoring.CHANNEL,
     forgetting.CHANNEL,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from nanosim.engine.kernels.bundles import Citizens, Experiences, Latitudes, Ledger
+from nanosim.engine.kernels.bundles import Citizens, Credibility, Experiences, Latitudes, Ledger
 from nanosim.engine.kernels.rng import stochastic_round
 
 Group = Literal["nano", "high_politics", "other"]
@@ -66,6 +66,13 @@ def experiences(model, settings) -> Experiences | None:
     if not p.experience_rule:
         return None
     return Experiences(settings.mu, p.negativity, p.spillover, model.prototypes, model.known)
+
+
+def credibility(model) -> Credibility:
+    """How recipients see through sponsored experiences (``[credibility]``), with the
+    model's detection stream."""
+    c = model.scenario.credibility
+    return Credibility(c.detect, c.weight, model.detect_rng_state)
 
 
 def activations(model, n: int, rate: float) -> int:

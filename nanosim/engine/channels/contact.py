@@ -5,7 +5,8 @@ positive with chance ``positivity``; any meeting may pass on a symbol (Axelrod).
 the experience rule it is instead an experience of the other's people for each side,
 the more often pleasant the more the two know of each other's culture, and under
 ``culture.mode = "repertoire"`` each side may learn a national symbol of the other's
-(itself a pleasant experience) while own symbols pass only within a country.
+(itself a pleasant experience) while own symbols pass only within a country. A
+meeting over a tie of an exchange programme a state pays for is a sponsored experience.
 """
 
 import numpy as np
@@ -15,6 +16,7 @@ from nanosim.engine.channels.channel import (
     Channel,
     activations,
     citizens,
+    credibility,
     experiences,
     latitudes,
 )
@@ -22,9 +24,7 @@ from nanosim.engine.kernels import PEOPLE
 from nanosim.engine.kernels.judgement import (
     copy_differing,
     deliver_to,
-    experience,
-    familiarity_count,
-    learn,
+    meet_across,
     similarity_count,
 )
 from nanosim.engine.kernels.memory import (
@@ -34,7 +34,8 @@ from nanosim.engine.kernels.memory import (
     prefetch,
     prefetch_images,
 )
-from nanosim.engine.kernels.rng import fill_uniform
+from nanosim.engine.kernels.rng import fill_uniform, uniform
+from nanosim.engine.sponsorship import NO_TIES, paid_ties
 
 CODE = 0
 DRAWS = 6  # who, which neighbour, share?, which feature, i's and j's meeting positive?
@@ -55,10 +56,45 @@ def meetings(model, ledger, n: int) -> None:
     g = model.graph
     rule = experiences(model, ch)
     if rule is not None:
-        rule = (rule, ch.positivity_min, ch.positivity_max, ch.learning)
+        rule = (rule, ch.positivity_min, ch.positivity_max, ch.learning, paid_ties(model),
+                credibility(model))
     _meet(model.rng_state, n, (g.indptr, g.indices, g.well_mixed), citizens(model), ledger,
           latitudes(model, ch), ch.symbol_sharing, ch.valence, ch.positivity,
           ch.negative_valence, ch.negative_weight, rule)
+
+
+def pair_meetings(model, ledger, src: np.ndarray, dst: np.ndarray, chance: float,
+                  paid: bool = False) -> None:
+    """Each pair (src[k], dst[k]) of citizens of two countries meets with ``chance``, in
+    random order: an experience for each side as in a cross-border meeting (needs the
+    experience rule), sponsored where ``paid``. An exchange programme's hosts and guests
+    meet this way."""
+    ch = model.scenario.channels.contact
+    rule = (experiences(model, ch), ch.positivity_min, ch.positivity_max, ch.learning, NO_TIES,
+            credibility(model))
+    _meet_pairs(model.rng_state, src, dst, chance, citizens(model), ledger, rule, paid)
+
+
+@njit(cache=True)
+def _meet_pairs(s, src, dst, chance, citizens, ledger, rule, paid):
+    """The pairs meet with ``chance`` each, in a random order (a Fisher-Yates shuffle
+    from the stream); each meeting draws :data:`RULE_DRAWS` uniforms."""
+    exp, positivity_min, positivity_max, learning, _, cred = rule
+    n = src.shape[0]
+    order = np.arange(n)
+    for k in range(n - 1, 0, -1):
+        m = int(uniform(s) * (k + 1))
+        order[k], order[m] = order[m], order[k]
+    u = np.empty(RULE_DRAWS)
+    starts = citizens.starts
+    for k in range(n):
+        fill_uniform(s, u, RULE_DRAWS)
+        if u[0] >= chance:
+            continue
+        i, j = src[order[k]], dst[order[k]]
+        meet_across(u[4], u[5], u[6], u[7], i, j, country_of(i, starts), country_of(j, starts),
+                    citizens, ledger, exp, positivity_min, positivity_max, learning, CODE, paid,
+                    cred)
 
 
 @njit(cache=True)
@@ -68,7 +104,9 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
     (indptr, indices, well_mixed).
 
     ``rule``: None (meetings are messages of ``valence`` or ``negative_valence``), or the
-    experience rule (``bundles.Experiences``, positivity_min, positivity_max, learning).
+    experience rule (``bundles.Experiences``, positivity_min, positivity_max, learning, the
+    paid ties as sorted keys ``i * n + j`` of :func:`~nanosim.engine.sponsorship.paid_ties`,
+    ``bundles.Credibility``).
     Compiled apart for each: the messages' path draws :data:`DRAWS` uniforms per meeting,
     the experiences' path :data:`RULE_DRAWS`.
     """
@@ -138,25 +176,20 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
 
 @njit(inline="always")
 def _experience_both(u, r, i, j, di, dj, citizens, ledger, rule):
-    """i (of country di) and j (of dj) meet across a border: for each an experience of
-    the other's people, pleasant with chance ``positivity_min + (positivity_max -
-    positivity_min) * s`` (s: how much of each other's national symbols the two hold or
-    know, on average); then, with a repertoire, each learns with chance ``learning``
-    one national symbol of the other's country, a pleasant experience too."""
-    exp, positivity_min, positivity_max, learning = rule
-    img, openness, symbols = citizens.images, citizens.openness, citizens.symbols
-    known, prototypes = exp.known, exp.prototypes
-    shared = (familiarity_count(symbols, known, prototypes, i, dj)
-              + familiarity_count(symbols, known, prototypes, j, di))
-    p = positivity_min + (positivity_max - positivity_min) * shared / (2 * symbols.shape[1])
-    mu, w_neg, spill = exp.mu, exp.negativity, exp.spillover
-    experience(img, ledger, spill, di, openness[i], i, PEOPLE, dj, u[r + 4] < p, mu, w_neg, CODE)
-    experience(img, ledger, spill, dj, openness[j], j, PEOPLE, di, u[r + 5] < p, mu, w_neg, CODE)
-    if known.shape[0] > 0 and learning > 0.0:
-        if u[r + 6] < learning and learn(u[r + 6] / learning, symbols, known, prototypes, i, dj):
-            experience(img, ledger, spill, di, openness[i], i, PEOPLE, dj, True, mu, w_neg, CODE)
-        if u[r + 7] < learning and learn(u[r + 7] / learning, symbols, known, prototypes, j, di):
-            experience(img, ledger, spill, dj, openness[j], j, PEOPLE, di, True, mu, w_neg, CODE)
+    """i (of country di) and j (of dj) meet across a border: :func:`meet_across`, sponsored
+    where their tie is one a sponsorship pays for."""
+    exp, positivity_min, positivity_max, learning, ties, cred = rule
+    paid = ties.shape[0] > 0 and is_tie(ties, i, j, citizens.images.shape[0])
+    meet_across(u[r + 4], u[r + 5], u[r + 6], u[r + 7], i, j, di, dj, citizens, ledger, exp,
+                positivity_min, positivity_max, learning, CODE, paid, cred)
+
+
+@njit(inline="always")
+def is_tie(keys, i, j, n):
+    """Whether i--j is among the ties ``keys`` (sorted, ``i * n + j`` both ways)."""
+    key = i * n + j
+    k = np.searchsorted(keys, key)
+    return k < keys.shape[0] and keys[k] == key
 
 
 CHANNEL = Channel("contact", "nano", "channels.contact", step, CODE, "#1b9e77")

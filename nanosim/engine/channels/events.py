@@ -21,15 +21,21 @@ CODE = 5
 def send_news(model, a: int, b: int, valence: float) -> None:
     """An official event of ``valence`` between states a and b: the news reaches a share
     ``channels.events.reach`` of each one's citizens, about the other's state."""
+    reach = model.scenario.channels.events.reach
+    tell_public(model, a, b, valence, reach)
+    tell_public(model, b, a, valence, reach)
+
+
+def tell_public(model, home: int, other: int, valence: float, reach: float) -> None:
+    """News of ``valence`` about ``other``'s state reaches a share ``reach`` of ``home``'s
+    citizens."""
     news = model.scenario.channels.events
     if not news.enabled:
         return
     p = model.scenario.perception
     lat = Latitudes(news.mu, np.inf, np.inf, p.boomerang, p.spillover)
-    ledger = model.recorder.untracked_ledger()
-    for home, other in ((a, b), (b, a)):
-        _broadcast(model.rng_state, citizens(model), ledger, lat, home, other, valence,
-                   news.reach)
+    _broadcast(model.rng_state, citizens(model), model.recorder.untracked_ledger(), lat, home,
+               other, valence, reach)
 
 
 @njit(cache=True)

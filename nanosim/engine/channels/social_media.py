@@ -6,7 +6,8 @@ abroad see it with a chance set by ``reach``, judge it, and may adopt its symbol
 With the experience rule a post shows one of the poster's national symbols: a follower
 who holds or knows it recognises it (pleasant with chance ``recognition``, else
 unpleasant); to others it is novel, pleasant with chance openness times appeal (else no
-experience) and then learned with chance ``adoption``. Hostile posts stay messages.
+experience) and then learned with chance ``adoption``. Hostile posts stay messages. A
+paid influencer's posts are sponsored experiences (``[[sponsorship]]``).
 """
 
 import weakref
@@ -18,19 +19,21 @@ from nanosim.engine.channels.channel import (
     Channel,
     activations,
     citizens,
+    credibility,
     experiences,
     latitudes,
 )
 from nanosim.engine.kernels import PEOPLE
 from nanosim.engine.kernels.judgement import (
     deliver_to,
-    experience,
     favourability,
+    see_symbol,
     set_symbol,
     similarity_count,
 )
 from nanosim.engine.kernels.memory import BLOCK, country_of, prefetch, prefetch_images
 from nanosim.engine.kernels.rng import fill_uniform, normal_from
+from nanosim.engine.sponsorship import paid_influencers
 
 CODE = 1
 POST_DRAWS = 6  # which poster, posts?, hostile?, noise (two), which symbol
@@ -53,7 +56,7 @@ def step(model, ledger) -> None:
     f = model.followers
     rule = experiences(model, ch)
     if rule is not None:
-        rule = (rule, ch.recognition)
+        rule = (rule, ch.recognition, paid_influencers(model), credibility(model))
     _post(model.rng_state, activations(model, posters.size, min(1.0, top)), posters,
           np.minimum(1.0, post_prob / min(1.0, top)), (f.indptr, f.indices), can_post,
           citizens(model), ledger, latitudes(model, ch), model.appeal, ch.noise, see,
@@ -86,7 +89,8 @@ def _post(s, activations, posters, post_prob, followers, can_see, citizens, ledg
     (``followers``: indptr, indices) sees a post with probability ``see_prob``.
 
     ``rule``: None (a post is a message of valence appeal + noise), or the experience
-    rule (``bundles.Experiences``, recognition). Compiled apart for each: a follower
+    rule (``bundles.Experiences``, recognition, who is a paid influencer: bool per citizen
+    or empty, ``bundles.Credibility``). Compiled apart for each: a follower
     draws :data:`FOLLOWER_DRAWS` uniforms, or :data:`RULE_FOLLOWER_DRAWS` with the rule.
     """
     f_indptr, f_indices = followers
@@ -167,8 +171,14 @@ def _post(s, activations, posters, post_prob, followers, can_see, citizens, ledg
                         continue
                     if rule is not None:
                         if not hostile:
-                            _seen(fu, r2, p, q, dq, hp, feature, symbol, citizens, ledger,
-                                  appeal[hp], adoption, rule)
+                            exp, recognition, paid_posters, credibility = rule
+                            paid = paid_posters.shape[0] > 0 and paid_posters[p]
+                            if (see_symbol(fu[r2 + 1], fu[r2 + 2], q, dq, hp, feature, citizens,
+                                           ledger, appeal[hp], adoption, exp, recognition,
+                                           CODE, paid, credibility)
+                                    and fu[r2 + 2] < adoption * similarity_count(symbols, p, q)
+                                    / n_features):
+                                set_symbol(symbols, ledger.held, dq, q, feature, symbol)
                             continue
                     deliver_to(img, ledger, lat, dq, openness[q], q, PEOPLE, t, v, lat.mu, CODE)
                     if adopt and symbols[q, feature] != symbol:
@@ -176,38 +186,6 @@ def _post(s, activations, posters, post_prob, followers, can_see, citizens, ledg
                         if fu[r2 + 1] < adoption * same / n_features:
                             set_symbol(symbols, ledger.held, dq, q, feature, symbol)
 
-
-
-@njit(inline="always")
-def _seen(fu, r2, p, q, dq, hp, f, symbol, citizens, ledger, appeal, adoption, rule):
-    """Follower q (of country dq) sees p's post showing ``symbol``, country hp's national
-    symbol on feature f: an experience of hp's people (the experience rule).
-
-    Recognised (q holds or knows it): pleasant with chance ``recognition``, else
-    unpleasant. Novel: pleasant with chance openness times appeal (else no experience),
-    then, with chance ``adoption``, learned: with a repertoire q comes to know it (a
-    pleasant experience too); else q takes it with chance ``adoption`` times the two's
-    similarity, as without the rule.
-    """
-    exp, recognition = rule
-    img, openness, symbols = citizens.images, citizens.openness, citizens.symbols
-    known = exp.known
-    repertoire = known.shape[0] > 0
-    mu, w_neg, spill = exp.mu, exp.negativity, exp.spillover
-    o = openness[q]
-    if symbols[q, f] == symbol or (repertoire and (known[q, hp] >> f) & 1):
-        experience(img, ledger, spill, dq, o, q, PEOPLE, hp, fu[r2 + 1] < recognition, mu,
-                   w_neg, CODE)
-        return
-    if fu[r2 + 1] >= o * max(0.0, appeal):
-        return
-    experience(img, ledger, spill, dq, o, q, PEOPLE, hp, True, mu, w_neg, CODE)
-    if repertoire:
-        if fu[r2 + 2] < adoption:
-            known[q, hp] |= np.uint32(1 << f)
-            experience(img, ledger, spill, dq, o, q, PEOPLE, hp, True, mu, w_neg, CODE)
-    elif fu[r2 + 2] < adoption * similarity_count(symbols, p, q) / symbols.shape[1]:
-        set_symbol(symbols, ledger.held, dq, q, f, symbol)
 
 
 CHANNEL = Channel("social_media", "nano", "channels.social_media", step, CODE, "#66a61e")

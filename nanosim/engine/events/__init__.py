@@ -15,10 +15,13 @@ from nanosim.engine.events.festival import FESTIVAL
 from nanosim.engine.events.official import INCIDENT, SUMMIT, TREATY
 from nanosim.engine.events.open_borders import OPEN_BORDERS
 from nanosim.engine.events.platform_ban import PLATFORM_BAN
+from nanosim.engine.events.sponsorship import SPONSORSHIP
+from nanosim.engine.events.unilateral_act import UNILATERAL_ACT
 
 # the order in which the kinds apply the effects of their events under way, each step
-EVENTS: tuple[EventKind, ...] = (INCIDENT, SUMMIT, TREATY, FESTIVAL, PLATFORM_BAN,
-                                 EXCHANGE_PROGRAMME, OPEN_BORDERS, CAMPAIGN)
+EVENTS: tuple[EventKind, ...] = (INCIDENT, UNILATERAL_ACT, SUMMIT, TREATY, FESTIVAL,
+                                 PLATFORM_BAN, EXCHANGE_PROGRAMME, OPEN_BORDERS, CAMPAIGN,
+                                 SPONSORSHIP)
 BY_KIND: dict[str, EventKind] = {handler.kind: handler for handler in EVENTS}
 
 __all__ = ["BY_KIND", "EVENTS", "EventKind", "apply_events", "new_memory", "under_way"]

@@ -44,7 +44,9 @@ class Ledger(NamedTuple):
     ``held[d, f, q]`` (citizens of d holding symbol q on feature f; empty: none kept)
     are running measures the kernels keep exact with every change, so a record needs
     no scan of the citizens; ``state_weight`` is the weight of the state image in the
-    favourability those sums hold.
+    favourability those sums hold. A sponsored experience is recorded under its
+    channel's code plus ``sponsored`` (the number of ledger codes, where the Recorder
+    keeps the sponsored part apart; 0 where nothing is sponsored).
     """
 
     shift: np.ndarray
@@ -52,6 +54,7 @@ class Ledger(NamedTuple):
     sums: np.ndarray
     held: np.ndarray
     state_weight: float
+    sponsored: int = 0
 
 
 class Latitudes(NamedTuple):
@@ -82,3 +85,14 @@ class Experiences(NamedTuple):
     spillover: float
     prototypes: np.ndarray  # int16[country, feature]: the national symbols
     known: np.ndarray  # uint32[citizen, country] (changed)
+
+
+class Credibility(NamedTuple):
+    """How recipients see through sponsored experiences (:func:`.judgement.experience_of`):
+    each is detected with chance ``detect``, drawn from its own random stream ``state``
+    (so detection leaves every other draw as it was), and a detected one counts with
+    ``weight`` (below 0: an unpleasant experience weighing -weight)."""
+
+    detect: float
+    weight: float
+    state: np.ndarray  # uint64[4]: the detection stream's xoshiro256** state (advanced)

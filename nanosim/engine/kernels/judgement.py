@@ -9,6 +9,7 @@ its bookkeeping live here once. Symbols (Axelrod's culture) change through
 a citizen knows (``known``, a bit per feature) through :func:`learn`.
 """
 
+import numpy as np
 from numba import njit
 
 from nanosim.engine.kernels import PEOPLE, STATE
@@ -21,6 +22,7 @@ from nanosim.engine.kernels.bundles import (
     SUM_PEOPLE,
     SUM_STATE,
 )
+from nanosim.engine.kernels.rng import uniform
 
 
 @njit(inline="always")
@@ -68,6 +70,28 @@ def experience(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, neg
     else:
         x2 = max(-1.0, x - mu * negativity * open_i * (1.0 + x))
     _record(img, ledger, spillover, d, i, which, c, x, x2, code)
+
+
+@njit(inline="always")
+def experience_of(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, negativity, code,
+                  paid, credibility):
+    """:func:`experience`, of a voluntary activity or, where ``paid``, of a sponsored one.
+
+    A sponsored experience is detected with chance ``credibility.detect`` (a draw from the
+    detection stream, made only where 0 < detect < 1); a detected one counts with weight
+    ``credibility.weight``: its mu times the weight, or below 0 an unpleasant experience
+    with mu times -weight (persuasion knowledge, Friestad & Wright 1994). It is recorded
+    under ``code + ledger.sponsored``, so the ledger keeps the sponsored part apart.
+    """
+    if paid:
+        detect, weight = credibility.detect, credibility.weight
+        if detect >= 1.0 or (detect > 0.0 and uniform(credibility.state) < detect):
+            if weight < 0.0:
+                pleasant, mu = False, -weight * mu
+            else:
+                mu = weight * mu
+        code = code + ledger.sponsored
+    experience(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, negativity, code)
 
 
 @njit(inline="always")
@@ -177,4 +201,94 @@ def learn(u, symbols, known, prototypes, i, c):
                 known[i, c] = bits | (1 << f)
                 return True
             k -= 1
+    return False
+
+
+@njit(inline="always")
+def meet_across(u_i, u_j, u_learn_i, u_learn_j, i, j, di, dj, citizens, ledger, exp,
+                positivity_min, positivity_max, learning, code, paid, credibility):
+    """i (of country di) and j (of dj) meet across a border: for each an experience of
+    the other's people, pleasant with chance ``positivity_min + (positivity_max -
+    positivity_min) * s`` (s: how much of each other's national symbols the two hold or
+    know, on average); then, with a repertoire, each learns with chance ``learning``
+    one national symbol of the other's country, a pleasant experience too. Recorded
+    under ``code``; sponsored experiences where ``paid``."""
+    img, openness, symbols = citizens.images, citizens.openness, citizens.symbols
+    known, prototypes = exp.known, exp.prototypes
+    shared = (familiarity_count(symbols, known, prototypes, i, dj)
+              + familiarity_count(symbols, known, prototypes, j, di))
+    p = positivity_min + (positivity_max - positivity_min) * shared / (2 * symbols.shape[1])
+    mu, w_neg, spill = exp.mu, exp.negativity, exp.spillover
+    experience_of(img, ledger, spill, di, openness[i], i, PEOPLE, dj, u_i < p, mu, w_neg, code,
+                  paid, credibility)
+    experience_of(img, ledger, spill, dj, openness[j], j, PEOPLE, di, u_j < p, mu, w_neg, code,
+                  paid, credibility)
+    if known.shape[0] > 0 and learning > 0.0:
+        if u_learn_i < learning and learn(u_learn_i / learning, symbols, known, prototypes, i,
+                                          dj):
+            experience_of(img, ledger, spill, di, openness[i], i, PEOPLE, dj, True, mu, w_neg,
+                          code, paid, credibility)
+        if u_learn_j < learning and learn(u_learn_j / learning, symbols, known, prototypes, j,
+                                          di):
+            experience_of(img, ledger, spill, dj, openness[j], j, PEOPLE, di, True, mu, w_neg,
+                          code, paid, credibility)
+
+
+@njit(inline="always")
+def learn_from(u, symbols, known, prototypes, i, j, c):
+    """Citizen i learns from j one of country c's national symbols that j holds or knows and
+    i neither holds nor knows, chosen by the uniform ``u``; False when there is none."""
+    n_features = symbols.shape[1]
+    bits_i, bits_j = known[i, c], known[j, c]
+    count = 0
+    for f in range(n_features):
+        q = prototypes[c, f]
+        if ((symbols[j, f] == q or (bits_j >> f) & 1)
+                and symbols[i, f] != q and not (bits_i >> f) & 1):
+            count += 1
+    if count == 0:
+        return False
+    k = int(u * count)
+    for f in range(n_features):
+        q = prototypes[c, f]
+        if ((symbols[j, f] == q or (bits_j >> f) & 1)
+                and symbols[i, f] != q and not (bits_i >> f) & 1):
+            if k == 0:
+                known[i, c] = bits_i | (1 << f)
+                return True
+            k -= 1
+    return False
+
+
+@njit(inline="always")
+def see_symbol(u_pleasant, u_learn, q, dq, c, f, citizens, ledger, appeal, learning, exp,
+               recognition, code, paid, credibility):
+    """Citizen q (of country dq) sees country c's national symbol on feature f (in a post, at
+    a showcase): an experience of c's people (MODEL.md 3.4).
+
+    Recognised (q holds or knows it): pleasant with chance ``recognition``, else unpleasant.
+    Novel: pleasant with chance openness times ``appeal`` (below 0 as 0), else no experience
+    at all; then, with a repertoire, learned with chance ``learning``, itself a pleasant
+    experience. Returns True where a novel symbol was pleasant and there is no repertoire to
+    learn it into (the caller may let q take it as a trait instead).
+    """
+    img, openness, symbols = citizens.images, citizens.openness, citizens.symbols
+    known = exp.known
+    repertoire = known.shape[0] > 0
+    mu, w_neg, spill = exp.mu, exp.negativity, exp.spillover
+    o = openness[q]
+    if symbols[q, f] == exp.prototypes[c, f] or (repertoire and (known[q, c] >> f) & 1):
+        experience_of(img, ledger, spill, dq, o, q, PEOPLE, c, u_pleasant < recognition, mu,
+                      w_neg, code, paid, credibility)
+        return False
+    if u_pleasant >= o * max(0.0, appeal):
+        return False
+    experience_of(img, ledger, spill, dq, o, q, PEOPLE, c, True, mu, w_neg, code, paid,
+                  credibility)
+    if not repertoire:
+        return True
+    if u_learn < learning:
+        known[q, c] |= np.uint32(1 << f)
+        experience_of(img, ledger, spill, dq, o, q, PEOPLE, c, True, mu, w_neg, code, paid,
+                      credibility)
     return False

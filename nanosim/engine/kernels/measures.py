@@ -19,7 +19,7 @@ from nanosim.engine.kernels.bundles import (
     SUM_PEOPLE,
     SUM_STATE,
 )
-from nanosim.engine.kernels.judgement import familiarity_count, similarity_count
+from nanosim.engine.kernels.judgement import similarity_count
 
 
 @njit(inline="always")
@@ -94,14 +94,30 @@ def symbol_counts(held, prototypes):
 def familiarity(symbols, known, prototypes, starts, sizes):
     """[d, c]: mean over d's citizens of the share of c's national symbols (over all
     features) that they hold or know (``known``: bits per citizen and country; no rows:
-    none known)."""
+    none known).
+
+    Per citizen, one pass over its features marks, as bits per country, the national
+    symbols it holds; a country's count is then the bits held or known.
+    """
     n_countries, n_features = prototypes.shape
     out = np.zeros((n_countries, n_countries))
+    held = np.zeros(n_countries, np.int64)
+    has_known = known.shape[0] > 0
     for d in range(n_countries):
+        total = np.zeros(n_countries, np.int64)
         for i in range(starts[d], starts[d] + sizes[d]):
+            held[:] = 0
+            for f in range(n_features):
+                trait = symbols[i, f]
+                for c in range(n_countries):
+                    if prototypes[c, f] == trait:
+                        held[c] |= 1 << f
             for c in range(n_countries):
-                out[d, c] += familiarity_count(symbols, known, prototypes, i, c)
-        out[d] /= max(sizes[d], 1) * n_features
+                bits = held[c] | np.int64(known[i, c]) if has_known else held[c]
+                while bits:  # count the bits set
+                    bits &= bits - 1
+                    total[c] += 1
+        out[d] = total / (max(sizes[d], 1) * n_features)
     return out
 
 

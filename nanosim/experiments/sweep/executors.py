@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 
-from nanosim.errors import NanosimError, one_line
+from nanosim.errors import NanosimError, RunFailed, one_line
 
 
 def default_workers() -> int:
@@ -63,6 +63,35 @@ def executor(workers: int | None = None, scheduler=None) -> Iterator[Executor]:
         raise
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
+
+
+def slots(ex: Executor, workers: int) -> int:
+    """How many tasks ``ex`` runs at once: a Dask cluster's threads now, else ``workers``."""
+    client = getattr(ex, "_client", None)  # a Dask cluster's executor keeps its Client
+    if client is not None:
+        return max(1, sum(client.nthreads().values()))
+    return workers
+
+
+def task_result(fut, what: str, folder, hint: str = ""):
+    """A finished task's result; a worker that died (out of memory, killed) or a lost Dask
+    scheduler is a RunFailed saying ``what`` was running and that the work finished so far
+    is kept in ``folder`` (``hint``: what else may have caused it)."""
+    try:
+        return fut.result()
+    except NanosimError:
+        raise
+    except Exception as e:
+        kind = type(e).__name__
+        if kind in ("BrokenProcessPool", "KilledWorker"):
+            why = "out of memory, or killed" + (f"; {hint}" if hint else "")
+            raise RunFailed(f"a worker process died while {what} ({why}); finished runs are "
+                            f"kept in {folder}; run the same command again to continue"
+                            ) from None
+        if kind in ("CancelledError", "CommClosedError") or isinstance(e, ConnectionError):
+            raise RunFailed(f"lost the Dask scheduler ({kind}); finished runs are kept in "
+                            f"{folder}; run the same command again to continue") from None
+        raise
 
 
 def _single_threaded() -> bool:

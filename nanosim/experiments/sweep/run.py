@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nanosim.errors import NanosimError, RunFailed
 from nanosim.experiments.budget import check_memory, sweep_bytes
-from nanosim.experiments.sweep.executors import default_workers, executor
+from nanosim.experiments.sweep.executors import default_workers, executor, task_result
 from nanosim.experiments.sweep.plan import Plan, plan_sweep
 from nanosim.experiments.sweep.store import SweepStore, cell, check_folder, open_folder
 from nanosim.scenario import Scenario
@@ -80,22 +79,8 @@ def check_sweep_memory(plan: Plan, workers: int, scheduler=None,
 
 def _result(fut, run: tuple[int, int], store: SweepStore) -> pd.DataFrame:
     """A run's table; a worker that died (out of memory, killed) is a clear error."""
-    try:
-        return fut.result()
-    except NanosimError:
-        raise
-    except Exception as e:
-        kind = type(e).__name__
-        if kind in ("BrokenProcessPool", "KilledWorker"):
-            name = store.path(*run).stem
-            raise RunFailed(f"a worker process died while running {name} (out of memory, or "
-                            "killed; from a script, call nanosim.sweep under `if __name__ == "
-                            f"'__main__':`); finished runs are kept in {store.folder}; run the "
-                            "same command again to continue") from None
-        if kind in ("CancelledError", "CommClosedError") or isinstance(e, ConnectionError):
-            raise RunFailed(f"lost the Dask scheduler ({kind}); finished runs are kept in "
-                            f"{store.folder}; run the same command again to continue") from None
-        raise
+    return task_result(fut, f"running {store.path(*run).stem}", store.folder,
+                       "from a script, call nanosim.sweep under `if __name__ == '__main__':`")
 
 
 def _keep_finished(pending: dict, store: SweepStore) -> None:

@@ -34,12 +34,13 @@ import numpy as np
 import pandas as pd
 
 from nanosim.errors import NanosimError
-from nanosim.experiments.files import check_writable, write_table
+from nanosim.experiments.files import check_writable, folder_lock, write_table
 
 if TYPE_CHECKING:
     from nanosim.experiments.sweep.plan import Plan
 
 MANIFEST = "manifest.json"
+SCENARIO = "scenario.toml"
 RUNS = "runs"
 SUMS = "SHA256SUMS"
 FORMAT = "nanosim-sweep/1"
@@ -367,8 +368,8 @@ def open_folder(plan: Plan, out: str | Path) -> Iterator[SweepStore]:
     with _lock(out):
         if (out / MANIFEST).exists():
             _runs_done(plan, out)  # another sweep may have started it meanwhile
-        else:
-            _write_text(out / "scenario.toml", plan.scenario.to_toml())
+        else:  # the manifest last: it makes the folder a sweep folder
+            _write_text(out / SCENARIO, plan.scenario.to_toml())
             _write_text(out / MANIFEST, json.dumps(plan.manifest(), indent=1) + "\n")
         _remove_temporary(out)
         store = SweepStore(out)
@@ -377,28 +378,20 @@ def open_folder(plan: Plan, out: str | Path) -> Iterator[SweepStore]:
 
 
 def _foreign(folder: Path) -> bool:
-    """True when a folder without a manifest holds anything but what a sweep makes first
-    (its lock and an empty runs folder); dot-files such as ``.git`` count."""
+    """True when a folder without a manifest holds anything but what a sweep makes before
+    it (its lock, an empty runs folder, and beside the lock the scenario.toml written just
+    before the manifest, which a sweep killed in between leaves); dot-files such as
+    ``.git`` count."""
+    locked = (folder / ".lock").is_file()
     return any(not (p.name == ".lock" or (p.name == RUNS and p.is_dir() and
-                                          not any(p.iterdir())))
+                                          not any(p.iterdir()))
+                    or (p.name == SCENARIO and locked and p.is_file()))
                for p in folder.iterdir())
 
 
-@contextmanager
 def _lock(folder: Path):
     """An exclusive lock on the folder, released when the process ends however it ends."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock
-        yield
-        return
-    with open(folder / ".lock", "w") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise NanosimError(f"{folder}: another nanosim sweep is writing into this "
-                               "folder") from None
-        yield
+    return folder_lock(folder, "another nanosim sweep is writing into this folder")
 
 
 def _check_same_design(found: dict, wanted: dict, folder: Path) -> None:

@@ -7,6 +7,7 @@ they are found in an installed wheel as in a checkout.
 
 from __future__ import annotations
 
+import difflib
 from importlib import resources
 from pathlib import Path
 
@@ -26,10 +27,12 @@ def bundled_scenarios() -> list[str]:
 
 
 def bundled_path(name: str) -> Path:
-    """The file of the bundled scenario ``name``; a ScenarioError listing the names if
-    there is none."""
+    """The file of the bundled scenario ``name``; a ScenarioError naming the closest names
+    and listing them all (as far as one error line holds) if there is none."""
     names = bundled_scenarios()
     if name not in names:
-        raise ScenarioError(name, "", f"no such file or bundled scenario; bundled: "
+        close = difflib.get_close_matches(name, names, n=3)
+        hint = f" (closest: {', '.join(close)})" if close else ""
+        raise ScenarioError(name, "", f"no such file or bundled scenario{hint}; bundled: "
                                       f"{', '.join(names)}")
     return library_folder() / f"{name}.toml"
