@@ -4,8 +4,9 @@
 
 starts the dashboard, drives it in headless Chromium like a person would (with the
 browser tests' driver, tests/dashboard/browser.py), times a comparison of three
-scenarios from the click on Run to the figure on screen, and saves
-``dashboard_{compare,explore,saved}.png``.
+scenarios from the click on Run to the figure on screen and a change of metric from the
+click to the redrawn table, and saves ``dashboard_{compare,explore,saved}.png`` at
+1440 px and ``dashboard_{compare,explore,saved}_1024.png`` at 1024 px wide.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 from nanosim.dashboard import catalogue
 from tests.dashboard.browser import chromium, dashboard_server, open_page, wait_for_step
 
-SHOT_VIEWPORT = {"width": 1440, "height": 2000}
+WIDTHS = {1440: "", 1024: "_1024"}  # viewport width: file name suffix
+SHOT_HEIGHT = 2000
 COMPARED = ("crisis", "crisis_with_nano", "online_nationalism")
 
 
@@ -47,8 +49,27 @@ def compare_in_browser(page, labels: list[str], citizens: int, replicates: int) 
     start = time.perf_counter()
     page.get_by_role("button", name="Run").click()
     page.locator(".nanosim-figure", has_text="Perception shift over time").locator(
-        "img").wait_for(timeout=300_000)
+        "canvas").first.wait_for(timeout=300_000)
     return time.perf_counter() - start
+
+
+def redraw_in_browser(page, metric: str) -> float:
+    """Seconds from choosing another metric to the table showing it (no new runs)."""
+    view = page.locator(".nanosim-view")
+    view.get_by_label("Metric", exact=True).click(force=True)
+    start = time.perf_counter()
+    page.locator(".menuable__content__active").get_by_role("option", name=metric,
+                                                            exact=True).click()
+    page.locator(".nanosim-table", has_text=metric.replace("_", " ")).first.wait_for()
+    return time.perf_counter() - start
+
+
+def shoot(page, out: Path, name: str) -> None:
+    """The page at each width (the layout reflows), as ``name[_1024].png``."""
+    for width, suffix in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": SHOT_HEIGHT})
+        page.wait_for_timeout(1500)
+        page.screenshot(path=out / f"{name}{suffix}.png")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,15 +87,15 @@ def main(argv: list[str] | None = None) -> int:
         make_sweep(Path(tmp))
         with dashboard_server(tmp) as url, chromium() as browser:
             page = open_page(browser, url, "Compare")
-            page.set_viewport_size(SHOT_VIEWPORT)
+            page.set_viewport_size({"width": 1440, "height": SHOT_HEIGHT})
             seconds = compare_in_browser(page, labels, args.citizens, args.replicates)
             summary = page.locator(".nanosim-finished").inner_text()
             print(f"browser comparison: {summary}; {seconds:.1f} s from Run to the figure")
-            page.wait_for_timeout(1000)
-            page.screenshot(path=out / "dashboard_compare.png")
+            redraw = redraw_in_browser(page, "share_favourable")
+            print(f"metric changed to share_favourable: {redraw:.2f} s to the redrawn table")
+            shoot(page, out, "dashboard_compare")
 
             page = open_page(browser, url, "Explore")
-            page.set_viewport_size(SHOT_VIEWPORT)
             page.get_by_text("Step 0 of").wait_for()
             page.get_by_label("Scenario").click(force=True)
             page.get_by_role("option", name="quickstart", exact=True).click()
@@ -83,16 +104,13 @@ def main(argv: list[str] | None = None) -> int:
             page.get_by_role("button", name="Play").click()
             wait_for_step(page, 75)
             page.get_by_role("button", name="Pause").click()
-            page.wait_for_timeout(1500)
-            page.screenshot(path=out / "dashboard_explore.png")
+            shoot(page, out, "dashboard_explore")
 
             page = open_page(browser, url, "Saved results")
-            page.set_viewport_size({"width": 1440, "height": 1300})
             page.get_by_role("button", name="Open").click()
             page.locator(".nanosim-figure").first.wait_for(timeout=120_000)
-            page.wait_for_timeout(1000)
-            page.screenshot(path=out / "dashboard_saved.png")
-    print(f"screenshots: {out}/dashboard_compare.png, dashboard_explore.png, dashboard_saved.png")
+            shoot(page, out, "dashboard_saved")
+    print(f"screenshots: {out}/dashboard_{{compare,explore,saved}}{{,_1024}}.png")
     return 0
 
 

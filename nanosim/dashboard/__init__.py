@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from nanosim.dashboard.catalogue import FOLDER_ENV
+from nanosim.dashboard.limits import DISCONNECTED_SECONDS
 from nanosim.dashboard.server import HOST_ENV, ORIGINS_ENV
 
 APP = "nanosim.dashboard.app"
@@ -29,13 +30,14 @@ def server_command(host: str, port: int) -> list[str]:
 def server_env(folder: str | None, host: str = "127.0.0.1",
                origins: tuple[str, ...] = ()) -> dict[str, str]:
     """The server's environment: the app, the scenario folder, the address served on and
-    the origins allowed besides it, and no telemetry calls out."""
+    the origins allowed besides it, how long a disconnected tab lives, and no telemetry."""
     env = dict(os.environ)
     env["SOLARA_APP"] = APP
     env["SOLARA_MODE"] = "production"
     env[HOST_ENV] = host
     env[ORIGINS_ENV] = " ".join(origins)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_KERNEL_CULL_TIMEOUT"] = f"{DISCONNECTED_SECONDS}s"  # then its job stops
     env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite:UserWarning")
     if folder is not None:
         env[FOLDER_ENV] = str(Path(folder).resolve())

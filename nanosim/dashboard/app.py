@@ -1,8 +1,8 @@
 """The nanosim dashboard: Compare scenarios, Explore a live model, open Saved results.
 
-Served by ``nanosim dashboard [FOLDER]`` (Solara). Every piece of state lives inside
-components, so each browser session has its own models and results; nothing about a
-model or a result is held at module level.
+Served by ``nanosim dashboard [FOLDER]`` (Solara). Every piece of a page's state is a tab
+variable (:mod:`nanosim.dashboard.session`): one value per browser tab, kept across tab
+switches and taken back after a reload; no model or result is shared between tabs.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import threading
 
 import solara
 
-from nanosim.dashboard import catalogue
+from nanosim.dashboard import catalogue, session
 from nanosim.dashboard.compare_page import ComparePage
+from nanosim.dashboard.compare_page import uploads as compare_uploads
 from nanosim.dashboard.explore_page import ExplorePage
 from nanosim.dashboard.saved_page import SavedPage
 
@@ -36,23 +37,40 @@ def warm_up() -> None:
 threading.Thread(target=warm_up, name="nanosim-warm-up", daemon=True).start()
 
 
+STYLE = """
+.nanosim-page { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+.nanosim-side { flex: 1 1 300px; max-width: 420px; min-width: 0; }
+.nanosim-main { flex: 3 1 560px; min-width: 0; }
+.nanosim-charts { display: grid; gap: 12px; align-items: start;
+                  grid-template-columns: repeat(auto-fill, minmax(min(100%, 520px), 1fr)); }
+.nanosim-figure, .nanosim-table, .nanosim-view, .nanosim-save { margin-bottom: 12px; }
+.nanosim-controls { display: flex; flex-wrap: wrap; gap: 0 16px; align-items: center; }
+.nanosim-controls > * { flex: 1 1 180px; min-width: 0; }
+.nanosim-legend { max-height: 5.5em; overflow-y: auto; display: flex; flex-wrap: wrap;
+                  gap: 0 4px; margin: 4px 0; }
+.nanosim-table table { overflow-x: auto; display: block; }
+.nanosim-table th { white-space: normal; }
+.nanosim-table td { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.v-card__title { word-break: normal; overflow-wrap: anywhere; hyphens: none; }
+"""
+
+
 @solara.component
 def Page():
     entries = solara.use_memo(catalogue.catalogue, [])  # scanned once per session
-    uploads = solara.use_reactive([])
-    tab = solara.use_reactive(0)
-    all_entries = entries + uploads.value
-
-    def add_upload(entry: catalogue.Entry):
-        uploads.set([e for e in uploads.value if e.label != entry.label] + [entry])
 
     solara.Title("nanosim dashboard")
+    solara.Style(STYLE)
+    session.TabToken()
     with solara.AppBar():
         solara.Text("nano power diplomacy vs high politics")
-    with solara.lab.Tabs(value=tab, lazy=True):
+    if not session.ready.value:  # until the browser says which tab this is
+        solara.ProgressLinear(True)
+        return
+    with solara.lab.Tabs(value=session.page, lazy=True):
         with solara.lab.Tab("Compare"):
-            ComparePage(all_entries, on_upload=add_upload)
+            ComparePage(entries)
         with solara.lab.Tab("Explore"):
-            ExplorePage(all_entries)
+            ExplorePage(entries + list(compare_uploads.value))
         with solara.lab.Tab("Saved results"):
             SavedPage()

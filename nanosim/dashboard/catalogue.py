@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from nanosim.dashboard.limits import check_citizens
 from nanosim.engine.network import check_files
 from nanosim.errors import ScenarioError
 from nanosim.experiments.budget import check_memory, run_bytes
@@ -53,7 +54,8 @@ def catalogue(folder: str | Path | None = None) -> list[Entry]:
 
 def upload(name: str, data: bytes) -> Entry:
     """An uploaded TOML file as an entry; raises ScenarioError (one line) if it is invalid,
-    NanosimError if one run of it would not fit in the memory available."""
+    NanosimError if it is above the dashboard's citizens per scenario
+    (:mod:`nanosim.dashboard.limits`) or one run of it would not fit in memory."""
     if len(data) > TOML_LIMIT:
         raise ScenarioError(name, "", f"is above the {format_bytes(TOML_LIMIT)} limit for a "
                                       "TOML file")
@@ -65,6 +67,7 @@ def upload(name: str, data: bytes) -> Entry:
     if scenario.network.kind == "file":
         raise ScenarioError(name, "network.kind", 'a "file" network needs its CSVs beside it: '
                             "put them in the folder given to `nanosim dashboard FOLDER`")
+    check_citizens(scenario, Path(name).name[:40])
     check_memory(run_bytes(scenario), f"{Path(name).name[:40]}: one run of it")
     return Entry(_label(Path(name).stem, "upload"), "upload", scenario)
 

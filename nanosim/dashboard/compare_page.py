@@ -1,236 +1,108 @@
-"""The Compare page: run scenarios side by side (common random numbers): shifts, and effects
-against a control the user picks (with four scenarios, a 2 × 2 design's interaction).
+"""The Compare page: run scenarios side by side (common random numbers) in the background,
+then look at the full table through any metric, pair, control or 2 × 2 design, save it as
+the folder ``nanosim compare`` writes, and download its tables and figures.
 
-The work is done by :mod:`nanosim.experiments.compare` (the same code as ``nanosim compare``);
-this page only chooses its inputs, runs it in the background and shows its outputs.
+The page's state lives in tab variables (:func:`nanosim.dashboard.session.state`), so a
+tab switch or a reload finds it as it was; the work and every view of it are in
+:mod:`nanosim.dashboard.comparison`.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import dataclass
+from pathlib import Path
 
 import solara
 
-from nanosim.dashboard.catalogue import Entry
+from nanosim.dashboard import comparison as X
+from nanosim.dashboard import limits, session
+from nanosim.dashboard.catalogue import FOLDER_ENV, Entry
 from nanosim.dashboard.widgets import (
+    ChartCard,
     DataTable,
     ErrorLine,
-    FigureCard,
     ScenarioUpload,
     WholeField,
     error_text,
-    figure_png,
     parse_whole,
 )
 from nanosim.engine.metrics import ALL
 from nanosim.errors import NanosimError
-from nanosim.scenario import Scenario
 
-# the metrics offered here and on the Saved results page (nanosim compare takes any of
-# nanosim.experiments.compare.COMPARABLE)
-METRICS = ("favourability", "image_people", "image_state", "share_favourable", "soft_power",
-           "relations", "polarization", "symbol_share", "gap")
-MAX_CITIZENS = 1_000_000  # per scenario here; `nanosim compare` takes any size
-MAX_REPLICATES = 10_000
-MAX_STEPS = 1_000_000
-FIGURE_TITLES = {
-    "comparison": "Perception shift over time (since day 0; median, 10–90 % band)",
-    "effects": "Effect against the control over time (median, 10–90 % band)",
-    "final_shift": "Final shift and effect by scenario",
-    "channels": "Shift by channel: nano vs high politics",
-    "matrices": "Final favourability by scenario, and the differences",
-}
+FIELDS = (("replicates", "Replicates", "5"), ("seed", "Seed (blank: the first scenario's)", ""),
+          ("citizens", "Citizens (blank: each file's)", ""),
+          ("steps", "Steps (blank: each file's)", ""))
 
-
-@dataclass(frozen=True)
-class Request:
-    """What the user asked to compare: ``labels`` in the order they run, the control (or
-    the 2 × 2 design's A) first, then B, C, D of a ``factorial`` design."""
-
-    labels: tuple[str, ...]
-    replicates: int
-    seed: int | None
-    citizens: int | None
-    steps: int | None
-    metric: str
-    observer: str
-    target: str
-    factorial: bool = False
-
-    @property
-    def pair(self) -> str:
-        return f"{self.observer}:{self.target}"
+selected = session.state("compare.selected", ())  # labels ticked, in the order ticked
+typed = session.state("compare.typed", {name: text for name, _, text in FIELDS})
+uploads = session.state("compare.uploads", ())  # entries uploaded in this tab
+upload_error = session.state("compare.upload_error", None)
+progress = session.state("compare.progress", session.Progress())
+job = session.state("compare.job", None)
+result = session.state("compare.result", None)  # the last finished comparison
+view = session.state("compare.view", None)  # how it is looked at
+save_to = session.state("compare.save_to", "")
+saved = session.state("compare.saved", None)  # (folder, error) of the last save
 
 
-def prepare(entries: list[Entry], request: Request) -> list[Scenario]:
-    """The chosen scenarios, the control first, with the citizens/steps overrides applied
-    (ScenarioError if bad, or if they are not one world the control can be paired with)."""
-    from nanosim.experiments import compare as C
-
-    usable = {e.label: e for e in entries if e.scenario is not None}
-    chosen = [usable[label] for label in request.labels if label in usable]
-    if len(chosen) < 2:
-        raise NanosimError("choose two or more scenarios to compare")
-    overrides = {}
-    if request.citizens is not None:
-        overrides["population.size"] = request.citizens
-    if request.steps is not None:
-        overrides["scenario.steps"] = request.steps
-    fields = {"population.size": "Citizens", "scenario.steps": "Steps"}
-    scenarios = [e.scenario.with_overrides(overrides, fields) if overrides else e.scenario
-                 for e in chosen]
-    if request.factorial:
-        C.check_factorial(scenarios)
-    else:
-        C.check_same_world(scenarios[0], scenarios[1:])
-    return scenarios
-
-
-def compare(scenarios: list[Scenario], request: Request, progress=None, cancel=None) -> dict:
-    """Run the comparison and turn it into what the page shows: table, CSV, PNG figures."""
-    from nanosim.experiments import compare as C
-
-    pair = C.check_pair(scenarios, request.pair, request.metric)
-    start = time.perf_counter()
-    df = C.run_comparison(scenarios, replicates=request.replicates, seed=request.seed,
-                          progress=progress, cancel=cancel)
-    seconds = time.perf_counter() - start
-    control = C.scenario_labels(scenarios)[0]
-    results = comparison_results(df, request.metric, pair, C.event_steps(scenarios), control,
-                                 request.factorial)
+def parsed_fields() -> dict[str, tuple[int | None, str | None]]:
+    text = typed.value
     return {
-        **results,
-        "seconds": seconds, "total_seconds": time.perf_counter() - start,
-        "summary": (f"{C.pair_label(request.metric, pair)} — {len(scenarios)} scenarios × "
-                    f"{request.replicates} replicates, {scenarios[0].run.steps} steps of "
-                    f"{scenarios[0].population.size:,} citizens; effects against "
-                    f"“{control}”"),
-        "asked": (request.metric, pair[0], pair[1]),
+        "replicates": parse_whole(text["replicates"], 1, limits.MAX_REPLICATES),
+        "seed": parse_whole(text["seed"], 0, 2**63 - 1, optional=True),
+        "citizens": parse_whole(text["citizens"], 1, limits.MAX_CITIZENS, optional=True),
+        "steps": parse_whole(text["steps"], 1, limits.MAX_STEPS, optional=True),
     }
 
 
-def comparison_results(df, metric: str, pair: tuple[str, str], event_steps=(),
-                       control: str | None = None, factorial: bool = False,
-                       factors: tuple[str, str] | None = None) -> dict:
-    """What the pages show of a comparison's table: final shifts and effects against the
-    ``control`` (none: the difference in shift to the first), a 2 × 2 design's effects,
-    their CSVs and PNG figures."""
-    from nanosim.experiments import compare as C
-    from nanosim.figures.compare import comparison_figures, scenario_matrices_figure
-
-    factors = tuple(factors or C.FACTORS)
-    table = C.comparison_table(df, metric, pair, control)
-    figures = dict(comparison_figures(df, metric, pair, event_steps, control, factorial,
-                                      factors))
-    figures["matrices"] = scenario_matrices_figure(df)
-    labelled = table.assign(metric=metric, observer=pair[0], target=pair[1],
-                            **({"control": control} if control is not None else {}))
-    out = {"table": table, "csv": labelled.to_csv(index=False).encode(), "control": control,
-           "figures": {name: figure_png(fig, dpi=100) for name, fig in figures.items()}}
-    if factorial:
-        design = C.factorial_table(df, metric, pair, factors)
-        names = C.scenario_names(df)
-        out["factorial"] = design
-        out["design"] = ", ".join(f"{k} = {n} ({role})" for k, n, role
-                                  in zip("ABCD", names, C.FACTORIAL_ORDER, strict=True))
-        out["factorial_csv"] = design.assign(
-            metric=metric, observer=pair[0], target=pair[1],
-            **{k: n for k, n in zip("ABCD", names, strict=True)}).to_csv(index=False).encode()
-    return out
+def add_upload(entry: Entry) -> None:
+    uploads.set(tuple(e for e in uploads.value if e.label != entry.label) + (entry,))
 
 
-def common_countries(scenarios: list[Scenario]) -> list[str]:
-    """Countries every scenario has, in the first scenario's order."""
-    if not scenarios:
-        return []
-    names = scenarios[0].country_names
-    return [n for n in names if all(n in s.country_names for s in scenarios[1:])]
+def run(entries: list[Entry]) -> None:
+    """Start the comparison the settings describe (a tab runs one job at a time)."""
+    values = {name: v for name, (v, _) in parsed_fields().items()}
+    request = X.Request(tuple(label for label in selected.value
+                              if any(e.label == label for e in entries)),
+                        values["replicates"], values["seed"], values["citizens"],
+                        values["steps"])
+
+    def work(report, cancelled):
+        return X.run(entries, request, progress=report, cancelled=cancelled)
+
+    def done(comparison: X.Comparison):
+        old = view.peek()
+        metric = old.metric if old is not None else "favourability"
+        try:
+            shown = X.fit(comparison, old) if old is not None else X.default_view(comparison,
+                                                                                   metric)
+        except NanosimError:
+            shown = X.default_view(comparison)
+        result.set(comparison)
+        view.set(shown)
+        saved.set(None)
+
+    upload_error.set(None)
+    session.start_job(progress, job, work, done)
+
+
+def cancel() -> None:
+    current = job.value
+    if current is not None:
+        current.cancel()
 
 
 @solara.component
-def ComparePage(entries: list[Entry], on_upload):
+def ComparePage(entries: list[Entry]):
     """Choose scenarios and settings, run in the background, see and download the results."""
+    entries = entries + list(uploads.value)
     usable = [e for e in entries if e.scenario is not None]
     broken = [e for e in entries if e.scenario is None]
-    selected = solara.use_reactive(())
-    # a fixed loop: the same hooks in the same order on every render
-    typed = {name: solara.use_reactive(text) for name, text in  # noqa: SH103
-             (("replicates", "5"), ("seed", ""), ("citizens", ""), ("steps", ""))}
-    parsed = {
-        "replicates": parse_whole(typed["replicates"].value, 1, MAX_REPLICATES),
-        "seed": parse_whole(typed["seed"].value, 0, 2**63 - 1, optional=True),
-        "citizens": parse_whole(typed["citizens"].value, 1, MAX_CITIZENS, optional=True),
-        "steps": parse_whole(typed["steps"].value, 1, MAX_STEPS, optional=True),
-    }
-    settings_ok = all(problem is None for _, problem in parsed.values())
-    metric = solara.use_reactive("favourability")
-    upload_error = solara.use_reactive(None)
-    request = solara.use_reactive(None)
-    control = solara.use_reactive("")
-    factorial = solara.use_reactive(False)
-    roles = {k: solara.use_reactive("") for k in "BCD"}  # noqa: SH103  (fixed: B, C, D)
-
+    fields = parsed_fields()
+    settings_ok = all(problem is None for _, problem in fields.values())
     ticked = [label for label in selected.value if any(e.label == label for e in usable)]
-    ctrl = control.value if control.value in ticked else (ticked or [""])[0]
-    rest = [label for label in ticked if label != ctrl]
-    design = len(ticked) == 4 and factorial.value
-    picked = [roles[k].value if roles[k].value in rest else rest[i]
-              for i, k in enumerate("BCD")] if design else rest
-    design_ok = not design or len(set(picked)) == 3
-
-    chosen = [e.scenario for e in usable if e.label in selected.value]
-    countries = common_countries(chosen or [e.scenario for e in usable[:1]])
-    observer = solara.use_reactive(countries[0] if countries else "")
-    target = solara.use_reactive(countries[1] if len(countries) > 1 else "")
-    attempt = solara.use_reactive(0)  # Run again with the same settings still reruns
-    soft = metric.value == "soft_power"  # a country's standing among all foreigners
-    observers = [ALL] if soft else countries
-    obs = observer.value if observer.value in observers else (observers or [""])[0]
-    targets = ((countries if len(countries) > 1 else []) if soft
-               else [c for c in countries if c != obs])
-    tgt = target.value if target.value in targets else (targets or [""])[0]
-
-    def work():
-        from nanosim.experiments import compare as C
-
-        req = request.value
-        if req is None:
-            return None
-        try:
-            scenarios = prepare(usable, req)
-        except NanosimError as e:
-            return {"error": error_text(e)}
-        shown = [-1]
-
-        def progress(done, total):
-            percent = int(100 * done / max(total, 1))
-            if percent != shown[0] and job.is_current():
-                shown[0] = percent
-                job.progress = percent
-
-        # stop at the next step once cancelled, or once a newer run has replaced this one
-        stopped = lambda: not job.is_current()  # noqa: E731
-        try:
-            return compare(scenarios, req, progress=progress, cancel=stopped)
-        except C.Cancelled:
-            raise
-        except NanosimError as e:  # the user's input: one line on the page, no traceback
-            return {"error": error_text(e)}
-
-    job = solara.lab.use_task(work, dependencies=[request.value, attempt.value],
-                              raise_error=False)
-
-    def run():
-        upload_error.set(None)
-        value = {name: v for name, (v, _) in parsed.items()}
-        request.set(Request((ctrl, *picked), value["replicates"], value["seed"],
-                            value["citizens"], value["steps"], metric.value, obs, tgt,
-                            factorial=design))
-        attempt.set(attempt.value + 1)
-
-    def cancel():
-        job.cancel()
+    busy = progress.value.busy
 
     def toggle(label, on):
         current = [x for x in selected.value if x != label]
@@ -238,11 +110,14 @@ def ComparePage(entries: list[Entry], on_upload):
 
     def uploaded(entry: Entry):
         upload_error.set(None)
-        on_upload(entry)
+        add_upload(entry)
         toggle(entry.label, True)
 
-    with solara.Columns([1, 3]):
-        with solara.Column():
+    def set_field(name, text):
+        typed.set({**typed.value, name: text})
+
+    with solara.Div(classes=["nanosim-page"]):
+        with solara.Div(classes=["nanosim-side"]):
             with solara.Card("Scenarios", classes=["nanosim-scenarios"]):
                 for e in usable:
                     solara.Checkbox(label=f"{e.label} — {e.scenario.run.name}",
@@ -254,96 +129,172 @@ def ComparePage(entries: list[Entry], on_upload):
                                                                  "display": "block"})
                 ScenarioUpload(on_entry=uploaded, on_error=upload_error.set)
                 ErrorLine(upload_error.value)
-            with solara.Card("Effects against", classes=["nanosim-effects"]):
-                solara.Select("Control", values=ticked, value=ctrl, on_value=control.set)
-                if len(ticked) == 4:
-                    solara.Checkbox(label="2 × 2 design: main effects and interaction",
-                                    value=factorial)
-                if design:
-                    solara.Text("A (neither factor) is the control.",
-                                style={"font-size": "0.85em"})
-                    for k, role, value in zip("BCD", ("B: first factor only",
-                                                      "C: second factor only", "D: both"),
-                                              picked, strict=True):
-                        solara.Select(role, values=rest, value=value, on_value=roles[k].set)
-                    if not design_ok:
-                        solara.Warning("B, C and D must be three different scenarios.")
             with solara.Card("Settings"):
-                for name, label in (("replicates", "Replicates"),
-                                    ("seed", "Seed (blank: the first scenario's)"),
-                                    ("citizens", "Citizens (blank: each file's)"),
-                                    ("steps", "Steps (blank: each file's)")):
-                    WholeField(label, typed[name], parsed[name][1])
-                solara.Select("Metric", values=list(METRICS), value=metric)
-                solara.Select("Observer", values=observers, value=obs, on_value=observer.set)
-                solara.Select("Target", values=targets, value=tgt, on_value=target.set)
-                if chosen and not targets:
-                    solara.Warning("These scenarios share fewer than two countries: there is "
-                                   "no observer → target pair to compare.")
+                for name, label, _ in FIELDS:
+                    WholeField(label, typed.value[name], fields[name][1],
+                               on_text=lambda text, name=name: set_field(name, text))
+                solara.Text(limits.describe(), classes=["nanosim-limits"],
+                            style={"font-size": "0.8em", "color": "#555"})
             with solara.Row():
-                solara.Button("Run", icon_name="mdi-play", color="primary", on_click=run,
-                              disabled=(job.pending or len(ticked) < 2 or not targets
-                                        or not settings_ok or not design_ok))
-                solara.Button("Cancel", icon_name="mdi-stop", on_click=cancel,
-                              disabled=not job.pending)
-        with solara.Column():
-            Results(job, (metric.value, obs, tgt))
+                solara.Button("Run", icon_name="mdi-play", color="primary",
+                              on_click=lambda: run(usable),
+                              disabled=busy or len(ticked) < 2 or not settings_ok)
+                solara.Button("Cancel", icon_name="mdi-stop", on_click=cancel, disabled=not busy)
+        with solara.Div(classes=["nanosim-main"]):
+            Results()
 
 
 @solara.component
-def Results(job, asked: tuple[str, str, str]):
-    """Progress while running; then the table, the figures and their downloads."""
-    if job.pending:
-        solara.ProgressLinear(job.progress if job.progress is not None else True)
-        solara.Text("Drawing the figures…" if job.progress == 100 else
-                    f"Running… {job.progress or 0} %", classes=["nanosim-progress"])
+def Results():
+    """Progress while running; the last results, with the view's controls, below it."""
+    state = progress.value
+    if state.busy:
+        solara.ProgressLinear(state.percent if state.status == "running" else True)
+        solara.Text(state.message or "Running…", classes=["nanosim-progress"])
+    elif state.status == "cancelled":
+        solara.Warning(state.message or "Cancelled.", classes=["nanosim-cancelled"])
+    elif state.status == "failed":
+        ErrorLine(state.message)
+    comparison, shown_view = result.value, view.value
+    if comparison is None or shown_view is None:
+        if not state.busy:
+            solara.Info("Choose two or more scenarios and press Run.")
         return
-    if job.cancelled:
-        solara.Warning("Cancelled.", classes=["nanosim-cancelled"])
-        return
-    if job.error:
-        exc = job.exception
-        ErrorLine(error_text(exc))
-        return
-    data = job.value if job.finished else None
-    if not data:
-        solara.Info("Choose two or more scenarios and press Run.")
-        return
-    if "error" in data:
-        ErrorLine(data["error"])
-        return
-    solara.Success(f"{data['summary']}: runs {data['seconds']:.1f} s, with the figures "
-                   f"{data['total_seconds']:.1f} s",
-                   classes=["nanosim-finished"])
-    if data["asked"] != asked:
-        solara.Warning("The metric or pair has changed since this run: press Run to update.",
-                       classes=["nanosim-stale"])
-    ComparisonView(data)
+    facts = comparison.facts
+    solara.Success(
+        f"{len(comparison.names)} scenarios × {facts['replicates']} replicates, "
+        f"{facts['steps']} steps of {X.count(facts['citizens'])} citizens, seed {facts['seed']} "
+        f"(common random numbers), nanosim {facts['nanosim']}; the runs took "
+        f"{comparison.seconds:.1f} s", classes=["nanosim-finished"])
+    ViewControls(comparison, view)
+    ComparisonView(comparison, shown_view)
+    SaveCard(comparison, shown_view)
 
 
 @solara.component
-def ComparisonView(data: dict):
-    """A comparison's final shifts and effects, a 2 × 2 design's effects (with their CSVs)
-    and figures (with their PNGs)."""
-    control = data.get("control")
-    title = (f"Final shifts since day 0, and effects against “{control}” (paired by "
-             "replicate)" if control is not None else
-             "Final shifts since day 0, and the difference in shift to the first scenario")
-    with solara.Card(title, classes=["nanosim-table"]):
-        DataTable(data["table"], classes=["nanosim-comparison-table"])
-        solara.FileDownload(data["csv"], filename="comparison.csv",
-                            label="Download comparison.csv")
-    if "factorial" in data:
+def ViewControls(comparison: X.Comparison, var: solara.Reactive):
+    """Metric, observer, target, control and 2 × 2 design of the view in ``var``: each
+    change redraws at once."""
+    current = var.value
+
+    def change(**kw):
+        latest = var.peek()  # not the view of this render: clicks may come faster
+        if kw.get("design") == ("swap",):
+            kw["design"] = _swap(latest.design, kw.pop("slot"), kw.pop("name"))
+        try:
+            var.set(X.fit(comparison, X.View(**{**latest.__dict__, **kw})))
+        except NanosimError:  # a metric this comparison has no values of: keep the view
+            return
+
+    pairs = comparison.pairs(current.metric)
+    observers = list(dict.fromkeys(o for o, _ in pairs))
+    targets = [t for o, t in pairs if o == current.observer]
+    names = list(comparison.names)
+    rest = [n for n in names if n != current.control]
+    with solara.Card("View", classes=["nanosim-view"]):
+        with solara.Div(classes=["nanosim-controls"]):
+            solara.Select("Metric", values=list(X.METRICS), value=current.metric,
+                          on_value=lambda m: change(metric=m))
+            solara.Select("Observer", values=observers, value=current.observer,
+                          on_value=lambda o: change(observer=o),
+                          disabled=observers == [ALL])
+            solara.Select("Target", values=targets, value=current.target,
+                          on_value=lambda t: change(target=t))
+            solara.Select("Control", values=names, value=current.control,
+                          on_value=lambda c: change(control=c, design=()))
+        if len(names) == 4:  # any design is made of the three scenarios besides the control
+            solara.Checkbox(label="2 × 2 design: main effects and interaction",
+                            value=bool(current.design),
+                            on_value=lambda on: change(design=("any",) if on else ()))
+        if current.design:
+            solara.Text("A (neither factor) is the control; choose B, C and D:",
+                        style={"font-size": "0.85em"})
+            with solara.Div(classes=["nanosim-controls"]):
+                for k, role in enumerate(("B: first factor only", "C: second factor only",
+                                          "D: both")):
+                    solara.Select(role, values=rest, value=current.design[k],
+                                  on_value=lambda n, k=k: change(design=("swap",), slot=k,
+                                                                 name=n))
+
+
+def _swap(design: tuple[str, ...], k: int, name: str) -> tuple[str, ...]:
+    """``design`` with ``name`` in place ``k`` (the one it leaves takes its old place)."""
+    out = list(design)
+    j = out.index(name)
+    out[j], out[k] = out[k], name
+    return tuple(out)
+
+
+@solara.component
+def ComparisonView(comparison: X.Comparison, current: X.View):
+    """The table of final shifts and effects, a 2 × 2 design's effects, and the charts."""
+    shown = solara.use_memo(lambda: X.show(comparison, current), [comparison, current])
+    facts = comparison.facts
+    with solara.Card(shown["title"], classes=["nanosim-table"]):
+        DataTable(shown["readable"], classes=["nanosim-comparison-table"])
+        solara.Text(f"{shown['units']}; intervals are 10–90 % across "
+                    f"{facts['replicates']} replicates. Seed {facts['seed']}, "
+                    f"{facts['replicates']} replicates, {X.count(facts['citizens'])} citizens, "
+                    f"{facts['steps']} steps, nanosim {facts['nanosim']}.",
+                    classes=["nanosim-facts"], style={"font-size": "0.85em"})
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.FileDownload(lambda: X.summary_csv(comparison, shown),
+                                filename="comparison.csv", label="Download comparison.csv")
+            solara.FileDownload(lambda: X.tidy_parquet(comparison), filename="tidy.parquet",
+                                label="Download the tidy table (Parquet)")
+            if len(comparison.df) <= limits.TIDY_CSV_ROWS:
+                solara.FileDownload(lambda: X.tidy_csv(comparison), filename="tidy.csv",
+                                    label="Download the tidy table (CSV)")
+    if "factorial" in shown:
         with solara.Card("2 × 2 design: main effects and interaction (paired by replicate)",
                          classes=["nanosim-table"]):
-            solara.Text(data["design"], classes=["nanosim-design"])
-            DataTable(data["factorial"], classes=["nanosim-factorial-table"])
-            solara.FileDownload(data["factorial_csv"], filename="factorial.csv",
-                                label="Download factorial.csv")
-    figures = data["figures"]
-    with solara.GridFixed(columns=2, align_items="start"):
-        for name, png in figures.items():
-            if name != "matrices":
-                FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png")
-    if "matrices" in figures:
-        FigureCard(FIGURE_TITLES["matrices"], figures["matrices"], "matrices.png")
+            solara.Text(shown["design"], classes=["nanosim-design"])
+            DataTable(shown["factorial_readable"], classes=["nanosim-factorial-table"])
+            solara.FileDownload(lambda: X.factorial_csv(comparison, shown),
+                                filename="factorial.csv", label="Download factorial.csv")
+    with solara.Div(classes=["nanosim-charts"]):
+        for name, option in shown["charts"].items():
+            ChartCard(X.FIGURE_TITLES[name], option,
+                      png=lambda name=name: X.figure_png(comparison, current, name),
+                      filename=f"{name}.png").key(name)
+    ChartCard(X.FIGURE_TITLES["matrices"], None,  # drawn again for another comparison
+              png=lambda: X.figure_png(comparison, current, "matrices"),
+              filename="matrices.png").key(f"matrices-{id(comparison)}")
+
+
+def default_folder() -> str:
+    root = Path(os.environ.get(FOLDER_ENV) or os.getcwd())
+    return str(root / f"comparison-{time.strftime('%Y%m%d-%H%M%S')}")
+
+
+@solara.component
+def SaveCard(comparison: X.Comparison, current: X.View):
+    """Save the comparison as the folder ``nanosim compare`` writes; open it in Saved
+    results."""
+    from nanosim.dashboard import saved_page
+
+    folder = save_to.value or default_folder()
+    done = saved.value
+
+    def save():
+        try:
+            out = X.save(comparison, current, folder)
+        except NanosimError as e:
+            saved.set((folder, error_text(e)))
+            return
+        saved.set((str(out), None))
+        save_to.set("")
+
+    with solara.Card("Save comparison", classes=["nanosim-save"]):
+        with solara.Div(classes=["nanosim-controls"]):
+            solara.InputText("Folder (new or empty, or one nanosim compare wrote)",
+                             value=folder, on_value=save_to.set, continuous_update=True,
+                             style={"min-width": "320px", "flex": "1 1 320px"})
+            solara.Button("Save comparison", icon_name="mdi-content-save", on_click=save)
+        if done and done[1]:
+            ErrorLine(done[1])
+        elif done:
+            with solara.Row(style={"align-items": "center"}):
+                solara.Text(f"Saved to {done[0]}", classes=["nanosim-saved"])
+                solara.Button("Open in Saved results", text=True,
+                              on_click=lambda: saved_page.open_in_tab(done[0], current))

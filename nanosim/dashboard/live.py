@@ -1,7 +1,8 @@
-"""The Explore page's live model: its knobs, a network sample, and its figures.
+"""The Explore page's live model: its knobs, a network sample, and its charts.
 
 Nothing here touches the browser: functions take a scenario or a model and return a
-model, arrays or matplotlib figures, so they can be tested and reused as they are.
+model, arrays or ECharts options (plain dicts), so they can be tested and reused as
+they are (examples/tutorial.ipynb shows them in Jupyter).
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nanosim.dashboard.charts import COLOURS, event_series
+from nanosim.dashboard.limits import EXPLORE_MAX_CITIZENS
 from nanosim.engine.events import BY_KIND as EVENTS_BY_KIND
 from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments import results as R
 from nanosim.figures import plots
 from nanosim.scenario import Scenario
 
-EXPLORE_MAX_CITIZENS = 20_000
 EXPLORE_DEFAULT_CITIZENS = 2_000
 NETWORK_SAMPLE = 150
+CROSS_BORDER = "#111111"  # a tie between citizens of two countries (black)
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,14 @@ def knob_values(scenario: Scenario) -> dict[str, float]:
     return values
 
 
-def build_model(scenario: Scenario, values: dict[str, float], replicate: int = 0
+def build_model(scenario: Scenario, values: dict[str, float], seed: int | None = None
                 ) -> DiplomacyModel:
-    """A fresh model of ``scenario`` with the knob values applied (ScenarioError if invalid)."""
+    """A fresh model of ``scenario`` with the knob values (and ``seed``, default the
+    scenario's) applied; ScenarioError if invalid."""
     overrides = {k: (int(v) if k == "population.size" else float(v)) for k, v in values.items()}
-    return DiplomacyModel(scenario.with_overrides(overrides), replicate, citizen_agents=False)
+    if seed is not None:
+        overrides["scenario.seed"] = int(seed)
+    return DiplomacyModel(scenario.with_overrides(overrides), 0, citizen_agents=False)
 
 
 def favourability(model: DiplomacyModel) -> np.ndarray:
@@ -84,39 +90,50 @@ def favourability(model: DiplomacyModel) -> np.ndarray:
 
 @dataclass(frozen=True)
 class NetworkSample:
-    """A connected-looking sample of citizens, its ties, and a fixed layout."""
+    """A connected sample of citizens, its ties, which of them cross a border, a layout."""
 
     nodes: np.ndarray  # citizen ids
     edges: np.ndarray  # (k, 2) positions in ``nodes``
+    crossing: np.ndarray  # (k,) True where the tie joins citizens of two countries
     xy: np.ndarray  # (len(nodes), 2)
 
 
 def network_sample(model: DiplomacyModel, size: int = NETWORK_SAMPLE, seed: int = 0
                    ) -> NetworkSample:
-    """A snowball sample: a few citizens of each country and their neighbours, laid out."""
+    """A snowball sample grown tie by tie from a few citizens of each country (those with
+    a cross-border tie first), so that it is connected where the network is, laid out so
+    that linked citizens stand apart (Kamada-Kawai)."""
     import networkx as nx
 
     rng = np.random.default_rng(seed)
     g = model.graph
-    seeds = _seed_citizens(model, max(1, size // 4), rng)
+    seeds = _seed_citizens(model, max(1, min(size // 10, 3 * model.n_countries)), rng)
     chosen: dict[int, None] = dict.fromkeys(int(i) for i in seeds)
-    for i in seeds:
-        if g.well_mixed or len(chosen) >= size:
-            break
+    frontier = list(chosen)
+    while frontier and len(chosen) < size and not g.well_mixed:
+        i = frontier.pop(0)
         neighbours = g.indices[g.indptr[i]:g.indptr[i + 1]]
-        for j in rng.permutation(neighbours)[:3]:
-            chosen.setdefault(int(j), None)
+        for j in rng.permutation(neighbours)[:4]:
+            if int(j) not in chosen and len(chosen) < size:
+                chosen[int(j)] = None
+                frontier.append(int(j))
     nodes = np.fromiter(chosen, dtype=np.int64)
     position = {int(v): k for k, v in enumerate(nodes)}
-    edges = [] if g.well_mixed else [
+    edges = np.array([] if g.well_mixed else [
         (position[int(i)], position[int(j)]) for i in nodes
-        for j in g.indices[g.indptr[i]:g.indptr[i + 1]] if int(j) in position and i < j]
+        for j in g.indices[g.indptr[i]:g.indptr[i + 1]] if int(j) in position and i < j],
+        dtype=np.int64).reshape(-1, 2)
+    home = model.home[nodes]
+    crossing = home[edges[:, 0]] != home[edges[:, 1]] if len(edges) else np.zeros(0, bool)
     graph = nx.Graph()
     graph.add_nodes_from(range(len(nodes)))
-    graph.add_edges_from(edges)
-    layout = nx.spring_layout(graph, seed=seed, iterations=60)
+    graph.add_edges_from(map(tuple, edges))
+    # Kamada-Kawai places citizens as far apart as their distance in ties: a spring layout
+    # drew the dense clusters of one country on top of each other
+    layout = (nx.kamada_kawai_layout(graph) if len(edges) else
+              nx.circular_layout(graph))
     xy = np.array([layout[k] for k in range(len(nodes))])
-    return NetworkSample(nodes, np.array(edges, dtype=np.int64).reshape(-1, 2), xy)
+    return NetworkSample(nodes, edges, crossing, xy)
 
 
 def _seed_citizens(model: DiplomacyModel, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -137,13 +154,19 @@ def _seed_citizens(model: DiplomacyModel, count: int, rng: np.random.Generator) 
 
 
 MEMBER_RING = "#000000"  # the ring marking a group member in the network sample
-COUNTRY_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-                   "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
-def network_option(model: DiplomacyModel, sample: NetworkSample, target: str) -> dict:
-    """ECharts graph of the sample: colour = country, size and shade = view of ``target``;
-    members of a group (now) ringed in black."""
+def country_colours(model: DiplomacyModel) -> dict[str, str]:
+    """Each country's colour in the Explore charts and their legend."""
+    return {n: COLOURS[k % len(COLOURS)] for k, n in enumerate(model.country_names)}
+
+
+def network_option(model: DiplomacyModel, sample: NetworkSample, target: str,
+                   hidden: frozenset[str] = frozenset()) -> dict:
+    """ECharts picture of the sample: citizens as dots (colour = country, size and shade =
+    view of ``target``; members of a group now ringed in black), ties as lines,
+    cross-border ties in black; countries in ``hidden`` left out (the page's legend).
+    Drawn on hidden axes, so the wheel zooms it."""
     c = model.country_names.index(target)
     view = favourability(model)[sample.nodes, c]
     home = model.home[sample.nodes]
@@ -151,28 +174,55 @@ def network_option(model: DiplomacyModel, sample: NetworkSample, target: str) ->
     groups = model.memberships
     belongs = (groups.belongs[sample.nodes] if groups.n_groups
                else np.zeros(len(sample.nodes), np.int32))
-    nodes = [{"name": f"citizen {int(i)}" + (f", in {k} group{'s' * (k > 1)}" if k else ""),
-              "x": float(x), "y": float(y), "category": int(h),
-              "symbolSize": round(4 + 16 * float(s), 2), "value": round(float(v), 3),
-              "itemStyle": {"opacity": round(0.25 + 0.75 * float(s), 3),
-                            **({"borderColor": MEMBER_RING, "borderWidth": 2} if k else {})}}
-             for i, (x, y), h, s, v, k in zip(sample.nodes, sample.xy, home, shade, view,
-                                              belongs.tolist(), strict=True)]
-    title = f"Bigger, darker: likes {target} more" + (
-        "; ringed: group members" if groups.n_groups else "")
+    colours = country_colours(model)
+    series = []
+    for k, country in enumerate(model.country_names):
+        mine = np.flatnonzero(home == k)
+        series.append({
+            "name": country, "type": "scatter", "z": 3,
+            "itemStyle": {"color": colours[country]},
+            "data": [{"value": [round(float(sample.xy[i, 0]), 4),
+                                round(float(sample.xy[i, 1]), 4), round(float(view[i]), 3),
+                                int(belongs[i])],
+                      "symbolSize": round(5 + 9 * float(shade[i]), 2),
+                      "itemStyle": {"opacity": round(0.3 + 0.7 * float(shade[i]), 3),
+                                    **({"borderColor": MEMBER_RING, "borderWidth": 2}
+                                       if belongs[i] else {})}}
+                     for i in mine],
+            "tooltip": {"formatter": f"a citizen of {country}<br/>view of {target}: {{@[2]}}"
+                                     + ("<br/>groups: {@[3]}" if groups.n_groups else "")},
+        })
+    shown = {k for k, n in enumerate(model.country_names) if n not in hidden}
+    for cross, name, style in ((False, "tie", {"color": "#888888", "width": 1, "opacity": 0.5}),
+                               (True, "cross-border tie", {"color": CROSS_BORDER, "width": 2,
+                                                           "opacity": 0.9})):
+        ties = [e for e, x in zip(sample.edges, sample.crossing, strict=True) if x == cross
+                and home[e[0]] in shown and home[e[1]] in shown]
+        series.append({"name": name, "type": "lines", "coordinateSystem": "cartesian2d",
+                       "silent": True, "z": 2 if cross else 1, "lineStyle": style,
+                       "data": [{"coords": [[round(float(sample.xy[a, 0]), 4),
+                                             round(float(sample.xy[a, 1]), 4)],
+                                            [round(float(sample.xy[b, 0]), 4),
+                                             round(float(sample.xy[b, 1]), 4)]]}
+                                for a, b in ties]})
+    hidden_axis = {"type": "value", "show": False, "scale": True}
     return {
         "animation": False,
-        "title": {"text": title, "textStyle": {"fontSize": 12}},
-        "tooltip": {},
-        "legend": {"top": 22, "data": list(model.country_names)},
-        "color": list(COUNTRY_COLOURS),
-        "series": [{
-            "type": "graph", "layout": "none", "roam": True,
-            "categories": [{"name": n} for n in model.country_names],
-            "data": nodes,
-            "links": [{"source": int(a), "target": int(b)} for a, b in sample.edges],
-            "lineStyle": {"color": "#888888", "width": 1.0, "opacity": 0.7},
-        }],
+        "aria": {"enabled": True, "label": {"description": (
+            f"A sample of {len(sample.nodes)} citizens and {len(sample.edges)} ties "
+            f"({int(sample.crossing.sum())} across a border), coloured by country, bigger "
+            f"and darker the more they like {target}")}},
+        "title": {"text": f"Bigger, darker: likes {target} more; black: cross-border tie"
+                          + ("; ringed: group members" if groups.n_groups else ""),
+                  "textStyle": {"fontSize": 12}},
+        "tooltip": {"trigger": "item", "confine": True},
+        "legend": {"show": False, "data": list(model.country_names),
+                   "selected": {n: n not in hidden for n in model.country_names}},
+        "grid": {"top": 30, "left": 10, "right": 10, "bottom": 10},
+        "xAxis": hidden_axis, "yAxis": hidden_axis,
+        "dataZoom": [{"type": "inside", "xAxisIndex": 0, "filterMode": "none"},
+                     {"type": "inside", "yAxisIndex": 0, "filterMode": "none"}],
+        "series": series,
     }
 
 
@@ -185,7 +235,7 @@ def groups_option(table: pd.DataFrame, observer: str) -> dict:
     ever = members.groupby("target", observed=True)["value"].max()
     targets = [str(t) for t, top in ever.items() if top > 0]  # links it has had members in
     for k, target in enumerate(targets):
-        colour = COUNTRY_COLOURS[k % len(COUNTRY_COLOURS)]
+        colour = COLOURS[k % len(COLOURS)]
         link = "national" if target == observer else f"with {target}"
         for metric, what, dash, axis in (("group_members", "members", "solid", 0),
                                          ("group_count", "groups", "dashed", 1)):
@@ -210,13 +260,16 @@ def groups_option(table: pd.DataFrame, observer: str) -> dict:
     }
 
 
-def history_option(table: pd.DataFrame, observer: str) -> dict:
-    """ECharts lines: favourability of ``observer``'s public (solid) and state (dashed)."""
+def history_option(table: pd.DataFrame, observer: str, colours: dict[str, str],
+                   steps: int, event_steps=(), hidden: frozenset[str] = frozenset()) -> dict:
+    """ECharts lines: favourability of ``observer``'s public (solid) and state (dashed)
+    toward each country (its colour; ``hidden`` ones left out) over the run's ``steps``,
+    with its events marked."""
     series = []
     targets = [str(t) for t in R.select(table, "favourability", observer=observer)
-               ["target"].unique()]
-    for k, target in enumerate(targets):
-        colour = COUNTRY_COLOURS[k % len(COUNTRY_COLOURS)]
+               ["target"].unique() if str(t) not in hidden]
+    for target in targets:
+        colour = colours[target]
         for metric, who, dash in (("favourability", "public", "solid"),
                                   ("relations", "state", "dashed")):
             rows = R.select(table, metric, observer=observer, target=target)
@@ -229,15 +282,21 @@ def history_option(table: pd.DataFrame, observer: str) -> dict:
             })
     return {
         "animation": False,
-        "title": {"text": f"How {observer} sees other countries", "textStyle": {"fontSize": 12}},
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 22, "type": "scroll"},
-        "grid": {"top": 70, "left": 60, "right": 20, "bottom": 40},
-        "xAxis": {"type": "value", "name": "step (day)", "nameLocation": "middle",
-                  "nameGap": 25, "min": 0},
+        "aria": {"enabled": True, "label": {"description": (
+            f"How {observer}'s public (solid) and state (dashed) see "
+            f"{', '.join(targets)}, day by day")}},
+        "title": {"text": f"How {observer} sees other countries: public solid, state dashed",
+                  "textStyle": {"fontSize": 12}},
+        "tooltip": {"trigger": "axis", "confine": True},
+        "toolbox": {"right": 8, "feature": {"dataZoom": {"filterMode": "none"},
+                                            "restore": {}}},
+        "dataZoom": [{"type": "inside", "filterMode": "none"}],
+        "grid": {"top": 40, "left": 36, "right": 24, "bottom": 28, "containLabel": True},
+        "xAxis": {"type": "value", "name": "day", "nameLocation": "middle",
+                  "nameGap": 25, "min": 0, "max": steps},
         "yAxis": {"type": "value", "min": -1, "max": 1, "name": "favourability / relations",
-                  "nameLocation": "middle", "nameGap": 32},
-        "series": series,
+                  "nameLocation": "middle", "nameGap": 36},
+        "series": series + event_series(event_steps),
     }
 
 
@@ -259,7 +318,8 @@ def channels_option(table: pd.DataFrame, observer: str) -> dict:
         "legend": {"top": 22},
         "grid": {"top": 70, "left": 60, "right": 20, "bottom": 30},
         "xAxis": {"type": "category", "data": [f"{observer} → {t}" for t in targets]},
-        "yAxis": {"type": "value", "name": "favourability shift"},
+        "yAxis": {"type": "value", "name": "favourability shift", "nameLocation": "middle",
+                  "nameGap": 40},
         "series": series,
     }
 

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import solara
 
+from nanosim.dashboard import comparison as X
+from nanosim.dashboard import session
 from nanosim.dashboard.catalogue import FOLDER_ENV
-from nanosim.dashboard.compare_page import METRICS, ComparisonView, comparison_results
+from nanosim.dashboard.compare_page import ComparisonView, ViewControls
 from nanosim.dashboard.widgets import DataTable, ErrorLine, FigureCard, error_text, figure_png
 from nanosim.errors import NanosimError
 
@@ -106,80 +108,108 @@ def open_sensitivity(folder: Path) -> dict:
 
 
 def open_comparison(folder: Path, metric: str, pair: str | None) -> dict:
-    """A comparison's pairs, final shifts, their CSV and figures, as the Compare page shows."""
+    """A comparison folder as the Compare page keeps a comparison, with the view the
+    folder was written for (or ``metric`` and ``pair``)."""
     from nanosim.experiments import compare as C
-    from nanosim.experiments import results as R
     from nanosim.io.compare import load_comparison
 
     df, info = load_comparison(folder)
-    rows = R.select(df, metric)
-    pairs = _pairs(rows["observer"].astype(str), rows["target"].astype(str))
+    comparison = X.from_folder(df, info)
+    pairs = [f"{o}:{t}" for o, t in comparison.pairs(metric)]
     if not pairs:
         raise NanosimError(f"{folder}: the comparison holds no {metric} values")
     pair = pair if pair in pairs else pairs[0]
-    names = info.get("scenarios") or [str(s) for s in df["scenario"].unique()]
-    return {"kind": "comparison", "pairs": pairs, "pair": pair,
-            **comparison_results(df, metric, C.parse_pair(pair), info.get("event_steps", ()),
-                                 info.get("control"), bool(info.get("factorial")),
-                                 info.get("factors")),
+    names = comparison.names
+    control = info.get("control") or names[0]
+    design = tuple(names[1:]) if info.get("factorial") else ()
+    view = X.fit(comparison, X.View(metric, *C.parse_pair(pair), control, design))
+    return {"kind": "comparison", "pairs": pairs, "pair": pair, "comparison": comparison,
+            "view": view,
             "summary": (f"Comparison of {', '.join(names)}: {info['replicates']} replicates, "
                         f"{info['steps']} steps, common random numbers")}
+
+
+folder_text = session.state("saved.folder", None)  # None: the first folder offered
+metric_choice = session.state("saved.metric", "favourability")
+asked = session.state("saved.asked", None)  # (folder, metric, pair) last opened
+opened = session.state("saved.opened", None)  # what open_folder gave for it
+comparison_view = session.state("saved.view", None)  # a saved comparison's view
+
+
+def open_in_tab(folder: str, view: X.View) -> None:
+    """Show the Saved results page with ``folder`` opened (the Compare page's link)."""
+    folder_text.set(folder)
+    metric_choice.set(view.metric)
+    asked.set((folder, view.metric, f"{view.observer}:{view.target}"))
+    session.page.set(2)
 
 
 @solara.component
 def SavedPage():
     """Open a saved folder; choose metric and pair; see its figures and table."""
     suggestions = solara.use_memo(lambda: saved_folders(os.environ.get(FOLDER_ENV)), [])
-    folder = solara.use_reactive(suggestions[0] if suggestions else "")
-    metric = solara.use_reactive("favourability")
-    pair = solara.use_reactive(None)
-    request = solara.use_reactive(None)  # (folder, metric, pair) last asked for
+    folder = folder_text.value if folder_text.value is not None else (
+        suggestions[0] if suggestions else "")
+    request = asked.value
 
     def load():
-        if request.value is None:
+        if request is None:
             return None
+        done = opened.peek()
+        if done is not None and done.get("request") == request:
+            return done  # opened before this page was last shown
         try:
-            return open_folder(*request.value)
+            data = {**open_folder(*request), "request": request}
         except NanosimError as e:  # the user's input: one line on the page, no traceback
-            return {"error": error_text(e)}
+            data = {"error": error_text(e), "request": request}
+        if data.get("kind") == "comparison":
+            comparison_view.set(data["view"])  # before the page shows the folder
+        opened.set(data)
+        return data
 
-    result = solara.lab.use_task(load, dependencies=[request.value], raise_error=False)
+    result = solara.lab.use_task(load, dependencies=[request], raise_error=False)
 
     def ask(new_pair=None):
-        request.set((folder.value, metric.value, new_pair))
+        typed = folder_text.peek()  # what is typed now, not at this render
+        asked.set((typed if typed is not None else folder, metric_choice.peek(), new_pair))
 
     with solara.Card("Folder written by nanosim sweep or nanosim compare"):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.InputText("Path of a sweep or comparison folder", value=folder,
-                             style={"min-width": "480px"}, continuous_update=True)
+                             on_value=folder_text.set, style={"min-width": "320px"},
+                             continuous_update=True)
             if suggestions:
-                solara.Select("or pick one", values=suggestions, value=folder,
-                              style={"max-width": "360px"})
-            solara.Select("Metric", values=list(METRICS), value=metric,
+                solara.Select("or pick one", values=suggestions,
+                              value=folder if folder in suggestions else None,
+                              on_value=folder_text.set, style={"max-width": "360px"})
+            solara.Select("Metric", values=list(X.METRICS), value=metric_choice,
                           style={"max-width": "220px"})
-            solara.Button("Open", color="primary", on_click=lambda: ask(pair.value))
+            solara.Button("Open", color="primary", on_click=lambda: ask(None))
     if result.pending:
         solara.ProgressLinear(True)
     if result.error:
-        exc = result.exception
-        ErrorLine(error_text(exc))
-    data = result.value if result.finished else None
-    if not data:
+        ErrorLine(error_text(result.exception))
+    data = opened.value
+    if not data or data.get("request") != request:
         return
     if "error" in data:
         ErrorLine(data["error"])
         return
-    with solara.Row(style={"align-items": "center"}):
+    if data["kind"] == "comparison":
+        solara.Text(data["summary"], classes=["nanosim-saved-summary"])
+        comparison, shown = data["comparison"], comparison_view.value
+        if shown is not None:
+            ViewControls(comparison, comparison_view)
+            ComparisonView(comparison, shown)
+        return
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text(data["summary"], classes=["nanosim-saved-summary"])
         solara.Select("Pair", values=data["pairs"], value=data["pair"],
-                      on_value=lambda p: (pair.set(p), ask(p)), style={"max-width": "260px"})
-    if data["kind"] == "comparison":
-        ComparisonView(data)
-        return
+                      on_value=ask, style={"max-width": "260px"})
     if data["kind"] == "sensitivity":
         SensitivityView(data)
         return
-    with solara.GridFixed(columns=2, align_items="start"):
+    with solara.Div(classes=["nanosim-charts"]):
         for name, png in data["figures"].items():
             FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png")
     with solara.Card("Reduced table (final value, median and 10–90 % band per point)"):
@@ -190,7 +220,7 @@ def SavedPage():
 @solara.component
 def SensitivityView(data: dict):
     """A sensitivity folder: its figures, its indices with intervals, and per channel."""
-    with solara.GridFixed(columns=2, align_items="start"):
+    with solara.Div(classes=["nanosim-charts"]):
         for name, png in data["figures"].items():
             FigureCard(FIGURE_TITLES.get(name, name), png, f"{name}.png")
     with solara.Card("Indices of the whole shift (low, high: 95 % bootstrap interval)"):

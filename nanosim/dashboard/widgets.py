@@ -36,6 +36,35 @@ def FigureCard(title: str, png: bytes, filename: str | None = None):
                                 mime_type="image/png")
 
 
+@solara.component
+def ChartCard(title: str, option: dict | None, png: Callable[[], bytes], filename: str):
+    """An interactive chart (ECharts ``option``) with a download of its matplotlib version
+    (``png()``, drawn when asked for); without an option, that PNG is drawn and shown."""
+    with solara.Card(title, classes=["nanosim-figure"]):
+        if option is not None:
+            solara.FigureEcharts(option, responsive=True,
+                                 attributes={"style": "height: 380px; width: 100%;",
+                                             "class": "nanosim-chart",
+                                             "role": "img",
+                                             "aria-label": option["aria"]["label"][
+                                                 "description"]})
+        else:
+            _DrawnPng(png, title)
+        solara.FileDownload(png, filename=filename, mime_type="image/png",
+                            label=f"Download {filename} (publication quality)")
+
+
+@solara.component
+def _DrawnPng(png: Callable[[], bytes], title: str):
+    drawn = solara.lab.use_task(png, dependencies=[], raise_error=False)  # once per mount
+    if drawn.finished and drawn.value:
+        solara.Image(drawn.value, format="png", width="100%")
+    elif drawn.error:
+        ErrorLine(error_text(drawn.exception))
+    else:
+        solara.ProgressLinear(True)
+
+
 def format_cell(value, digits: int = 4, signed: bool = True) -> str:
     """How a table cell is shown: floats with ``digits`` decimals and a sign (a setting,
     ``signed=False``, as given)."""
@@ -89,10 +118,10 @@ def parse_whole(text: str, low: int, high: int, optional: bool = False):
 
 
 @solara.component
-def WholeField(label: str, text: solara.Reactive[str], problem: str | None):
+def WholeField(label: str, text: str, problem: str | None, on_text: Callable[[str], None]):
     """A text field for a whole number that says at once what is wrong with what is typed."""
-    solara.InputText(label, value=text, continuous_update=True, error=problem or False,
-                     message=problem)
+    solara.InputText(label, value=text, on_value=on_text, continuous_update=True,
+                     error=problem or False, message=problem)
 
 
 def error_text(error: BaseException) -> str:
@@ -152,3 +181,17 @@ def _FilePicker(on_file: Callable[[str, bytes], None]):
 
     solara.use_thread(read_files, [files])
     return picker
+
+
+@solara.component
+def Legend(items: list[tuple[str, str]], off: frozenset, on_toggle: Callable[[str], None]):
+    """A legend of (name, colour) chips that scrolls when long (never pages); a click
+    shows or hides that name in the charts."""
+    with solara.Div(classes=["nanosim-legend"]):
+        for name, colour in items:
+            shown = name not in off
+            solara.Button(name, text=True, small=True, on_click=lambda n=name: on_toggle(n),
+                          classes=["nanosim-legend-item"],
+                          style={"text-transform": "none", "opacity": 1 if shown else 0.4},
+                          icon_name="mdi-circle" if shown else "mdi-circle-outline",
+                          color=colour)

@@ -497,6 +497,46 @@ def pair_label(metric: str, pair: tuple[str, str]) -> str:
     return f"{metric.replace('_', ' ')}: {pair[0]} → {pair[1]}"
 
 
+def readable_table(table: pd.DataFrame, control: str | None, last: int) -> pd.DataFrame:
+    """:func:`comparison_table` as the reports show it: headings in words, values to three
+    decimals with their sign, intervals as [low, high], shares in per cent."""
+    names = list(table["scenario"])
+    if control is None:
+        heads = ["scenario", "shift since day 0 (median)", "10–90 %",
+                 f"difference in shift to “{names[0]}”", "10–90 % ", "shift larger"]
+        rows = [[str(r.scenario), f"{r.shift_median:+.3f}",
+                 f"[{r.shift_low:+.3f}, {r.shift_high:+.3f}]", f"{r.diff_median:+.3f}",
+                 f"[{r.diff_low:+.3f}, {r.diff_high:+.3f}]", f"{r.diff_positive:.0%}"]
+                for r in table.itertuples(index=False)]
+    else:
+        heads = ["scenario", "shift since day 0 (median)", "10–90 %",
+                 f"effect against “{control}” at day {last}", "10–90 % ", "effect > 0"]
+        rows = [[str(r.scenario), f"{r.shift_median:+.3f}",
+                 f"[{r.shift_low:+.3f}, {r.shift_high:+.3f}]",
+                 *(["control", "", ""] if r.scenario == control else
+                   [f"{r.effect_median:+.3f}", f"[{r.effect_low:+.3f}, {r.effect_high:+.3f}]",
+                    f"{r.effect_positive:.0%}"])]
+                for r in table.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=heads)
+
+
+def readable_factorial(design: pd.DataFrame) -> pd.DataFrame:
+    """:func:`factorial_table` as the reports show it (see :func:`readable_table`)."""
+    return pd.DataFrame([[str(r.effect), str(r.contrast), f"{r.effect_median:+.3f}",
+                          f"[{r.effect_low:+.3f}, {r.effect_high:+.3f}]",
+                          f"{r.effect_positive:.0%}"] for r in design.itertuples(index=False)],
+                        columns=["effect", "contrast", "median", "10–90 %", "> 0"])
+
+
+def _markdown_rows(table: pd.DataFrame) -> list[str]:
+    """A readable table as Markdown rows: words left-aligned, numbers right-aligned."""
+    align = ["---" if not any(c[:1] in "+-[0123456789" for c in table[h] if c) else "---:"
+             for h in table.columns]
+    return ["| " + " | ".join(h.strip() for h in table.columns) + " |",
+            "|" + "|".join(align) + "|",
+            *("| " + " | ".join(row) + " |" for row in table.itertuples(index=False))]
+
+
 def comparison_markdown(df: pd.DataFrame, table: pd.DataFrame, metric: str,
                         pair: tuple[str, str], control: str | None = None,
                         factorial: pd.DataFrame | None = None) -> str:
@@ -518,31 +558,16 @@ def comparison_markdown(df: pd.DataFrame, table: pd.DataFrame, metric: str,
             "replicate by replicate (paired), and “shift larger” is the share of replicates "
             "where the scenario's shift exceeds the first one's. Give `--control FILE` for "
             "effects against a control.", "",
-            f"| scenario | shift since day 0 (median) | 10–90 % | difference in shift to "
-            f"“{names[0]}” | 10–90 % | shift larger |",
-            "|---|---:|---:|---:|---:|---:|",
+            *_markdown_rows(readable_table(table, control, last)),
         ]
-        for row in table.itertuples(index=False):
-            lines.append(f"| {row.scenario} | {row.shift_median:+.3f} "
-                         f"| [{row.shift_low:+.3f}, {row.shift_high:+.3f}] "
-                         f"| {row.diff_median:+.3f} | [{row.diff_low:+.3f}, {row.diff_high:+.3f}] "
-                         f"| {row.diff_positive:.0%} |")
     else:
         lines += [
             f"The *effect against “{control}”* (the control) is the scenario's value minus "
             f"the control's at day {last}, replicate by replicate (paired: same seeds, same "
             "random numbers); “effect > 0” is the share of replicates where it is positive.",
             "",
-            f"| scenario | shift since day 0 (median) | 10–90 % | effect against “{control}” "
-            f"at day {last} | 10–90 % | effect > 0 |",
-            "|---|---:|---:|---:|---:|---:|",
+            *_markdown_rows(readable_table(table, control, last)),
         ]
-        for row in table.itertuples(index=False):
-            effect = ("control | | " if row.scenario == control else
-                      f"{row.effect_median:+.3f} | [{row.effect_low:+.3f}, "
-                      f"{row.effect_high:+.3f}] | {row.effect_positive:.0%}")
-            lines.append(f"| {row.scenario} | {row.shift_median:+.3f} "
-                         f"| [{row.shift_low:+.3f}, {row.shift_high:+.3f}] | {effect} |")
         start = initial_effect(df, metric, pair, control)
         if start > 0:
             lines += ["", f"The scenarios differ from the control already at day 0 (by up to "
@@ -557,11 +582,7 @@ def comparison_markdown(df: pd.DataFrame, table: pd.DataFrame, metric: str,
                   "effect changes when the second is present (a difference the second factor "
                   "makes alike with or without the first is a main effect, not an "
                   "interaction).", "",
-                  "| effect | contrast | median | 10–90 % | > 0 |", "|---|---|---:|---:|---:|"]
-        for row in factorial.itertuples(index=False):
-            lines.append(f"| {row.effect} | {row.contrast} | {row.effect_median:+.3f} "
-                         f"| [{row.effect_low:+.3f}, {row.effect_high:+.3f}] "
-                         f"| {row.effect_positive:.0%} |")
+                  *_markdown_rows(readable_factorial(factorial))]
     lines += ["", "![shift over time](comparison.png)", ""]
     if control is not None:
         lines += ["![effects over time](effects.png)", ""]

@@ -283,16 +283,19 @@ def test_an_upload_nested_too_deeply_or_too_large_is_one_line_naming_the_file_on
 
     deep = ("a = " + "[" * 100_000 + "]" * 100_000).encode()
     big = b"#" * ((16 << 20) + 1)
-    huge = SMALL.replace("size = 600", "size = 50000000").replace(
+    huge = SMALL.replace("size = 600", "size = 200000").replace(
         "follows = 10", "follows = 10000").encode()
+    many = SMALL.replace("size = 600", "size = 50000000").encode()
     messages = []
-    for name, data in (("deep.toml", deep), ("big.toml", big), ("huge.toml", huge)):
+    for name, data in (("deep.toml", deep), ("big.toml", big), ("huge.toml", huge),
+                       ("many.toml", many)):
         with pytest.raises(NanosimError) as err:
             catalogue.upload(name, data)
         messages.append(error_text(err.value))
     assert messages[0] == "deep.toml: tables or lists nested too deeply"
     assert messages[1] == "big.toml: is above the 16.0 MiB limit for a TOML file"
     assert messages[2].startswith("huge.toml: one run of it would need about ")
+    assert messages[3].startswith("many.toml: 50,000,000 citizens, more than the 200,000 ")
 
 
 def test_the_dashboard_names_a_file_without_its_folders(tmp_path):
