@@ -297,8 +297,8 @@ def test_tab_switches_and_a_reload_keep_the_tabs_state(browser, server):
         page.get_by_text(f"Step {n} of").wait_for()
     page.get_by_role("tab", name="Compare").click()
     progress = page.locator(".nanosim-progress")  # the run went on meanwhile
-    progress.wait_for()
-    assert re.search(r"Running… \d+ %", progress.inner_text())
+    progress.wait_for()  # still running (its first replicate may still be burning in)
+    assert progress.inner_text().startswith("Running…")
     page.get_by_role("button", name="Cancel").click()
     page.locator(".nanosim-cancelled").wait_for()
 
