@@ -576,7 +576,8 @@ def test_explore_shows_the_groups_of_a_scenario_with_groups(browser, server):
     assert page.locator(".nanosim-chart-groups").count() == 0  # the first has no groups
     pick(page, "Scenario", "groups")
     page.get_by_text("Step 0 of").wait_for()
-    page.locator(".nanosim-chart-groups canvas").first.wait_for()
+    # 10,000 citizens burned in for 730 days before the chart can show: minutes under load
+    page.locator(".nanosim-chart-groups canvas").first.wait_for(timeout=240_000)
     page.get_by_role("button", name="Step", exact=True).click()
     page.get_by_text("Step 1 of").wait_for()
     assert page.get_by_text("Small groups: members and groups over time").is_visible()
