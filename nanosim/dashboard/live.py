@@ -14,6 +14,7 @@ import pandas as pd
 
 from nanosim.dashboard.charts import COLOURS, event_series
 from nanosim.dashboard.limits import EXPLORE_MAX_CITIZENS
+from nanosim.engine import burned_in
 from nanosim.engine.events import BY_KIND as EVENTS_BY_KIND
 from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments import results as R
@@ -75,11 +76,11 @@ def knob_values(scenario: Scenario) -> dict[str, float]:
 def build_model(scenario: Scenario, values: dict[str, float], seed: int | None = None
                 ) -> DiplomacyModel:
     """A fresh model of ``scenario`` with the knob values (and ``seed``, default the
-    scenario's) applied; ScenarioError if invalid."""
+    scenario's) applied; ScenarioError if invalid. A reset reuses the burned-in state."""
     overrides = {k: (int(v) if k == "population.size" else float(v)) for k, v in values.items()}
     if seed is not None:
         overrides["scenario.seed"] = int(seed)
-    return DiplomacyModel(scenario.with_overrides(overrides), 0, citizen_agents=False)
+    return burned_in.start(scenario.with_overrides(overrides), 0)
 
 
 def favourability(model: DiplomacyModel) -> np.ndarray:

@@ -11,6 +11,7 @@ Mesa agents that view one row.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import mesa
 import numpy as np
@@ -45,6 +46,8 @@ class DiplomacyModel(mesa.Model):
         seed: overrides ``scenario.seed``.
         citizen_agents: create one Mesa agent per citizen (default: up to 100,000
             citizens; the arrays are the state either way).
+        progress: called after each burn-in day with its (negative) day number, -burn_in
+            + 1 .. 0, e.g. to check for a cancel.
     """
 
     images = StateArray(np.float64, lambda m: (m.n_citizens, 2, m.n_countries), -1.0, 1.0,
@@ -89,7 +92,8 @@ class DiplomacyModel(mesa.Model):
         self._scenario = value
 
     def __init__(self, scenario: Scenario | str, replicate: int = 0, *, seed: int | None = None,
-                 citizen_agents: bool | None = None):
+                 citizen_agents: bool | None = None,
+                 progress: Callable[[int], None] | None = None):
         scenario = as_scenario(scenario)
         replicate = check_whole("DiplomacyModel", "replicate", replicate, 0)
         root = (scenario.run.seed if seed is None
@@ -125,10 +129,10 @@ class DiplomacyModel(mesa.Model):
             Group(self, g)
         self.recorder = Recorder(self)
         if scenario.run.burn_in:
-            self._burn_in(scenario.run.burn_in)
+            self._burn_in(scenario.run.burn_in, progress)
         self.recorder.record(0)
 
-    def _burn_in(self, days: int) -> None:
+    def _burn_in(self, days: int, progress: Callable[[int], None] | None) -> None:
         """Run ``days`` steps before day 0: the channels on the scenario's structure, no
         events, nothing recorded; then start the ledger afresh, so that day 0 is the
         burned-in state and every shift is counted from it.
@@ -138,10 +142,24 @@ class DiplomacyModel(mesa.Model):
         """
         scenario = self._scenario
         self._scenario = scenario.model_copy(update={"events": []})
-        for _ in range(days):
+        for day in range(1 - days, 1):
             step_channels(self, self.recorder.unrecorded_ledger())
+            if progress is not None:
+                progress(day)
         self._scenario = scenario
         self.recorder = Recorder(self)
+
+    def restart(self, scenario: Scenario) -> None:
+        """Take ``scenario`` at day 0, keeping this model's burned-in state: for a model
+        just built from a twin of ``scenario`` that differs only in its events and in how
+        long and how often it records (see :mod:`nanosim.engine.burned_in`)."""
+        if self.t:
+            raise NanosimError(f"model.restart: the model is at day {self.t}; only a model at "
+                               "day 0 can take another scenario")
+        self._scenario = as_scenario(scenario)
+        self.running = True
+        self.recorder = Recorder(self)
+        self.recorder.record(0)
 
     # --- agents and campaigns --------------------------------------------------------
 

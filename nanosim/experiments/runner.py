@@ -8,14 +8,19 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from nanosim.engine.model import DiplomacyModel
+from nanosim.engine import burned_in
 from nanosim.scenario import Scenario, as_scenario, check_whole
 
 
 def run_replicate(scenario: Scenario | str, replicate: int = 0, *, seed: int | None = None,
                   progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """Run one replicate of a scenario (or scenario file) to its end; its tidy table."""
-    model = DiplomacyModel(scenario, replicate, seed=seed, citizen_agents=False)
+    """Run one replicate of a scenario (or scenario file) to its end; its tidy table.
+
+    ``progress(t)`` is called after each day, burn-in days included (t <= 0 for those).
+    The burned-in state is reused from a twin run before (:mod:`nanosim.engine.burned_in`).
+    """
+    model = burned_in.start(scenario, replicate, seed=seed, citizen_agents=False,
+                            progress=progress)
     model.run_to_end(progress)
     return model.recorder.table(replicate)
 
@@ -30,7 +35,7 @@ def run(scenario: Scenario | str, replicates: int | None = None, *, seed: int | 
     bar = _progress_bar(n * steps, scenario.run.name) if progress else None
     tables = []
     for r in range(n):
-        tick = (lambda t, r=r: bar.update(r * steps + t - bar.n)) if bar else None
+        tick = (lambda t, r=r: bar.update(r * steps + max(t, 0) - bar.n)) if bar else None
         tables.append(run_replicate(scenario, r, seed=seed, progress=tick))
     if bar:
         bar.update(bar.total - bar.n)
