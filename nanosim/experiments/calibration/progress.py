@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def duration(seconds: float) -> str:
     """``42 s``, ``7 min``, ``1.5 h``."""
@@ -13,11 +15,14 @@ def duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def generation_line(t: int, n: int, accepted: int, runs: int, seconds: float) -> str:
-    """A generation in progress: accepted so far, acceptance, time left in it."""
+def generation_line(t: int, n: int, accepted: int, runs: int, seconds: float,
+                    limit: float = math.inf) -> str:
+    """A generation in progress: accepted so far, acceptance, and the time left in it,
+    until ``n`` are accepted at the acceptance so far or ``limit`` runs are made."""
     line = f"generation {t}: {accepted} of {n} accepted in {runs} runs"
     if runs:
         line += f" ({accepted / runs:.1%})"
     if accepted:
-        line += f"; about {duration((n - accepted) * seconds / accepted)} left in this generation"
+        more = min((n - accepted) * runs / accepted, limit - runs)
+        line += f"; about {duration(more * seconds / runs)} left in this generation"
     return line

@@ -168,7 +168,7 @@ class ExecutorSampler(Sampler):
                 now = time.perf_counter()
                 if replayed and now - last_report >= REPORT_EVERY:
                     last_report = now
-                    self.report(generation_line(t, n, accepted, replayed, now - start))
+                    self.report(generation_line(t, n, accepted, replayed, now - start, limit))
         finally:
             for fut in pending:
                 fut.cancel()
