@@ -96,29 +96,33 @@ def familiarity(symbols, known, prototypes, starts, sizes):
     features) that they hold or know (``known``: bits per citizen and country; no rows:
     none known).
 
-    Per citizen, one pass over its features marks, as bits per country, the national
-    symbols it holds; a country's count is then the bits held or known.
+    Per citizen and country, the features on which it holds c's national symbol are
+    set as bits beside those it knows, and the bits counted.
     """
     n_countries, n_features = prototypes.shape
     out = np.zeros((n_countries, n_countries))
-    held = np.zeros(n_countries, np.int64)
     has_known = known.shape[0] > 0
+    one = np.uint64(1)
     for d in range(n_countries):
-        total = np.zeros(n_countries, np.int64)
-        for i in range(starts[d], starts[d] + sizes[d]):
-            held[:] = 0
-            for f in range(n_features):
-                trait = symbols[i, f]
-                for c in range(n_countries):
-                    if prototypes[c, f] == trait:
-                        held[c] |= 1 << f
-            for c in range(n_countries):
-                bits = held[c] | np.int64(known[i, c]) if has_known else held[c]
-                while bits:  # count the bits set
-                    bits &= bits - 1
-                    total[c] += 1
-        out[d] = total / (max(sizes[d], 1) * n_features)
+        for c in range(n_countries):
+            total = 0
+            for i in range(starts[d], starts[d] + sizes[d]):
+                bits = np.uint64(known[i, c]) if has_known else np.uint64(0)
+                for f in range(n_features):
+                    if symbols[i, f] == prototypes[c, f]:
+                        bits |= one << np.uint64(f)
+                total += _popcount(bits)
+            out[d, c] = total / (max(sizes[d], 1) * n_features)
     return out
+
+
+@njit(inline="always")
+def _popcount(x):
+    """The bits set in the uint64 ``x`` (SWAR: no loop, no branch)."""
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
 
 
 @njit(cache=True)
