@@ -25,6 +25,7 @@ from nanosim.experiments.compare import (
     parse_pair,
     run_comparison,
     scenario_labels,
+    shared_size,
 )
 from nanosim.experiments.runner import Timer
 from nanosim.io.compare import COMPARE_FILES, write_comparison
@@ -62,7 +63,8 @@ def command(args: argparse.Namespace) -> int:
     out = write_comparison(df, args.out, metric, pair, csv=args.csv,
                            event_steps=event_steps(scenarios), seed=root,
                            sources=sources, overrides=args.overrides, control=control,
-                           factorial=args.factorial, factors=factors)
+                           factorial=args.factorial, factors=factors,
+                           citizens=shared_size(scenarios))
     table = comparison_table(df, metric, pair, control)
     if control is None:
         print(f"{len(scenarios)} scenarios x {n} replicates (seed {root}, common random "

@@ -207,10 +207,16 @@ def ViewControls(comparison: X.Comparison, var: solara.Reactive):
                             value=bool(current.design),
                             on_value=lambda on: change(design=("any",) if on else ()))
         if current.design:
-            solara.Text("A (neither factor) is the control; choose B, C and D:",
-                        style={"font-size": "0.85em"})
+            first, second = current.factors
+            solara.Text("A (neither factor) is the control; name the factors and choose B, C "
+                        "and D:", style={"font-size": "0.85em"})
             with solara.Div(classes=["nanosim-controls"]):
-                for k, role in enumerate(("B: first factor only", "C: second factor only",
+                solara.InputText("First factor", value=first, continuous_update=False,
+                                 on_value=lambda v: change(factors=(v, current.factors[1])))
+                solara.InputText("Second factor", value=second, continuous_update=False,
+                                 on_value=lambda v: change(factors=(current.factors[0], v)))
+            with solara.Div(classes=["nanosim-controls"]):
+                for k, role in enumerate((f"B: {first} only", f"C: {second} only",
                                           "D: both")):
                     solara.Select(role, values=rest, value=current.design[k],
                                   on_value=lambda n, k=k: change(design=("swap",), slot=k,

@@ -141,7 +141,7 @@ def run(entries: list[Entry], request: Request, progress=None, cancelled=None) -
                           if progress else None, cancel=cancelled)
     labels = tuple(e for e in request.labels)
     return Comparison(df, labels, tuple(C.scenario_labels(scenarios)), seed, n,
-                      scenarios[0].population.size, scenarios[0].run.steps,
+                      C.shared_size(scenarios), scenarios[0].run.steps,
                       tuple(C.event_steps(scenarios)), tuple(s.source for s in scenarios),
                       tuple(f"{k}={v}" for k, v in _overrides(request).items()),
                       time.perf_counter() - start, __version__)
@@ -150,8 +150,9 @@ def run(entries: list[Entry], request: Request, progress=None, cancelled=None) -
 def from_folder(df: pd.DataFrame, info: dict) -> Comparison:
     """A comparison folder (``nanosim.io.compare.load_comparison``) as the pages keep it."""
     names = tuple(info.get("scenarios") or C.scenario_names(df))
-    citizens = next((int(o.split("=", 1)[1]) for o in info.get("overrides", ())
-                     if o.startswith("population.size=")), None)
+    citizens = info.get("citizens") or next(  # folders before it was recorded: --set
+        (int(o.split("=", 1)[1]) for o in info.get("overrides", ())
+         if o.startswith("population.size=")), None)
     return Comparison(df, names, names, info.get("seed"), int(info["replicates"]),
                       citizens, int(info["steps"]), tuple(info.get("event_steps", ())),
                       tuple(info.get("sources", ())), tuple(info.get("overrides", ())), 0.0,
@@ -161,13 +162,14 @@ def from_folder(df: pd.DataFrame, info: dict) -> Comparison:
 @dataclass(frozen=True)
 class View:
     """How to look at a comparison: metric, pair, the control and a 2 × 2 design's B, C, D
-    (scenario names; ``design`` empty for no design)."""
+    (scenario names; ``design`` empty for no design) with the names of its two factors."""
 
     metric: str
     observer: str
     target: str
     control: str
     design: tuple[str, ...] = ()
+    factors: tuple[str, str] = C.FACTORS
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -198,7 +200,9 @@ def fit(comparison: Comparison, view: View) -> View:
     design = view.design if (len(comparison.names) == 4 and sorted(view.design) == sorted(rest)
                              ) else ((tuple(rest) if view.design else ()) if len(rest) == 3
                                      else ())
-    return View(view.metric, pair[0], pair[1], control, design)
+    factors = tuple(name.strip() or default for name, default in
+                    zip(view.factors, C.FACTORS, strict=True))
+    return View(view.metric, pair[0], pair[1], control, design, factors)
 
 
 def ordered(comparison: Comparison, view: View) -> pd.DataFrame:
@@ -253,8 +257,8 @@ def show(comparison: Comparison, view: View) -> dict:
         },
     }
     if view.design:
-        design = C.factorial_table(rows, metric, pair)
-        effects = C.factorial_effects(values, C.FACTORS)
+        design = C.factorial_table(rows, metric, pair, view.factors)
+        effects = C.factorial_effects(values, view.factors)
         out["factorial"] = design
         out["factorial_readable"] = C.readable_factorial(design)
         out["design"] = ", ".join(f"{k} = {n} ({role})" for k, n, role in
@@ -333,7 +337,7 @@ def figure_png(comparison: Comparison, view: View, name: str) -> bytes:
         return png(scenario_matrices_figure(comparison.df), dpi=FIGURE_DPI)
     figures = comparison_figures(_pair_rows(comparison, view), view.metric, view.pair,
                                  comparison.event_steps, view.control, bool(view.design),
-                                 C.FACTORS)
+                                 view.factors)
     figure = figures.pop(MATPLOTLIB_FIGURE.get(name, name))
     for other in figures.values():
         plt.close(other)
@@ -351,4 +355,6 @@ def save(comparison: Comparison, view: View, out: str | Path) -> Path:
                                               strict=False)).get(n, n)
                                      for n in view.order(comparison)],
                             overrides=comparison.overrides,
-                            control=view.control, factorial=bool(view.design))
+                            control=view.control, factorial=bool(view.design),
+                            factors=view.factors,
+                            citizens=comparison.citizens)

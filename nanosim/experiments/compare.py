@@ -84,6 +84,12 @@ def comparison_plan(scenarios: list[Scenario], replicates: int | None = None,
     return n, root
 
 
+def shared_size(scenarios: list[Scenario]) -> int | None:
+    """The population size the scenarios share (None where they differ)."""
+    sizes = {s.population.size for s in scenarios}
+    return sizes.pop() if len(sizes) == 1 else None
+
+
 def run_comparison(scenarios: list[Scenario], replicates: int | None = None,
                    seed: int | None = None,
                    progress: Callable[[int, int], None] | None = None,

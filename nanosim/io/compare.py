@@ -31,14 +31,15 @@ def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favou
                      pair: tuple[str, str] | None = None, csv: bool = False,
                      event_steps=(), *, seed: int | None = None, sources=(),
                      overrides=(), control: str | None = None, factorial: bool = False,
-                     factors: tuple[str, str] = FACTORS) -> Path:
+                     factors: tuple[str, str] = FACTORS, citizens: int | None = None) -> Path:
     """Write the tidy table, comparison.md, comparison.json and the figures, atomically.
 
     With a ``control`` (a scenario name: the first one for a 2 × 2 ``factorial``), also
     the effects against it: ``effects.csv`` (every effect per replicate and step, named
     with what it is measured against) and ``effects.png``. ``seed``, ``sources`` (the
-    scenario files) and ``overrides`` (``"key=value"`` as given to ``--set``) are recorded
-    in comparison.json, so the comparison can be run again.
+    scenario files), ``overrides`` (``"key=value"`` as given to ``--set``) and
+    ``citizens`` (the population size, where all scenarios share one) are recorded in
+    comparison.json, so the comparison can be run again.
     """
     pair = pair or first_pair(df, metric)
     if factorial:
@@ -60,6 +61,7 @@ def write_comparison(df: pd.DataFrame, out_dir: str | Path, metric: str = "favou
         info = {"metric": metric, "pair": list(pair), "scenarios": scenario_names(df),
                 "sources": [str(s) for s in sources], "overrides": list(overrides),
                 "seed": seed, "replicates": int(df["replicate"].nunique()),
+                "citizens": citizens,
                 "steps": int(df["step"].max()), "event_steps": [int(t) for t in event_steps],
                 "control": control, "factorial": factorial,
                 "factors": list(factors) if factorial else None,

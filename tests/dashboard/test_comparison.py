@@ -78,7 +78,8 @@ def test_saving_writes_the_folder_nanosim_compare_writes(made, entries, tmp_path
     df = C.run_comparison([e.scenario for e in order], replicates=3, seed=7)
     cli = write_comparison(df, tmp_path / "cli", "favourability", ("A", "B"), csv=True,
                            event_steps=made.event_steps, seed=7,
-                           sources=[e.scenario.source for e in order], control="Dense")
+                           sources=[e.scenario.source for e in order], control="Dense",
+                           citizens=C.shared_size([e.scenario for e in order]))
     df, info = load_comparison(out)
     cli_df, cli_info = load_comparison(cli)
     pd.testing.assert_frame_equal(df, cli_df)
@@ -86,7 +87,23 @@ def test_saving_writes_the_folder_nanosim_compare_writes(made, entries, tmp_path
     assert {k: v for k, v in info.items() if k != "versions"} == {
         k: v for k, v in cli_info.items() if k != "versions"}
     assert (out / "comparison.md").read_text() == (cli / "comparison.md").read_text()
+    assert info["citizens"] == 200
     assert X.from_folder(df, info).names == tuple(info["scenarios"])
+    assert X.from_folder(df, info).facts["citizens"] == 200
+
+
+def test_a_2x2_design_names_its_factors_in_the_table_and_the_saved_folder(made, entries,
+                                                                           tmp_path):
+    view = X.fit(made, X.View("favourability", "A", "B", "Thin", ("Dense", "Thin late",
+                                                                 "Dense late"),
+                              ("ties", " late ")))
+    assert view.factors == ("ties", "late")
+    effects = X.show(made, view)["factorial"]["effect"].tolist()
+    assert effects[:2] == ["ties (main effect)", "late (main effect)"]
+    df, info = load_comparison(X.save(made, view, tmp_path / "saved"))
+    assert info["factors"] == ["ties", "late"] and info["factorial"]
+    blank = X.fit(made, X.View("favourability", "A", "B", "Thin", view.design, ("", "late")))
+    assert blank.factors == (C.FACTORS[0], "late")
 
 
 def test_downloads_carry_seed_replicates_citizens_steps_and_version(made):
