@@ -1,4 +1,6 @@
-"""Shared test helpers: small scenarios built in code."""
+"""Shared test helpers: small scenarios built in code, and the kernels compiled first."""
+
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +95,24 @@ def file_network(tmp_path):
     scenario.write_text('[[country]]\nname = "Aland"\nshare = 1.0\n[network]\nkind = "file"\n'
                         'edges = "edges.csv"\nnodes = "nodes.csv"\n')
     return scenario
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernels():
+    """Compile every numba kernel (or load it from numba's cache) before the first test.
+
+    On a fresh clone compiling takes minutes; done here, once, the processes the tests
+    start (dashboard servers, CLI runs, sweep workers) load the kernels from the cache
+    instead of each compiling them under a test's timeout. Tiny runs of every library
+    and validation scenario, and of the layouts and modes they do not use.
+    """
+    from nanosim.experiments.runner import run_replicate
+    from nanosim.scenario import load_scenario
+
+    library = Path(__file__).resolve().parent.parent / "nanosim" / "scenario" / "library"
+    tiny = {"population.size": 600, "scenario.burn_in": 2}
+    for path in sorted(library.glob("*.toml")) + sorted(library.glob("validation/*.toml")):
+        run_replicate(load_scenario(str(path), {**tiny, "scenario.steps": 400}
+                                    if "validation" in path.parts else tiny))
+    for overrides in ({}, {"perception.spillover": 0.0}, V1, ALL_OFF):
+        run_replicate(small(overrides))
