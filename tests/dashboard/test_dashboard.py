@@ -259,8 +259,10 @@ def test_a_2x2_design_of_four_scenarios_matches_nanosim_compare(browser, server)
     assert read_rows(page, ".nanosim-factorial-table")[-1][:2] == ["interaction",
                                                                    "(D − C) − (B − A)"]
     page.locator(".nanosim-figure", has_text="Interaction over time").wait_for()
-    set_field(page, "First factor", "alpha")  # named factors, as --factors names them
-    set_field(page, "Second factor", "beta")
+    for label, name in (("First factor", "alpha"), ("Second factor", "beta")):  # as --factors
+        field = page.get_by_label(label, exact=True)
+        field.fill(name)
+        field.press("Enter")
     table = C.readable_factorial(C.factorial_table(df, "favourability", pair, ("alpha", "beta")))
     wait_for_text_rows(page, ".nanosim-factorial-table",
                        [list(table.columns)] + [list(r) for r in table.itertuples(index=False)])
