@@ -103,16 +103,18 @@ def familiarity(symbols, known, prototypes, starts, sizes):
     out = np.zeros((n_countries, n_countries))
     has_known = known.shape[0] > 0
     one = np.uint64(1)
+    total = np.zeros(n_countries, np.int64)
     for d in range(n_countries):
-        for c in range(n_countries):
-            total = 0
-            for i in range(starts[d], starts[d] + sizes[d]):
+        total[:] = 0
+        for i in range(starts[d], starts[d] + sizes[d]):  # one pass over the citizens
+            for c in range(n_countries):
                 bits = np.uint64(known[i, c]) if has_known else np.uint64(0)
                 for f in range(n_features):
                     if symbols[i, f] == prototypes[c, f]:
                         bits |= one << np.uint64(f)
-                total += _popcount(bits)
-            out[d, c] = total / (max(sizes[d], 1) * n_features)
+                total[c] += _popcount(bits)
+        for c in range(n_countries):
+            out[d, c] = total[c] / (max(sizes[d], 1) * n_features)
     return out
 
 
