@@ -31,6 +31,7 @@ from nanosim.experiments.files import check_writable, write_table
 from nanosim.scenario import Scenario
 
 MARKER = ".nanosim-folder"  # {"command": "nanosim run", "nanosim": VERSION}: who wrote the folder
+PENDING_MARKER = MARKER + ".new"  # written and locked here, then renamed to MARKER
 RUN_FILES = ("summary.json", "timeseries.parquet", "timeseries.csv", "scenario.toml",
              "perception.png", "matrix.png", "channels.png")  # summary.json is moved last
 EMPTY_STAGE_AGE = 60.0  # seconds: an unmarked staging folder older than this was abandoned
@@ -95,10 +96,11 @@ def staged(out_dir: str | Path, files: tuple[str, ...], command: str):
     remove_abandoned_stages(out)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        with open(stage / MARKER, "w", encoding="utf-8") as marker:
+        with open(stage / PENDING_MARKER, "w", encoding="utf-8") as marker:
             marker.write(json.dumps({"command": command, "nanosim": __version__}) + "\n")
             marker.flush()
             _lock(marker)  # held until the files are in place: the stage is in use
+            os.replace(stage / PENDING_MARKER, stage / MARKER)  # a marker is never half-written
             yield stage
             out.mkdir(parents=True, exist_ok=True)
             for name in files:
@@ -115,8 +117,8 @@ def remove_abandoned_stages(out: Path) -> list[Path]:
     """Remove the staging folders of ``out`` that killed commands left; returns them.
 
     Only folders named as :func:`staged` names them (``.NAME.`` and eight letters)
-    whose marker no live process holds locked, or that have stayed empty and
-    unmarked for a minute.
+    whose marker no live process holds locked, or that have stayed unmarked
+    and empty (but for a marker being written) for a minute.
     """
     pattern = re.compile(rf"\.{re.escape(out.name)}\.[a-z0-9_]{{8}}")
     removed = []
@@ -131,7 +133,7 @@ def remove_abandoned_stages(out: Path) -> list[Path]:
         if (path / MARKER).is_file():
             abandoned = _marked_by(path / MARKER) is not None and _unlocked(path / MARKER)
         else:
-            abandoned = (not any(path.iterdir())
+            abandoned = ({f.name for f in path.iterdir()} <= {PENDING_MARKER}
                          and time.time() - entry.stat().st_mtime > EMPTY_STAGE_AGE)
         if abandoned:
             shutil.rmtree(path, ignore_errors=True)

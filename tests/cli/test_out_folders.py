@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from nanosim.cli import main
-from nanosim.io.outputs import MARKER, RUN_FILES, remove_abandoned_stages, staged
+from nanosim.io.outputs import (EMPTY_STAGE_AGE, MARKER, PENDING_MARKER, RUN_FILES,
+                                remove_abandoned_stages, staged)
 from tests.conftest import SMALL
 
 FAST = SMALL.replace("steps = 30", "steps = 12").replace("replicates = 2", "replicates = 1")
@@ -130,3 +131,14 @@ def test_a_staging_folder_in_use_is_kept(tmp_path):
         assert remove_abandoned_stages(out) == [] and (stage / MARKER).is_file()
         (stage / "summary.json").write_text("{}")
     assert stages(tmp_path, "out") == [] and (out / "summary.json").is_file()
+
+
+def test_a_stage_killed_while_writing_its_marker_is_removed_after_a_minute(tmp_path):
+    out = tmp_path / "out"
+    killed = tmp_path / ".out.killedxx"
+    killed.mkdir()
+    (killed / PENDING_MARKER).write_text("{")  # killed mid-write: no marker yet
+    assert remove_abandoned_stages(out) == []  # it may still be starting
+    long_ago = time.time() - EMPTY_STAGE_AGE - 1
+    os.utime(killed, (long_ago, long_ago))
+    assert remove_abandoned_stages(out) == [killed] and not killed.exists()
