@@ -12,8 +12,14 @@ from pathlib import Path
 import pytest
 
 from nanosim.cli import main
-from nanosim.io.outputs import (EMPTY_STAGE_AGE, MARKER, PENDING_MARKER, RUN_FILES,
-                                remove_abandoned_stages, staged)
+from nanosim.io.outputs import (
+    EMPTY_STAGE_AGE,
+    MARKER,
+    PENDING_MARKER,
+    RUN_FILES,
+    remove_abandoned_stages,
+    staged,
+)
 from tests.conftest import SMALL
 
 FAST = SMALL.replace("steps = 30", "steps = 12").replace("replicates = 2", "replicates = 1")
