@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+from nanosim.engine import burned_in
 from nanosim.engine.channels import LEDGER
 from nanosim.engine.metrics import PAIR_METRICS, SHIFT_METRICS
 from nanosim.engine.network import ROW_WIDTH, ROWS_FROM_BYTES, edge_list_files
@@ -33,11 +34,41 @@ COUNTRY_PAIRS = 5  # bytes per citizen and pair of countries while a step is mea
 TABLE_ROW = 22  # bytes of a tidy table's row: replicate, step, metric, pair, channel, value
 
 
-def run_bytes(s: Scenario, replicates: int | None = None, process: int = PROCESS) -> int:
+def run_bytes(s: Scenario, replicates: int | None = None, process: int = PROCESS,
+              runs_in_process: int | None = None) -> int:
     """Estimated peak memory of running ``replicates`` (default: the scenario's) of ``s``
-    one after another in one process whose own share is ``process``."""
+    one after another in one process whose own share is ``process`` and which makes
+    ``runs_in_process`` runs of this size in all (default: these replicates)."""
     reps = s.run.replicates if replicates is None else replicates
-    return process + world_bytes(s) + recorder_bytes(s) + (reps + 4) * table_bytes(s)
+    return (process + world_bytes(s) + recorder_bytes(s) + (reps + 4) * table_bytes(s)
+            + burned_in_bytes(s, reps if runs_in_process is None else runs_in_process))
+
+
+def burned_in_bytes(s: Scenario, runs: int) -> int:
+    """The burned-in models a process keeps for reuse after ``runs`` runs of ``s``'s size
+    (:mod:`nanosim.engine.burned_in`: up to its budget, none larger than a quarter of it)."""
+    if not s.run.burn_in:
+        return 0
+    if s.network.kind == "file":  # its size is only guessed: the most that is kept
+        one = burned_in.BUDGET // 4
+    else:
+        one = int(s.population.size * _state_per_citizen(s))
+    return 0 if one > burned_in.BUDGET // 4 else min(burned_in.BUDGET, runs * one)
+
+
+def _state_per_citizen(s: Scenario) -> float:
+    """Bytes per citizen of a built model's arrays: what :func:`burned_in_bytes` keeps."""
+    net, n_c = s.network, len(s.country)
+    images = 16 * n_c * (2 if s.perception.anchoring > 0 else 1)
+    return (56 + 3 * len(s.culture.features) + 4 * _degree(s) + 8
+            + 4 * net.follows * net.online_share + 8 + images + (4 if s.has_groups else 0))
+
+
+def _degree(s: Scenario) -> float:
+    """Ties per citizen of a generated social graph."""
+    net = s.network
+    return {"lattice": 8 if net.neighbourhood == "moore" else 4, "complete": 0,
+            "homophilous": net.degree + net.cross_border}.get(net.kind, net.degree)
 
 
 def world_bytes(s: Scenario) -> int:
@@ -48,9 +79,7 @@ def world_bytes(s: Scenario) -> int:
         n = max(nodes // CSV_BYTES_PER_LINE, 1)
         degree, reading = 2 * edges / CSV_BYTES_PER_LINE / n, CSV_IN_MEMORY * (edges + nodes)
     else:
-        n, reading = s.population.size, 0
-        degree = {"lattice": 8 if net.neighbourhood == "moore" else 4, "complete": 0,
-                  "homophilous": net.degree + net.cross_border}.get(net.kind, net.degree)
+        n, reading, degree = s.population.size, 0, _degree(s)
     features = len(s.culture.features)
     follows = net.follows * net.online_share
     small = 56 + 3 * features  # home, online, openness, trust, popularity, symbols
@@ -101,7 +130,9 @@ def table_bytes(s: Scenario) -> int:
 def comparison_bytes(scenarios: list[Scenario], replicates: int) -> int:
     """Estimated peak memory of a comparison: one run at a time, every table kept."""
     tables = sum(table_bytes(s) for s in scenarios) * replicates
-    return PROCESS + max(world_bytes(s) + recorder_bytes(s) for s in scenarios) + 5 * tables
+    kept = min(burned_in.BUDGET, sum(burned_in_bytes(s, replicates) for s in scenarios))
+    return (PROCESS + max(world_bytes(s) + recorder_bytes(s) for s in scenarios) + 5 * tables
+            + kept)
 
 
 def design_bytes(runs: int) -> int:

@@ -4,9 +4,12 @@ processes, and the limits it reads."""
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
+from nanosim.engine import burned_in
+from nanosim.engine.model import DiplomacyModel
 from nanosim.experiments import budget
 from nanosim.scenario import load_scenario
 
@@ -59,8 +62,9 @@ def test_the_estimate_is_within_30_percent_of_the_measured_peak(overrides):
 
 
 def test_the_estimate_grows_with_what_a_run_holds():
-    def estimate(*overrides):
-        return budget.run_bytes(load_scenario("baseline", [*SHORT, *overrides]))
+    def estimate(*overrides):  # no burn-in: no burned-in model kept (counted below)
+        return budget.run_bytes(load_scenario("baseline", [*SHORT, "scenario.burn_in=0",
+                                                           *overrides]))
 
     base = estimate("population.size=100000")
     assert estimate("population.size=1000000") > 2 * base
@@ -89,3 +93,26 @@ def test_available_memory_is_read_and_a_limit_refuses_in_one_line():
         budget.check_memory(3 << 30, "a big thing", 2 << 30)
     assert str(err.value).startswith("a big thing would need about 3.0 GiB of memory, more "
                                      "than the limit of 2.0 GiB")
+
+
+LIBRARY = sorted((Path(__file__).resolve().parents[2] / "nanosim" / "scenario" / "library"
+                  ).glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=[p.stem for p in LIBRARY])
+def test_a_kept_burned_in_model_is_estimated_within_15_percent(path):
+    scenario = load_scenario(str(path), {"population.size": 20_000, "scenario.burn_in": 1})
+    model = DiplomacyModel(scenario, 0, citizen_agents=False)
+    estimate = budget.burned_in_bytes(scenario, 1)
+    assert abs(estimate / burned_in.model_bytes(model) - 1) <= 0.15
+
+
+def test_the_burned_in_models_a_process_keeps_are_counted_up_to_their_budget():
+    scenario = load_scenario("baseline", [*SHORT, "population.size=100000"])
+    one = budget.burned_in_bytes(scenario, 1)
+    assert 0 < one < burned_in.BUDGET // 4
+    assert budget.run_bytes(scenario, 1, runs_in_process=1000) - budget.run_bytes(scenario, 1) \
+        == burned_in.BUDGET - one  # a sweep worker's many runs keep at most the budget
+    assert budget.burned_in_bytes(scenario.with_overrides({"scenario.burn_in": 0}), 9) == 0
+    too_large = scenario.with_overrides({"population.size": 2_000_000})
+    assert budget.burned_in_bytes(too_large, 9) == 0  # above a quarter of it: not kept

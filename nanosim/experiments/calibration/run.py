@@ -92,7 +92,8 @@ def calibrate(cal: Calibration | str | Path, out: str | Path, method: str = "abc
     if scheduler is not None and isinstance(scheduler, str):
         check_scheduler(scheduler)
     n_workers = workers or default_workers()
-    largest = max(run_bytes(sc, s.replicates, WORKER) for sc in cal.scenarios.values())
+    many = 2**31  # a fit runs until its budget: each worker keeps the most burned-in models
+    largest = max(run_bytes(sc, s.replicates, WORKER, many) for sc in cal.scenarios.values())
     check_memory(PROCESS + (0 if scheduler is not None else n_workers) * largest,
                  f"this calibration ({n_workers} runs at a time here)", max_memory)
     start = time.perf_counter()

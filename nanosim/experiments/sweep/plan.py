@@ -167,7 +167,7 @@ def plan_sweep(scenario_or_path: Scenario | str | Path, grid=None, lhs: int | No
         scenario = base.with_overrides(point, origin)  # errors name where a key was swept
         networks.setdefault(edge_list_files(scenario) if scenario.network.kind == "file"
                             else None, scenario)
-        run_memory = max(run_memory, run_bytes(scenario, 1, WORKER))
+        run_memory = max(run_memory, run_bytes(scenario, 1, WORKER, runs))
     for scenario in networks.values():
         check_files(scenario)
     return Plan(base, parameters, points, n_rep, run_memory)
@@ -196,7 +196,7 @@ def _given_plan(base: Scenario, design, spec: dict, replicates: int | None,
             raise ScenarioError(source, f"point {i + 1}", f"sets {', '.join(point)}; every "
                                 f"point sets {', '.join(keys)}")
         scenario = base.with_overrides(point, dict.fromkeys(keys, f"{source}, point {i + 1}"))
-        run_memory = max(run_memory, run_bytes(scenario, 1, WORKER))
+        run_memory = max(run_memory, run_bytes(scenario, 1, WORKER, runs))
     parameters = []
     for key in keys:
         values = [p[key] for p in points]
