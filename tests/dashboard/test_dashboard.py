@@ -226,6 +226,23 @@ def pick(scope, label: str, option: str) -> None:
     raise AssertionError(f"{label}: {option} could not be chosen")
 
 
+def tick_until(scope, text: str, shows: str) -> None:
+    """Tick the checkbox ``text`` until the field labelled ``shows`` appears (once more if
+    a redraw of the page took the click)."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    box = scope.get_by_role("checkbox", name=text)
+    for _ in range(3):
+        if not box.is_checked():  # a click the page took while redrawing leaves it clear
+            scope.get_by_text(text).click()
+        try:
+            scope.get_by_label(shows, exact=True).wait_for(timeout=15_000)
+            return
+        except Timeout:
+            pass
+    raise AssertionError(f"ticking {text!r} never showed {shows!r}")
+
+
 @pytest.mark.browser
 @BROWSER
 def test_a_2x2_design_of_four_scenarios_matches_nanosim_compare(browser, server):
@@ -245,7 +262,7 @@ def test_a_2x2_design_of_four_scenarios_matches_nanosim_compare(browser, server)
     pair = C.check_pair(scenarios, None)
     view = page.locator(".nanosim-view")
     pick(view, "Control", names[1])
-    view.get_by_text("2 × 2 design: main effects and interaction").click()
+    tick_until(view, "2 × 2 design: main effects and interaction", shows="D: both")
     pick(view, "D: both", names[0])  # A = the control; B, C, D: the rest, reordered
     pick(view, "B: first factor only", names[3])
     page.locator(".nanosim-design", has_text=f"A = {names[1]} (neither), B = {names[3]} "
