@@ -71,7 +71,7 @@ def _anchor(img, dispositions, starts, sizes, ledger, rate, citizens_inner):
                     sums[d, c, k] = acc[d, k, c]
 
 
-@njit(inline="always")
+@njit
 def _anchor_one(img, dispositions, i, c, rate, w, moved, acc, track):
     """Citizen i's two images of c, anchored; their changes into ``moved`` (image x
     target), and with ``track`` their moments into ``acc`` (slot x target)."""

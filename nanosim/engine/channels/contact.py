@@ -174,7 +174,7 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
                 deliver_to(img, ledger, lat, dj, openness[j], j, PEOPLE, di, v, w, CODE)
 
 
-@njit(inline="always")
+@njit
 def _experience_both(u, r, i, j, di, dj, citizens, ledger, rule):
     """i (of country di) and j (of dj) meet across a border: :func:`meet_across`, sponsored
     where their tie is one a sponsorship pays for."""
@@ -184,7 +184,7 @@ def _experience_both(u, r, i, j, di, dj, citizens, ledger, rule):
                 positivity_min, positivity_max, learning, CODE, paid, cred)
 
 
-@njit(inline="always")
+@njit
 def is_tie(keys, i, j, n):
     """Whether i--j is among the ties ``keys`` (sorted, ``i * n + j`` both ways)."""
     key = i * n + j

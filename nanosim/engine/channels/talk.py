@@ -160,7 +160,7 @@ def _talk_on_rows(s, activations, graph, citizens, ledger, lat, epsilon, talk_pe
     ledger.counts[CODE] += 2 * int(heard)
 
 
-@njit(inline="always")
+@njit
 def _talk_block(m, ii, jj, cc, citizens, ledger, lat, epsilon, first_image, last_image,
                 extras):
     """The talk of one block's pairs: the messages judged (both ways), as a float.

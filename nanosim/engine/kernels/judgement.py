@@ -25,7 +25,7 @@ from nanosim.engine.kernels.bundles import (
 from nanosim.engine.kernels.rng import uniform
 
 
-@njit(inline="always")
+@njit
 def judge(x, v, mu, openness, accept, reject, boomerang):
     """Social judgement: assimilate within ``accept``, contrast beyond ``reject``."""
     d = v - x
@@ -39,7 +39,7 @@ def judge(x, v, mu, openness, accept, reject, boomerang):
     return min(1.0, max(-1.0, x))
 
 
-@njit(inline="always")
+@njit
 def deliver_to(img, ledger, lat, d, open_i, i, which, c, v, mu, code):
     """A message of valence v about country c reaches citizen i (of country d, openness
     ``open_i``), weighing ``mu``; the ledger records every change under ``code``.
@@ -53,7 +53,7 @@ def deliver_to(img, ledger, lat, d, open_i, i, which, c, v, mu, code):
     _record(img, ledger, lat.spillover, d, i, which, c, x, x2, code)
 
 
-@njit(inline="always")
+@njit
 def experience(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, negativity, code):
     """Citizen i (of country d, openness ``open_i``) has a pleasant or unpleasant
     experience of country c, weighing ``mu``; recorded as :func:`deliver_to` records.
@@ -72,7 +72,7 @@ def experience(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, neg
     _record(img, ledger, spillover, d, i, which, c, x, x2, code)
 
 
-@njit(inline="always")
+@njit
 def experience_of(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, negativity, code,
                   paid, credibility):
     """:func:`experience`, of a voluntary activity or, where ``paid``, of a sponsored one.
@@ -94,7 +94,7 @@ def experience_of(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, 
     experience(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, negativity, code)
 
 
-@njit(inline="always")
+@njit
 def _record(img, ledger, spillover, d, i, which, c, x, x2, code):
     """Image ``which`` of c held by citizen i (of country d) goes from x to x2: store it,
     spill it to the other image, and record both under ``code``."""
@@ -117,13 +117,13 @@ def _record(img, ledger, spillover, d, i, which, c, x, x2, code):
                 track_change(ledger.sums, ledger.state_weight, d, c, y, x, y2, x2)
 
 
-@njit(inline="always")
+@njit
 def spilled(y, delta, spillover):
     """The other image y after a change of ``delta`` spills over to it."""
     return min(1.0, max(-1.0, y + spillover * delta))
 
 
-@njit(inline="always")
+@njit
 def track_change(sums, w, d, c, p0, s0, p1, s1):
     """Update the running sums of observer d about c for a change (p0, s0) -> (p1, s1)."""
     f0 = w * s0 + (1.0 - w) * p0
@@ -137,13 +137,13 @@ def track_change(sums, w, d, c, p0, s0, p1, s1):
     sums[d, c, SUM_FAVOURABLE_STATE] += (1.0 if s1 > 0.0 else 0.0) - (1.0 if s0 > 0.0 else 0.0)
 
 
-@njit(inline="always")
+@njit
 def favourability(img, i, c, state_weight):
     """Citizen i's favourability toward country c: its two images, weighted."""
     return state_weight * img[i, STATE, c] + (1.0 - state_weight) * img[i, PEOPLE, c]
 
 
-@njit(inline="always")
+@njit
 def similarity_count(symbols, i, j):
     """On how many features citizens i and j hold the same symbol."""
     same = 0
@@ -153,7 +153,7 @@ def similarity_count(symbols, i, j):
     return same
 
 
-@njit(inline="always")
+@njit
 def set_symbol(symbols, held, d, i, f, symbol):
     """Citizen i (of country d) takes ``symbol`` on feature f; ``held`` (if any) follows."""
     if held.shape[0] > 0:
@@ -162,7 +162,7 @@ def set_symbol(symbols, held, d, i, f, symbol):
     symbols[i, f] = symbol
 
 
-@njit(inline="always")
+@njit
 def copy_differing(u, symbols, held, d, i, j, same):
     """i (of country d) takes j's symbol on one feature where they differ, chosen by ``u``."""
     k = int(u * (symbols.shape[1] - same))
@@ -174,7 +174,7 @@ def copy_differing(u, symbols, held, d, i, j, same):
             k -= 1
 
 
-@njit(inline="always")
+@njit
 def familiarity_count(symbols, known, prototypes, i, c):
     """On how many features citizen i holds or knows country c's national symbol."""
     bits = known[i, c] if known.shape[0] > 0 else 0
@@ -185,7 +185,7 @@ def familiarity_count(symbols, known, prototypes, i, c):
     return count
 
 
-@njit(inline="always")
+@njit
 def learn(u, symbols, known, prototypes, i, c):
     """Citizen i learns one of country c's national symbols it neither holds nor knows,
     chosen by the uniform ``u``; False when it has them all."""
@@ -204,7 +204,7 @@ def learn(u, symbols, known, prototypes, i, c):
     return False
 
 
-@njit(inline="always")
+@njit
 def meet_across(u_i, u_j, u_learn_i, u_learn_j, i, j, di, dj, citizens, ledger, exp,
                 positivity_min, positivity_max, learning, code, paid, credibility):
     """i (of country di) and j (of dj) meet across a border: for each an experience of
@@ -234,7 +234,7 @@ def meet_across(u_i, u_j, u_learn_i, u_learn_j, i, j, di, dj, citizens, ledger, 
                           code, paid, credibility)
 
 
-@njit(inline="always")
+@njit
 def learn_from(u, symbols, known, prototypes, i, j, c):
     """Citizen i learns from j one of country c's national symbols that j holds or knows and
     i neither holds nor knows, chosen by the uniform ``u``; False when there is none."""
@@ -260,7 +260,7 @@ def learn_from(u, symbols, known, prototypes, i, j, c):
     return False
 
 
-@njit(inline="always")
+@njit
 def see_symbol(u_pleasant, u_learn, q, dq, c, f, citizens, ledger, appeal, learning, exp,
                recognition, code, paid, credibility):
     """Citizen q (of country dq) sees country c's national symbol on feature f (in a post, at

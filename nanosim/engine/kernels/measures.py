@@ -22,7 +22,7 @@ from nanosim.engine.kernels.bundles import (
 from nanosim.engine.kernels.judgement import similarity_count
 
 
-@njit(inline="always")
+@njit
 def add_moments(acc, c, p, st, w):
     """Add one citizen's people and state images (p, st) of target c to the sums
     ``acc[slot, c]`` (``bundles.SUM_*`` slots; ``w`` the state image's weight)."""
@@ -118,7 +118,7 @@ def familiarity(symbols, known, prototypes, starts, sizes):
     return out
 
 
-@njit(inline="always")
+@njit
 def _popcount(x):
     """The bits set in the uint64 ``x`` (SWAR: no loop, no branch)."""
     x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
