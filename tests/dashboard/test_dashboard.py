@@ -131,11 +131,18 @@ def wait_for_text_rows(page, selector: str, rows, timeout=120_000) -> float:
     """Wait until the table ``selector`` shows ``rows``; returns the seconds it took."""
     import time
 
+    from playwright.sync_api import TimeoutError as Timeout
+
     start = time.perf_counter()
-    page.wait_for_function(
-        "([s, rows]) => JSON.stringify([...document.querySelectorAll(s + ' tr')].map(r => "
-        "[...r.querySelectorAll('th, td')].map(c => c.innerText.trim()))) === "
-        "JSON.stringify(rows)", arg=[selector, rows], timeout=timeout)
+    try:
+        page.wait_for_function(
+            "([s, rows]) => JSON.stringify([...document.querySelectorAll(s + ' tr')].map(r => "
+            "[...r.querySelectorAll('th, td')].map(c => c.innerText.trim()))) === "
+            "JSON.stringify(rows)", arg=[selector, rows], timeout=timeout,
+            polling=250)  # a timer: animation frames can starve on a busy machine
+    except Timeout:
+        raise AssertionError(f"{selector} never showed {rows}; it shows "
+                             f"{read_rows(page, selector)}") from None
     return time.perf_counter() - start
 
 
