@@ -18,9 +18,9 @@ TOLERANCE = 0.30
 
 def measured_peak(scenario: str, overrides: list[str]) -> int:
     """Peak resident memory (bytes) of `nanosim run` of ``scenario`` with ``overrides``,
-    once its kernels are compiled: a first run in a fresh install also compiles them
-    (numba's cache), which the estimate does not count (README, "Limits")."""
-    _spawn_peak(scenario, overrides)  # compiles what this size needs into the cache
+    its kernels loaded from numba's cache (the session fixture ``compiled_kernels``
+    compiled them): a first run in a fresh install also compiles them, which the
+    estimate does not count (README, "Limits")."""
     return _spawn_peak(scenario, overrides)
 
 
