@@ -49,52 +49,50 @@ def burned_in_bytes(s: Scenario, runs: int) -> int:
     (:mod:`nanosim.engine.burned_in`: up to its budget, none larger than a quarter of it)."""
     if not s.run.burn_in:
         return 0
-    if s.network.kind == "file":  # its size is only guessed: the most that is kept
-        one = burned_in.BUDGET // 4
-    else:
-        one = int(s.population.size * _state_per_citizen(s))
+    n, degree, _ = _citizens_and_ties(s)
+    one = int(n * _model_per_citizen(s, degree))
     return 0 if one > burned_in.BUDGET // 4 else min(burned_in.BUDGET, runs * one)
-
-
-def _state_per_citizen(s: Scenario) -> float:
-    """Bytes per citizen of a built model's arrays: what :func:`burned_in_bytes` keeps."""
-    net, n_c = s.network, len(s.country)
-    images = 16 * n_c * (2 if s.perception.anchoring > 0 else 1)
-    return (56 + 3 * len(s.culture.features) + 4 * _degree(s) + 8
-            + 4 * net.follows * net.online_share + 8 + images + (4 if s.has_groups else 0))
-
-
-def _degree(s: Scenario) -> float:
-    """Ties per citizen of a generated social graph."""
-    net = s.network
-    return {"lattice": 8 if net.neighbourhood == "moore" else 4, "complete": 0,
-            "homophilous": net.degree + net.cross_border}.get(net.kind, net.degree)
 
 
 def world_bytes(s: Scenario) -> int:
     """Peak memory of building and running one world, beyond the process's own share."""
     net, n_c = s.network, len(s.country)
-    if net.kind == "file":
-        edges, nodes = (_size(p) for p in edge_list_files(s))
-        n = max(nodes // CSV_BYTES_PER_LINE, 1)
-        degree, reading = 2 * edges / CSV_BYTES_PER_LINE / n, CSV_IN_MEMORY * (edges + nodes)
-    else:
-        n, reading, degree = s.population.size, 0, _degree(s)
+    n, degree, reading = _citizens_and_ties(s)
     features = len(s.culture.features)
     follows = net.follows * net.online_share
     small = 56 + 3 * features  # home, online, openness, trust, popularity, symbols
     graph = 4 * degree + 8  # the CSR arrays kept
     rows = 4 * ROW_WIDTH if n * graph > ROWS_FROM_BYTES and degree < ROW_WIDTH else 0
-    kept_images = 16 * n_c * (2 if s.perception.anchoring > 0 else 1)
-    groups = 4 if s.has_groups else 0  # memberships per citizen (the members' own are few)
     per_citizen = max(
         small + GRAPH_KEYS * degree,  # the social graph's keys, sorted
         small + graph + FOLLOW_KEYS * follows,  # the followers' draws and keys
         small + graph + 4 * follows + 8 + 48 * n_c + 10 * features,  # the starting images
-        small + graph + 4 * follows + 8 + rows + kept_images + 16 * n_c + groups
+        _model_per_citizen(s, degree) + rows + 16 * n_c
         + COUNTRY_PAIRS * n_c * n_c,  # a step and its measures
     )
     return int(max(reading, n * per_citizen))
+
+
+def _citizens_and_ties(s: Scenario) -> tuple[int, float, int]:
+    """Citizens, ties per citizen, and the bytes of reading a file network's tables."""
+    net = s.network
+    if net.kind == "file":  # guessed from the CSVs' sizes
+        edges, nodes = (_size(p) for p in edge_list_files(s))
+        n = max(nodes // CSV_BYTES_PER_LINE, 1)
+        return n, 2 * edges / CSV_BYTES_PER_LINE / n, CSV_IN_MEMORY * (edges + nodes)
+    degree = {"lattice": 8 if net.neighbourhood == "moore" else 4, "complete": 0,
+              "homophilous": net.degree + net.cross_border}.get(net.kind, net.degree)
+    return s.population.size, degree, 0
+
+
+def _model_per_citizen(s: Scenario, degree: float) -> float:
+    """Bytes per citizen of a built model's arrays: its citizens, graphs, images (and
+    their dispositions, with anchoring) and group memberships."""
+    n_c, follows = len(s.country), s.network.follows * s.network.online_share
+    kept_images = 16 * n_c * (2 if s.perception.anchoring > 0 else 1)
+    groups = 4 if s.has_groups else 0  # memberships per citizen (the members' own are few)
+    return (56 + 3 * len(s.culture.features) + 4 * degree + 8 + 4 * follows + 8
+            + kept_images + groups)
 
 
 def recorded_steps(s: Scenario) -> int:
