@@ -214,22 +214,23 @@ def read_rows(page, selector: str) -> list[list[str]]:
 
 
 def pick(scope, label: str, option: str) -> None:
-    """Choose ``option`` in the select ``label`` and wait until it shows it (once more if
-    a redraw of the page took the click)."""
-    from playwright.sync_api import TimeoutError as Timeout
+    """Choose ``option`` in the select ``label`` and wait until it shows it (again, up to
+    twice, if a redraw of the page hid the field or took the click)."""
+    from playwright.sync_api import Error
 
     page = scope.page if hasattr(scope, "page") else scope
     field = scope.locator(".v-select", has=page.get_by_label(label, exact=True))
     why = ""
     for _ in range(3):
         try:
+            field.wait_for(state="visible", timeout=15_000)
             scope.get_by_label(label, exact=True).click(force=True)
             menu = page.locator(".menuable__content__active")  # just opened, not a closing one
             menu.get_by_role("option", name=option, exact=True).click(timeout=15_000)
             menu.wait_for(state="detached", timeout=15_000)
             field.locator(".v-select__selection", has_text=option).first.wait_for(timeout=15_000)
             return
-        except Timeout as e:
+        except Error as e:  # a timeout, or a field the page was redrawing when clicked
             offered = page.locator(".menuable__content__active [role=option]").all_inner_texts()
             why = f"{str(e).splitlines()[0]}; the open menu offered {offered}"
             page.keyboard.press("Escape")
