@@ -91,7 +91,7 @@ class Recorder:
                              np.int64)
         self._stale_sums = self._stale_held = True
         self._symbol_slots = _symbol_slots(model.prototypes, model.sizes)
-        # familiarity (a scan of symbols and known symbols) where experiences use it
+        # familiarity (the symbols held, and a scan of those known) where experiences use it
         self.keeps_familiarity = model.scenario.perception.experience_rule
         self.keeps_groups = model.memberships.n_groups > 0
 
@@ -173,8 +173,9 @@ class Recorder:
                     ("symbol_share", self._symbol_share()), ("shift", self.shift),
                     ("messages", self.counts))
         if self.keeps_familiarity:
+            self._refresh()
             measures += ((FAMILIARITY, familiarity(m.symbols, m.known, m.prototypes, m.starts,
-                                                   m.sizes)),)
+                                                   m.sizes, self.held)),)
         if self.keeps_groups:
             measures += tuple(zip(GROUP_METRICS, membership_counts(m.memberships, m.home,
                                                                    m.n_countries),

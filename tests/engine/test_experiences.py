@@ -160,6 +160,33 @@ def test_familiarity_rises_with_learning_and_falls_back_with_forgetting():
     assert mean_metric(never.timeseries(), "familiarity") == 0.0
 
 
+def test_familiarity_is_the_share_of_national_symbols_held_or_known():
+    """The kernel (and the recorded metric, from the running symbol counts) against the
+    definition in plain numpy; a symbol both held and known counts once."""
+    model = DiplomacyModel(two_countries(learning=0.3, steps=30))
+    model.run_to_end()
+    features = model.prototypes.shape[1]
+
+    def defined(known):
+        held = model.symbols[:, None, :] == model.prototypes[None, :, :]  # citizen, country, f
+        bits = (known[:, :, None] >> np.arange(features, dtype=np.uint32)) & 1
+        either = (held | (bits == 1)).sum(axis=2) / features
+        return np.array([either[model.home == d].mean(axis=0) for d in range(2)])
+
+    def kernel(known):
+        return familiarity(model.symbols, model.known if known is None else known,
+                           model.prototypes, model.starts, model.sizes)
+
+    assert model.known.any()
+    np.testing.assert_allclose(model.recorder.rows["familiarity"][-1], defined(model.known),
+                               rtol=1e-12, atol=0)
+    np.testing.assert_allclose(kernel(None), defined(model.known), rtol=1e-12, atol=0)
+    mixed = np.random.default_rng(3).integers(0, 2**features, model.known.shape, np.uint32)
+    mixed[::3] = 0
+    assert (model.symbols[:, None, :] == model.prototypes[None]).any()  # held and known too
+    np.testing.assert_allclose(kernel(mixed), defined(mixed), rtol=1e-12, atol=0)
+
+
 def test_forgetting_clears_each_known_bit_with_its_daily_chance():
     known = np.full((20_000, 2), 0b11111, np.uint32)
     state = np.array([1, 2, 3, 4], np.uint64)

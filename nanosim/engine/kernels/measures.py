@@ -90,29 +90,45 @@ def symbol_counts(held, prototypes):
     return out
 
 
-@njit(cache=True)
-def familiarity(symbols, known, prototypes, starts, sizes):
+def familiarity(symbols, known, prototypes, starts, sizes, held=None):
     """[d, c]: mean over d's citizens of the share of c's national symbols (over all
     features) that they hold or know (``known``: bits per citizen and country; no rows:
-    none known).
-
-    Per citizen and country, the features on which it holds c's national symbol are
-    set as bits beside those it knows, and the bits counted.
+    none known). ``held``: :func:`symbol_holdings` of ``symbols``, where already counted.
     """
+    if held is None:
+        traits = int(max(symbols.max(initial=0), prototypes.max(initial=0))) + 1
+        held = symbol_holdings(symbols, starts, sizes, traits)
+    return _familiarity(held, symbols, known, prototypes, starts, sizes)
+
+
+@njit(cache=True)
+def _familiarity(held, symbols, known, prototypes, starts, sizes):
+    """The national symbols held, counted from ``held`` (no pass over the citizens), plus
+    those known and not held: one pass over ``known``, which is mostly zeros. Counts are
+    integers, so the sum is exact in any order."""
     n_countries, n_features = prototypes.shape
     out = np.zeros((n_countries, n_countries))
     has_known = known.shape[0] > 0
     one = np.uint64(1)
     total = np.zeros(n_countries, np.int64)
     for d in range(n_countries):
-        total[:] = 0
-        for i in range(starts[d], starts[d] + sizes[d]):  # one pass over the citizens
-            for c in range(n_countries):
-                bits = np.uint64(known[i, c]) if has_known else np.uint64(0)
-                for f in range(n_features):
-                    if symbols[i, f] == prototypes[c, f]:
-                        bits |= one << np.uint64(f)
-                total[c] += _popcount(bits)
+        for c in range(n_countries):
+            total[c] = 0
+            for f in range(n_features):
+                total[c] += held[d, f, prototypes[c, f]]
+        if has_known:
+            for i in range(starts[d], starts[d] + sizes[d]):
+                any_known = known[i, 0]
+                for c in range(1, n_countries):
+                    any_known |= known[i, c]
+                if any_known == 0:  # most citizens: one vectorised test of the row
+                    continue
+                for c in range(n_countries):
+                    bits = np.uint64(known[i, c])
+                    for f in range(n_features):
+                        if symbols[i, f] == prototypes[c, f]:
+                            bits &= ~(one << np.uint64(f))  # held: counted already
+                    total[c] += _popcount(bits)
         for c in range(n_countries):
             out[d, c] = total[c] / (max(sizes[d], 1) * n_features)
     return out
