@@ -186,9 +186,16 @@ def workflows() -> dict:
                          "what": what}
             report_md = folder / "calibration.md"
             if report_md.exists():  # why the fit stopped, in its own words
-                stop = [s for s in report_md.read_text().split(". ") if "stopped" in s]
-                out[name]["stopped"] = stop[0].strip() if stop else ""
+                out[name]["stopped"] = stop_reason(report_md.read_text())
     return out
+
+
+def stop_reason(report_md: str) -> str:
+    """Why a calibration stopped, as its calibration.md says it."""
+    import re
+
+    found = re.search(r"It stopped because (.*?)\.\s", report_md, re.S)
+    return f"stopped because {found.group(1)}" if found else ""
 
 
 # --- reporting ---------------------------------------------------------------------------
