@@ -278,9 +278,6 @@ def tick_until(scope, text: str, shows: str) -> None:
 
 @pytest.mark.browser
 @BROWSER
-@pytest.mark.xfail(strict=False, reason="in 3 of 5 full-suite runs (never alone) the Control "
-                   "pick showed in the page but the table did not take it: cause not found; "
-                   "the design's logic is tested without a browser in test_comparison.py")
 def test_a_2x2_design_of_four_scenarios_matches_nanosim_compare(browser, server):
     from nanosim.experiments import compare as C
 
