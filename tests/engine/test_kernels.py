@@ -174,6 +174,32 @@ def test_talk_on_rows_is_talk_on_the_csr_graph(spillover):
     assert runs[0][2].sum() > 0
 
 
+def test_contact_on_rows_is_contact_on_the_csr_graph():
+    """Meetings read a neighbour from one-line rows where the graph has them: the same
+    pairs meet in the same order, to the last bit (a hub too connected for a row, and a
+    citizen with no one, included)."""
+    home, img, symbols, openness, _, _, _ = tiny_world(seed=4, n=60)
+    ring = np.arange(60)
+    hub = np.full(40, 7)
+    src, dst = np.concatenate([ring, hub]), np.concatenate([(ring + 1) % 60, ring[10:50]])
+    keep = (src != 59) & (dst != 59)
+    g = network.from_edges(60, src[keep], dst[keep])
+    assert g.degree().max() >= network.ROW_WIDTH and g.degree().min() == 0
+    runs = []
+    for graph in (csr(g.indptr, g.indices),
+                  csr(g.indptr, g.indices, network.padded_rows(g.indptr, g.indices))):
+        out = [img.copy(), symbols.copy(), np.zeros((3, 3, 2, CODES)),
+               np.zeros(CODES, np.int64)]
+        model = StandIn(home, out[0], out[1], openness, 3, [2, 7, 1, 8], graph,
+                        {"contact": contact_settings(True, 0.6, 0.7, -0.6, 2.0, 0.1, 1.5, 1.8)},
+                        ns(boomerang=0.5, spillover=0.2))
+        contact.meetings(model, ledger(out[2], out[3]), 2999)
+        runs.append(out + [model.rng_state])
+    for on_csr, on_rows in zip(*runs, strict=True):
+        assert np.array_equal(on_csr, on_rows)
+    assert runs[0][3].sum() > 0 and (runs[0][1] != symbols).any()
+
+
 def test_a_message_records_every_change_by_channel():
     """One state media message: the state image moves, spills onto the people image, and
     the ledger records both changes and the message under the channel's code."""
