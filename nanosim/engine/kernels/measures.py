@@ -2,8 +2,8 @@
 
 Full scans, for the Recorder: the channel kernels keep the image sums and the symbol
 counts (held, and known only) up to date themselves, so these run only after a change
-the kernels did not
-follow (:meth:`~nanosim.engine.metrics.Recorder.invalidate`) and at the end of a run.
+the kernels did not follow (:meth:`~nanosim.engine.metrics.Recorder.invalidate`) and at
+the end of a run.
 """
 
 import numpy as np
