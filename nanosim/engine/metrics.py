@@ -16,7 +16,6 @@ from nanosim.engine.kernels import PEOPLE, STATE
 from nanosim.engine.kernels.bundles import (
     N_SUMS,
     NO_KNOWN_ONLY,
-    NO_KNOWS_ON,
     NO_SUMS,
     SUM_FAV,
     SUM_FAV_SQUARED,
@@ -32,7 +31,6 @@ from nanosim.engine.kernels.measures import (
     familiarity_from,
     image_moments,
     known_only_counts,
-    knows_on,
     symbol_counts,
     symbol_holdings,
 )
@@ -96,9 +94,9 @@ class Recorder:
         # familiarity where experiences use it: from the symbols held and, with a
         # repertoire, the counts of national symbols known and not held
         self.keeps_familiarity = model.scenario.perception.experience_rule
-        repertoire = self.keeps_familiarity and model.known.shape[0] > 0
-        self.known_only = np.zeros((n, n), np.int64) if repertoire else NO_KNOWN_ONLY
-        self.knows_on = np.zeros(model.n_citizens, np.uint8) if repertoire else NO_KNOWS_ON
+        self.known_only = (np.zeros((n, n), np.int64)
+                           if self.keeps_familiarity and model.known.shape[0] > 0
+                           else NO_KNOWN_ONLY)
         self._stale_sums = self._stale_held = self._stale_known_only = True
         self._symbol_slots = _symbol_slots(model.prototypes, model.sizes)
         self.keeps_groups = model.memberships.n_groups > 0
@@ -158,7 +156,7 @@ class Recorder:
         return self._ledger(NO_SUMS)
 
     def _ledger(self, sums: np.ndarray) -> Ledger:
-        return Ledger(self.shift, self.counts, sums, self.held, self.known_only, self.knows_on,
+        return Ledger(self.shift, self.counts, sums, self.held, self.known_only,
                       self.model.scenario.perception.state_weight, self._sponsored)
 
     def _refresh(self):
@@ -175,7 +173,6 @@ class Recorder:
             if self.known_only.size:
                 self.known_only[...] = known_only_counts(m.symbols, m.known, m.prototypes,
                                                          m.starts, m.sizes)
-                self.knows_on[...] = knows_on(m.known)
             self._stale_known_only = False
 
     def record(self, t: int):

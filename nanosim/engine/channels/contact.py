@@ -31,9 +31,7 @@ from nanosim.engine.kernels.judgement import (
 from nanosim.engine.kernels.memory import (
     BLOCK,
     country_of,
-    pick_neighbours_on_rows,
     pick_pairs,
-    pick_talkers_on_rows,
     prefetch,
     prefetch_images,
 )
@@ -61,8 +59,8 @@ def meetings(model, ledger, n: int) -> None:
     if rule is not None:
         rule = (rule, ch.positivity_min, ch.positivity_max, ch.learning, paid_ties(model),
                 credibility(model))
-    _meet(model.rng_state, n, (g.indptr, g.indices, g.well_mixed, g.rows), citizens(model),
-          ledger, latitudes(model, ch), ch.symbol_sharing, ch.valence, ch.positivity,
+    _meet(model.rng_state, n, (g.indptr, g.indices, g.well_mixed), citizens(model), ledger,
+          latitudes(model, ch), ch.symbol_sharing, ch.valence, ch.positivity,
           ch.negative_valence, ch.negative_weight, rule)
 
 
@@ -104,8 +102,7 @@ def _meet_pairs(s, src, dst, chance, citizens, ledger, rule, paid):
 def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence, positivity,
           negative_valence, negative_weight, rule):
     """``activations`` random citizens each meet a random neighbour on ``graph``
-    (indptr, indices, well_mixed, rows: read from its one-line rows where it has them,
-    which gives the same neighbour in one memory read).
+    (indptr, indices, well_mixed).
 
     ``rule``: None (meetings are messages of ``valence`` or ``negative_valence``), or the
     experience rule (``bundles.Experiences``, positivity_min, positivity_max, learning, the
@@ -114,8 +111,7 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
     Compiled apart for each: the messages' path draws :data:`DRAWS` uniforms per meeting,
     the experiences' path :data:`RULE_DRAWS`.
     """
-    indptr, indices, well_mixed, rows = graph
-    on_rows = rows.shape[0] > 0
+    indptr, indices, well_mixed = graph
     starts, img, openness, symbols = (citizens.starts, citizens.images, citizens.openness,
                                       citizens.symbols)
     mu = lat.mu
@@ -135,11 +131,7 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
     for first in range(0, activations, BLOCK):
         m = min(BLOCK, activations - first)
         fill_uniform(s, u, draws * m)
-        if on_rows:
-            pick_talkers_on_rows(u, draws, m, n, rows, ii)
-            pick_neighbours_on_rows(u, draws, m, indptr, indices, rows, ii, jj)
-        else:
-            pick_pairs(u, draws, m, n, indptr, indices, well_mixed, ii, jj)
+        pick_pairs(u, draws, m, n, indptr, indices, well_mixed, ii, jj)
         for k in range(m):
             i, j = ii[k], jj[k]
             if j < 0:

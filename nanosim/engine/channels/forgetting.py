@@ -11,7 +11,6 @@ import numpy as np
 from numba import njit
 
 from nanosim.engine.channels.channel import Channel
-from nanosim.engine.kernels.measures import features_known
 from nanosim.engine.kernels.rng import uniform
 
 
@@ -21,20 +20,19 @@ def step(model, ledger) -> None:
     if culture.forgetting == 0 or model.known.shape[0] == 0:
         return
     forget(model.rng_state, model.known, culture.forgetting, len(culture.features),
-           ledger.known_only, ledger.knows_on, model.symbols, model.prototypes, model.home)
+           ledger.known_only, model.symbols, model.prototypes, model.home)
 
 
 @njit(cache=True)
-def forget(s, known, rate, n_features, known_only, knows_on, symbols, prototypes, home):
+def forget(s, known, rate, n_features, known_only, symbols, prototypes, home):
     """Clear each of the ``n_features`` low bits of every cell of ``known`` with chance
-    ``rate``: one uniform per forgotten slot (plus one to end the day). ``known_only`` and
-    ``knows_on`` (``bundles.Ledger``; where kept, else empty) follow."""
+    ``rate``: one uniform per forgotten slot (plus one to end the day). ``known_only``
+    (where kept, else empty) loses each symbol forgotten that its citizen did not hold."""
     flat = known.reshape(-1)
     slots = flat.shape[0] * n_features
     if rate >= 1.0:
         flat[:] = 0
         known_only[...] = 0
-        knows_on[:] = 0
         return
     n_countries = known.shape[1]
     keeps = known_only.shape[0] > 0
@@ -52,7 +50,6 @@ def forget(s, known, rate, n_features, known_only, knows_on, symbols, prototypes
                 i, c = divmod(cell, n_countries)
                 if symbols[i, f] != prototypes[c, f]:
                     known_only[home[i], c] -= 1
-                knows_on[i] = features_known(known, i)
 
 
 CHANNEL = Channel("forgetting", "other", "culture.forgetting", step)

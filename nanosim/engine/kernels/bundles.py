@@ -23,7 +23,6 @@ N_SUMS = 7
 NO_SUMS = np.zeros((0, 0, N_SUMS))  # a ledger's ``sums`` when it keeps none
 NO_HELD = np.zeros((0, 0, 0), np.int64)  # a ledger's ``held`` when it keeps none
 NO_KNOWN_ONLY = np.zeros((0, 0), np.int64)  # a ledger's ``known_only`` when it keeps none
-NO_KNOWS_ON = np.zeros(0, np.uint8)  # a ledger's ``knows_on`` when it keeps none
 NO_KNOWN = np.zeros((0, 0), np.uint32)  # ``known`` without a repertoire
 NO_PROTOTYPES = np.zeros((0, 0), np.int16)  # ``prototypes`` where no experience needs them
 
@@ -48,13 +47,10 @@ class Ledger(NamedTuple):
     (citizens of d holding symbol q on feature f) and ``known_only[d, c]`` (c's national
     symbols that d's citizens know and do not hold, summed over them) are running
     measures the kernels keep exact with every change, so a record needs no scan of the
-    citizens (each empty where none is kept). ``knows_on[i]`` has bit ``f % 8`` set where
-    citizen i knows a national symbol on feature f (kept with ``known_only``), so that a
-    symbol changing need not read ``known`` where it cannot matter. ``state_weight`` is
-    the weight of the state image in the favourability those sums hold. A sponsored
-    experience is recorded under its channel's code plus ``sponsored`` (the number of
-    ledger codes, where the Recorder keeps the sponsored part apart; 0 where nothing is
-    sponsored).
+    citizens (each empty where none is kept); ``state_weight`` is the weight of the
+    state image in the favourability those sums hold. A sponsored experience is recorded
+    under its channel's code plus ``sponsored`` (the number of ledger codes, where the
+    Recorder keeps the sponsored part apart; 0 where nothing is sponsored).
     """
 
     shift: np.ndarray
@@ -62,7 +58,6 @@ class Ledger(NamedTuple):
     sums: np.ndarray
     held: np.ndarray
     known_only: np.ndarray
-    knows_on: np.ndarray
     state_weight: float
     sponsored: int = 0
 

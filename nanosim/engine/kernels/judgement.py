@@ -164,7 +164,7 @@ def set_symbol(symbols, ledger, d, i, f, symbol, known, prototypes):
     if held.shape[0] > 0:
         held[d, f, old] -= 1
         held[d, f, symbol] += 1
-    if known_only.shape[0] > 0 and (ledger.knows_on[i] >> (f % 8)) & 1:
+    if known_only.shape[0] > 0:
         for c in range(known_only.shape[1]):
             if (known[i, c] >> f) & 1:
                 q = prototypes[c, f]
@@ -187,12 +187,10 @@ def copy_differing(u, symbols, ledger, d, i, j, same, known, prototypes):
 @njit
 def know(known, ledger, d, i, c, f):
     """Citizen i (of country d) comes to know c's national symbol on feature f, which it
-    neither held nor knew; the ledger's ``known_only`` and ``knows_on`` (where kept)
-    follow."""
+    neither held nor knew; the ledger's ``known_only`` (where kept) counts it."""
     known[i, c] |= np.uint32(1 << f)
     if ledger.known_only.shape[0] > 0:
         ledger.known_only[d, c] += 1
-        ledger.knows_on[i] |= np.uint8(1 << (f % 8))
 
 
 @njit

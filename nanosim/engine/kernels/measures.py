@@ -112,25 +112,6 @@ def familiarity_from(held, known_only, prototypes, sizes):
     return total / (np.maximum(sizes, 1) * n_features)[:, None]
 
 
-@njit
-def features_known(known, i):
-    """``bundles.Ledger.knows_on`` of citizen i: bit ``f % 8`` set where i knows a national
-    symbol on feature f."""
-    bits = np.uint32(0)
-    for c in range(known.shape[1]):
-        bits |= known[i, c]
-    return np.uint8((bits | bits >> 8 | bits >> 16 | bits >> 24) & 0xFF)
-
-
-@njit(cache=True)
-def knows_on(known):
-    """``bundles.Ledger.knows_on`` of every citizen."""
-    out = np.zeros(known.shape[0], np.uint8)
-    for i in range(known.shape[0]):
-        out[i] = features_known(known, i)
-    return out
-
-
 @njit(cache=True)
 def known_only_counts(symbols, known, prototypes, starts, sizes):
     """[d, c]: c's national symbols that d's citizens know and do not hold, summed over
