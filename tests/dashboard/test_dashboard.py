@@ -207,6 +207,15 @@ def test_the_kept_table_redraws_for_metric_and_control_and_saves_as_nanosim_comp
     page.context.close()
 
 
+def shows_rows(page, selector: str, rows, timeout) -> bool:
+    """Whether the table ``selector`` comes to show ``rows`` within ``timeout`` ms."""
+    try:
+        wait_for_text_rows(page, selector, rows, timeout)
+        return True
+    except AssertionError:
+        return False
+
+
 def read_rows(page, selector: str) -> list[list[str]]:
     return page.evaluate(
         "s => [...document.querySelectorAll(s + ' tr')].map(r => [...r.querySelectorAll("
@@ -237,26 +246,37 @@ def pick(scope, label: str, option: str) -> None:
     raise AssertionError(f"{label}: {option} could not be chosen ({why})")
 
 
+def choose(view, label: str, option: str, others: list[str], took) -> None:
+    """Pick ``option`` in the select ``label`` until ``took()`` (which waits) says the page
+    took it: the select shows a pick at once, but one the page took while redrawing never
+    reaches the server. Picking the shown value again sends nothing, so a retry goes
+    through another of ``others`` first."""
+    for attempt in range(3):
+        if attempt:
+            pick(view, label, next(o for o in others if o != option))
+        pick(view, label, option)
+        if took():
+            return
+    raise AssertionError(f"the page never took {option!r} for {label}")
+
+
 def choose_control(view, name: str, others: list[str]) -> None:
-    """Pick ``name`` as the control until the table marks it so: the select shows a pick at
-    once, but one the page took while redrawing never reaches the server. Picking the
-    shown value again sends nothing, so a retry goes through another of ``others`` first."""
+    """Pick ``name`` as the control until the table marks it so (see ``choose``)."""
     from playwright.sync_api import TimeoutError as Timeout
 
     marked = ("([s, name]) => [...document.querySelectorAll(s + ' tr')].some(r => {"
               "const c = [...r.querySelectorAll('td')].map(c => c.innerText.trim());"
               "return c[0] === name && c.includes('control'); })")
-    for attempt in range(3):
-        if attempt:
-            pick(view, "Control", next(n for n in others if n != name))
-        pick(view, "Control", name)
+
+    def took() -> bool:
         try:
             view.page.wait_for_function(marked, arg=[".nanosim-comparison-table", name],
                                         timeout=15_000, polling=250)
-            return
+            return True
         except Timeout:
-            pass
-    raise AssertionError(f"the table never took {name!r} for its control")
+            return False
+
+    choose(view, "Control", name, others, took)
 
 
 def tick_until(scope, text: str, shows: str) -> None:
@@ -562,12 +582,13 @@ def test_saved_results_page_shows_a_comparison_folder_for_any_pair(browser, serv
         "canvas").first.wait_for()
     df = C.run_comparison(compared(folder), replicates=2)
     control = "Tiny two-country world"  # a folder without a control: its first scenario
-    for pair in (("A", "B"), ("B", "A")):
-        if pair == ("B", "A"):
-            pick(page.locator(".nanosim-view"), "Observer", "B")
-        wait_for_text_rows(page, ".nanosim-comparison-table",
-                           readable(C.comparison_table(df, "favourability", pair, control),
-                                    control, 30), timeout=60_000)
+    table = ".nanosim-comparison-table"
+    a_b, b_a = (readable(C.comparison_table(df, "favourability", pair, control), control, 30)
+                for pair in (("A", "B"), ("B", "A")))
+    wait_for_text_rows(page, table, a_b, timeout=60_000)
+    choose(page.locator(".nanosim-view"), "Observer", "B", ["A", "B"],  # a lost pick: again
+           lambda: shows_rows(page, table, b_a, 20_000))
+    wait_for_text_rows(page, table, b_a, timeout=60_000)
     open_saved(page, folder / "nowhere")
     page.get_by_text(f"{folder / 'nowhere'}: not a folder").wait_for()
     page.context.close()
