@@ -554,7 +554,7 @@ def test_second_browser_session_has_its_own_model(browser, server):
 
 def open_saved(page, path) -> None:
     page.get_by_label("Path of a sweep or comparison folder").fill(str(path))
-    page.get_by_role("button", name="Open").click()
+    page.get_by_role("button", name="Open", exact=True).click()
 
 
 @pytest.mark.browser
