@@ -162,22 +162,38 @@ def _numba_cache_saves_take_turns(tmp_path_factory) -> None:
     IndexDataCacheFile.save = save_in_turn
 
 
-# Under pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``) these tests stay on one
-# worker: the modules with browser tests share one worker so that a single dashboard server
-# and Chromium run at a time (their tests have wall-clock limits), and a module whose
-# module-scoped fixture costs much is not built on both workers.
+# Modules pytest-xdist runs on one worker, by group (``make test`` runs ``-n 2 --dist
+# loadgroup``): the browser tests together, so that one dashboard server and one Chromium
+# run at a time (their tests have wall-clock limits); and modules with a costly
+# module-scoped fixture, so that it is not built on both workers.
 XDIST_GROUPS = {
+    "tests/dashboard/test_dashboard.py": "browser",
+    "tests/dashboard/test_saved_sensitivity.py": "browser",
     "tests/cli/test_calibrate.py": "calibrate-cli",  # ``calibrated``: a whole calibration
     "tests/experiments/test_sweep_cluster.py": "cluster",  # a Dask scheduler and workers
 }
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` by module, as ``XDIST_GROUPS`` says. (pytest-xdist's own
+    ``xdist_group`` mark groups nothing under pytest 9.2, whose node ids no longer take
+    the group suffix it adds: pytest-xdist issue 1386.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ByModule(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return XDIST_GROUPS.get(nodeid.split("::", 1)[0]) or super()._split_scope(nodeid)
+
+    return ByModule(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    with_browser = {item.path for item in items if item.get_closest_marker("browser")}
     root = Path(config.rootpath)
     for item in items:
-        group = "browser" if item.path in with_browser else XDIST_GROUPS.get(
-            item.path.relative_to(root).as_posix())
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+        module = item.path.relative_to(root).as_posix()
+        if item.get_closest_marker("browser") and XDIST_GROUPS.get(module) != "browser":
+            raise pytest.UsageError(f"{module} has browser tests: add it to XDIST_GROUPS "
+                                    "(tests/conftest.py) as 'browser'")
