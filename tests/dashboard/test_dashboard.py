@@ -7,6 +7,7 @@ which is a separate session. What is checked is what a person sees on the page.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,7 @@ def wait_for_text_rows(page, selector: str, rows, timeout=120_000) -> float:
 @pytest.mark.browser
 @BROWSER
 def test_the_kept_table_redraws_for_metric_and_control_and_saves_as_nanosim_compare(
-        browser, server, tmp_path):
+        browser, server, tmp_path, folder):
     import pandas as pd
 
     from nanosim.experiments import compare as C
@@ -191,12 +192,8 @@ def test_the_kept_table_redraws_for_metric_and_control_and_saves_as_nanosim_comp
     assert csv[["seed", "replicates", "citizens", "steps", "control"]].iloc[0].tolist() == [
         5, 2, 300, 180, names[1]]
 
-    folder = tmp_path / "saved"
-    box = page.get_by_label("Folder (new or empty, or one nanosim compare wrote)")
-    box.fill(str(folder))
-    page.get_by_role("button", name="Save comparison").click()
-    page.locator(".nanosim-saved").wait_for()
-    saved, info = load_comparison(folder)
+    save_as(page, tmp_path / "saved", folder)  # folder: the dashboard's
+    saved, info = load_comparison(tmp_path / "saved")
     # exact, values too (a saved table reads back unchanged): 1 s, where the default
     # compares the categorical columns element by element in Python (30 s)
     pd.testing.assert_frame_equal(saved, ordered, check_exact=True)
@@ -216,6 +213,31 @@ def shows_rows(page, selector: str, rows, timeout) -> bool:
         return True
     except AssertionError:
         return False
+
+
+def save_as(page, out: Path, dashboard_folder: Path) -> None:
+    """Save the shown comparison into ``out`` until the page says it did.
+
+    The click can reach the server before the folder typed just before it (ipywidgets
+    holds back a field's new value while the server is busy, not a click): the comparison
+    then goes to the default folder, a new one in the dashboard's folder, which is
+    removed (other tests list that folder) before trying again.
+    """
+    box = page.get_by_label("Folder (new or empty, or one nanosim compare wrote)")
+    said = page.locator(".nanosim-saved")
+    for _ in range(3):
+        before = said.inner_text() if said.count() else ""
+        box.fill(str(out))
+        page.get_by_role("button", name="Save comparison").click()
+        page.wait_for_function("([s, before]) => { const e = document.querySelector(s);"
+                               " return e !== null && e.innerText !== before; }",
+                               arg=[".nanosim-saved", before], polling=250)
+        where = Path(said.inner_text().removeprefix("Saved to ").strip())
+        if where == out:
+            return
+        assert where.parent == dashboard_folder, f"saved to {where}"
+        shutil.rmtree(where)
+    raise AssertionError(f"the comparison was never saved to {out}")
 
 
 def read_rows(page, selector: str) -> list[list[str]]:
@@ -554,18 +576,29 @@ def test_second_browser_session_has_its_own_model(browser, server):
     second.context.close()
 
 
-def open_saved(page, path) -> None:
-    page.get_by_label("Path of a sweep or comparison folder").fill(str(path))
-    page.get_by_role("button", name="Open", exact=True).click()
+def open_saved(page, path, shows) -> None:
+    """Open ``path`` on the Saved results page until the page ``shows`` (a locator) it:
+    the click can reach the server before the path typed just before it (see
+    ``save_as``), and the page then opens what its field held before."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    for _ in range(3):
+        page.get_by_label("Path of a sweep or comparison folder").fill(str(path))
+        page.get_by_role("button", name="Open", exact=True).click()
+        try:
+            shows.wait_for(timeout=30_000)
+            return
+        except Timeout:
+            pass
+    raise AssertionError(f"opening {path} never showed {shows}")
 
 
 @pytest.mark.browser
 @BROWSER
 def test_saved_results_page_shows_the_report_curves_of_a_sweep_folder(browser, server, folder):
     page = open_page(browser, server, "Saved results")
-    open_saved(page, folder / "tiny_sweep")
     curves = page.locator(".nanosim-figure", has_text="Response curves")
-    curves.wait_for()
+    open_saved(page, folder / "tiny_sweep", curves)
     assert curves.locator("img").evaluate("img => img.naturalWidth") > 100
     page.get_by_text("Tiny two-country world: 2 of 2 runs present").wait_for()
     page.get_by_role("cell", name="0.5", exact=True).wait_for()  # a setting, shown as given
@@ -578,8 +611,8 @@ def test_saved_results_page_shows_a_comparison_folder_for_any_pair(browser, serv
     from nanosim.experiments import compare as C
 
     page = open_page(browser, server, "Saved results")
-    open_saved(page, folder / "tiny_comparison")
-    page.get_by_text("Comparison of Tiny two-country world, Tied: 2 replicates").wait_for()
+    open_saved(page, folder / "tiny_comparison",
+               page.get_by_text("Comparison of Tiny two-country world, Tied: 2 replicates"))
     page.locator(".nanosim-figure", has_text="Perception shift over time").locator(
         "canvas").first.wait_for()
     df = C.run_comparison(compared(folder), replicates=2)
@@ -591,8 +624,7 @@ def test_saved_results_page_shows_a_comparison_folder_for_any_pair(browser, serv
     choose(page.locator(".nanosim-view"), "Observer", "B", ["A", "B"],  # a lost pick: again
            lambda: shows_rows(page, table, b_a, 20_000))
     wait_for_text_rows(page, table, b_a, timeout=60_000)
-    open_saved(page, folder / "nowhere")
-    page.get_by_text(f"{folder / 'nowhere'}: not a folder").wait_for()
+    open_saved(page, folder / "nowhere", page.get_by_text(f"{folder / 'nowhere'}: not a folder"))
     page.context.close()
 
 
