@@ -6,13 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test validate bench lint docs clean
 
-# --no-compile: Python compiles a module when first imported; compiling every file of
-# every package at install took 44 of the install's 82 s.
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python) || exit 1; \
 	  test -x $(BIN)/python || $$PY -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --upgrade pip
-	$(BIN)/python -m pip install -qq --no-compile -e '.[dev]'
+	$(BIN)/python -m pip install -qq -e '.[dev]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
