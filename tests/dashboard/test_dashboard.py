@@ -403,7 +403,7 @@ def test_tab_switches_and_a_reload_keep_the_tabs_state(browser, server):
     page.get_by_role("button", name="Cancel").click()
     page.locator(".nanosim-cancelled").wait_for()
 
-    settings(page, replicates=2)
+    settings(page, replicates=2, citizens=300)  # a finished run to reload: a short one
     run_and_wait(page)
     table = read_rows(page, ".nanosim-comparison-table")
     page.reload()
