@@ -5,7 +5,9 @@ validation scenarios and a sweep, run by the code at BASE and by the working tre
 
 Both trees run the same scenario files (BASE's copies) in this virtual environment
 (the tree under test comes first on PYTHONPATH); every ``*.parquet`` they write is
-compared byte for byte. Exit status 0 when all are identical, 1 otherwise.
+compared byte for byte. Each tree compiles its kernels into a cache of its own, so a
+stale numba cache in the working tree (docs/architecture.md) cannot hide a change.
+Exit status 0 when all are identical, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def cases(scenarios: Path, quick: bool) -> list[tuple[str, list[str]]]:
 
 
 def run_all(tree: Path, scenarios: Path, out: Path, quick: bool) -> None:
-    env = dict(os.environ, PYTHONPATH=str(tree), MPLBACKEND="Agg")
+    env = dict(os.environ, PYTHONPATH=str(tree), MPLBACKEND="Agg",
+               NUMBA_CACHE_DIR=str(out.with_name(out.name + "-numba-cache")))
     for name, args in cases(scenarios, quick):
         args = [a.replace("{out}", str(out / name)) for a in args]
         done = subprocess.run([sys.executable, "-m", "nanosim", *args], env=env, cwd=tree,

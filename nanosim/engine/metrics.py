@@ -15,6 +15,7 @@ from nanosim.engine.groups import membership_counts
 from nanosim.engine.kernels import PEOPLE, STATE
 from nanosim.engine.kernels.bundles import (
     N_SUMS,
+    NO_KNOWN_ONLY,
     NO_SUMS,
     SUM_FAV,
     SUM_FAV_SQUARED,
@@ -27,8 +28,9 @@ from nanosim.engine.kernels.bundles import (
 )
 from nanosim.engine.kernels.measures import (
     cultural_regions,
-    familiarity,
+    familiarity_from,
     image_moments,
+    known_only_counts,
     symbol_counts,
     symbol_holdings,
 )
@@ -89,10 +91,14 @@ class Recorder:
         self.sums = np.zeros((n, n, N_SUMS))
         self.held = np.zeros((n, model.symbols.shape[1], model.scenario.culture.traits),
                              np.int64)
-        self._stale_sums = self._stale_held = True
-        self._symbol_slots = _symbol_slots(model.prototypes, model.sizes)
-        # familiarity (the symbols held, and a scan of those known) where experiences use it
+        # familiarity where experiences use it: from the symbols held and, with a
+        # repertoire, the counts of national symbols known and not held
         self.keeps_familiarity = model.scenario.perception.experience_rule
+        self.known_only = (np.zeros((n, n), np.int64)
+                           if self.keeps_familiarity and model.known.shape[0] > 0
+                           else NO_KNOWN_ONLY)
+        self._stale_sums = self._stale_held = self._stale_known_only = True
+        self._symbol_slots = _symbol_slots(model.prototypes, model.sizes)
         self.keeps_groups = model.memberships.n_groups > 0
 
     # --- measuring ----------------------------------------------------------------------
@@ -106,11 +112,11 @@ class Recorder:
     def invalidate(self):
         """Images or symbols changed outside the channel kernels: rescan them when next asked.
 
-        The channel kernels keep :attr:`sums` and :attr:`held` up to date themselves. Any
-        other code that changes ``model.images`` or ``model.symbols`` in place must call
-        this, or the metrics go stale.
+        The channel kernels keep :attr:`sums`, :attr:`held` and :attr:`known_only` up to
+        date themselves. Any other code that changes ``model.images``, ``model.symbols``
+        or ``model.known`` in place must call this, or the metrics go stale.
         """
-        self._stale_sums = self._stale_held = True
+        self._stale_sums = self._stale_held = self._stale_known_only = True
 
     def ledger_for_step(self, t: int) -> Ledger:
         """The ledger the channels of step t write into.
@@ -150,7 +156,7 @@ class Recorder:
         return self._ledger(NO_SUMS)
 
     def _ledger(self, sums: np.ndarray) -> Ledger:
-        return Ledger(self.shift, self.counts, sums, self.held,
+        return Ledger(self.shift, self.counts, sums, self.held, self.known_only,
                       self.model.scenario.perception.state_weight, self._sponsored)
 
     def _refresh(self):
@@ -163,6 +169,11 @@ class Recorder:
             self.held[...] = symbol_holdings(m.symbols, m.starts, m.sizes,
                                                m.scenario.culture.traits)
             self._stale_held = False
+        if self._stale_known_only:
+            if self.known_only.size:
+                self.known_only[...] = known_only_counts(m.symbols, m.known, m.prototypes,
+                                                         m.starts, m.sizes)
+            self._stale_known_only = False
 
     def record(self, t: int):
         """Keep this step's raw measures; derived metrics are computed once, in :meth:`table`."""
@@ -174,8 +185,8 @@ class Recorder:
                     ("messages", self.counts))
         if self.keeps_familiarity:
             self._refresh()
-            measures += ((FAMILIARITY, familiarity(m.symbols, m.known, m.prototypes, m.starts,
-                                                   m.sizes, self.held)),)
+            measures += ((FAMILIARITY, familiarity_from(self.held, self.known_only,
+                                                        m.prototypes, m.sizes)),)
         if self.keeps_groups:
             measures += tuple(zip(GROUP_METRICS, membership_counts(m.memberships, m.home,
                                                                    m.n_countries),

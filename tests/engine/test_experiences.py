@@ -11,15 +11,17 @@ from nanosim import run_replicate
 from nanosim.engine.channels import by_name
 from nanosim.engine.channels.forgetting import forget
 from nanosim.engine.kernels import PEOPLE, STATE
-from nanosim.engine.kernels.bundles import NO_HELD, NO_SUMS, Ledger
+from nanosim.engine.kernels.bundles import NO_HELD, NO_KNOWN_ONLY, NO_SUMS, Ledger
 from nanosim.engine.kernels.judgement import experience
-from nanosim.engine.kernels.measures import familiarity
+from nanosim.engine.kernels.measures import familiarity, known_only_counts
 from nanosim.engine.model import DiplomacyModel
 from nanosim.errors import ScenarioError
 from nanosim.scenario import load_scenario, loads_scenario
 from tests.conftest import V1, small
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+ROOT = Path(__file__).resolve().parents[2]
+
+sys.path.insert(0, str(ROOT / "tools"))
 from experience_fixed_point import fixed_point, settled  # noqa: E402
 
 CONTACT = by_name("contact").code
@@ -91,7 +93,7 @@ def mean_metric(df, metric, since=0):
 def test_an_experience_moves_a_view_in_its_own_direction_never_against_it(pleasant):
     img = np.zeros((1, 2, 2))
     shift, counts = np.zeros((1, 2, 2, 7)), np.zeros(7, np.int64)
-    book = Ledger(shift, counts, NO_SUMS, NO_HELD, 0.5)
+    book = Ledger(shift, counts, NO_SUMS, NO_HELD, NO_KNOWN_ONLY, 0.5)
     for x in np.linspace(-1.0, 1.0, 41):
         img[0, PEOPLE, 1], img[0, STATE, 1] = x, 0.0
         experience(img, book, 0.2, 0, 0.8, 0, PEOPLE, 1, pleasant, 0.4, 2.5, CONTACT)
@@ -187,10 +189,33 @@ def test_familiarity_is_the_share_of_national_symbols_held_or_known():
     np.testing.assert_allclose(kernel(mixed), defined(mixed), rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize("name", ["digital_age", "groups"])
+def test_the_kept_count_of_symbols_known_only_matches_a_scan_after_every_step(name):
+    """Learning (meetings, posts, groups), symbols copied within a country and forgetting
+    each keep the Recorder's count of national symbols known and not held exact."""
+    s = load_scenario(ROOT / "scenarios" / f"{name}.toml",
+                      {"population.size": 2000, "culture.forgetting": 0.05})
+    model = DiplomacyModel(s.model_copy(update={"events": []}))  # events rescan: not this
+    kept = model.recorder.known_only
+    assert kept.shape == (model.n_countries, model.n_countries)
+    copied = learned = forgotten = 0
+    for _ in range(40):
+        symbols, known = model.symbols.copy(), model.known.copy()
+        model.step()
+        copied += (symbols != model.symbols).sum()
+        learned += (model.known & ~known).any()
+        forgotten += (known & ~model.known).any()
+        np.testing.assert_array_equal(kept, known_only_counts(
+            model.symbols, model.known, model.prototypes, model.starts, model.sizes))
+    assert copied > 100 and learned == 40 and forgotten == 40
+    assert kept.sum() > 0
+
+
 def test_forgetting_clears_each_known_bit_with_its_daily_chance():
     known = np.full((20_000, 2), 0b11111, np.uint32)
     state = np.array([1, 2, 3, 4], np.uint64)
-    forget(state, known, 0.1, 5)
+    forget(state, known, 0.1, 5, NO_KNOWN_ONLY, np.zeros((20_000, 5), np.int16),
+           np.ones((2, 5), np.int16), np.zeros(20_000, np.int32))
     bits = np.unpackbits(known.view(np.uint8)).sum()
     lost = 1 - bits / (20_000 * 2 * 5)
     assert lost == pytest.approx(0.1, abs=3 * np.sqrt(0.09 / 200_000))

@@ -10,7 +10,7 @@ import pytest
 from nanosim.engine import network
 from nanosim.engine.channels import LEDGER, by_name, contact, social_media, state_media, talk
 from nanosim.engine.kernels import PEOPLE, STATE
-from nanosim.engine.kernels.bundles import NO_HELD, NO_SUMS, Ledger
+from nanosim.engine.kernels.bundles import NO_HELD, NO_KNOWN_ONLY, NO_SUMS, Ledger
 from nanosim.engine.kernels.judgement import judge
 from nanosim.engine.kernels.measures import (
     can_share_symbols,
@@ -76,7 +76,7 @@ def csr(indptr, indices, rows=None):
 
 
 def ledger(shift, counts, sums=NO_SUMS, held=NO_HELD, state_weight=0.5):
-    return Ledger(shift, counts, sums, held, state_weight)
+    return Ledger(shift, counts, sums, held, NO_KNOWN_ONLY, state_weight)
 
 
 def shift_dict(shift):

@@ -21,6 +21,7 @@ from nanosim.engine.channels.channel import (
     latitudes,
 )
 from nanosim.engine.kernels import PEOPLE
+from nanosim.engine.kernels.bundles import NO_KNOWN, NO_PROTOTYPES
 from nanosim.engine.kernels.judgement import (
     copy_differing,
     deliver_to,
@@ -113,13 +114,14 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
     indptr, indices, well_mixed = graph
     starts, img, openness, symbols = (citizens.starts, citizens.images, citizens.openness,
                                       citizens.symbols)
-    held = ledger.held
     mu = lat.mu
     n = img.shape[0]
     n_features = symbols.shape[1]
     draws, repertoire = DRAWS, False
+    known, prototypes = NO_KNOWN, NO_PROTOTYPES
     if rule is not None:
         draws, repertoire = RULE_DRAWS, rule[0].known.shape[0] > 0
+        known, prototypes = rule[0].known, rule[0].prototypes
     u = np.empty(draws * BLOCK)
     ii = np.empty(BLOCK, np.int64)
     jj = np.empty(BLOCK, np.int64)
@@ -146,8 +148,8 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
                 prefetch(openness, (j,))
                 if rule is not None:
                     if repertoire:
-                        prefetch(rule[0].known, (i, dj))
-                        prefetch(rule[0].known, (j, di))
+                        prefetch(known, (i, dj))
+                        prefetch(known, (j, di))
         for k in range(m):
             i, j = ii[k], jj[k]
             if j < 0:
@@ -157,7 +159,8 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
             if symbol_sharing and (di == dj or not repertoire):
                 same = similarity_count(symbols, i, j)
                 if 0 < same < n_features and u[r + 2] < same / n_features:
-                    copy_differing(u[r + 3], symbols, held, di, i, j, same)
+                    copy_differing(u[r + 3], symbols, ledger, di, i, j, same, known,
+                                   prototypes)
             if di != dj:
                 if rule is not None:
                     _experience_both(u, r, i, j, di, dj, citizens, ledger, rule)

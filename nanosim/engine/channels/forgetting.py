@@ -19,18 +19,23 @@ def step(model, ledger) -> None:
     culture = model.scenario.culture
     if culture.forgetting == 0 or model.known.shape[0] == 0:
         return
-    forget(model.rng_state, model.known, culture.forgetting, len(culture.features))
+    forget(model.rng_state, model.known, culture.forgetting, len(culture.features),
+           ledger.known_only, model.symbols, model.prototypes, model.home)
 
 
 @njit(cache=True)
-def forget(s, known, rate, n_features):
+def forget(s, known, rate, n_features, known_only, symbols, prototypes, home):
     """Clear each of the ``n_features`` low bits of every cell of ``known`` with chance
-    ``rate``: one uniform per forgotten slot (plus one to end the day)."""
+    ``rate``: one uniform per forgotten slot (plus one to end the day). ``known_only``
+    (where kept, else empty) loses each symbol forgotten that its citizen did not hold."""
     flat = known.reshape(-1)
     slots = flat.shape[0] * n_features
     if rate >= 1.0:
         flat[:] = 0
+        known_only[...] = 0
         return
+    n_countries = known.shape[1]
+    keeps = known_only.shape[0] > 0
     log_keep = np.log1p(-rate)
     k = -1.0
     while True:
@@ -38,7 +43,13 @@ def forget(s, known, rate, n_features):
         if k >= slots:
             return
         cell, f = divmod(int(k), n_features)
-        flat[cell] &= np.uint32(0xFFFFFFFF ^ (1 << f))
+        bit = np.uint32(1 << f)
+        if flat[cell] & bit:
+            flat[cell] ^= bit
+            if keeps:
+                i, c = divmod(cell, n_countries)
+                if symbols[i, f] != prototypes[c, f]:
+                    known_only[home[i], c] -= 1
 
 
 CHANNEL = Channel("forgetting", "other", "culture.forgetting", step)

@@ -196,11 +196,11 @@ def _gathering(s, g, members, lo, hi, groups, citizens, ledger, exp, cred, learn
         if c == di or known.shape[0] == 0 or learning == 0.0:
             continue
         if u_learn_i < learning and learn_from(u_learn_i / learning, symbols, known,
-                                               prototypes, i, j, c):
+                                               prototypes, ledger, di, i, j, c):
             experience_of(img, ledger, spill, di, openness[i], i, PEOPLE, c, True, mu, w_neg,
                           CODE, paid, cred)
         if u_learn_j < learning and learn_from(u_learn_j / learning, symbols, known,
-                                               prototypes, j, i, c):
+                                               prototypes, ledger, dj, j, i, c):
             experience_of(img, ledger, spill, dj, openness[j], j, PEOPLE, c, True, mu, w_neg,
                           CODE, paid, cred)
 

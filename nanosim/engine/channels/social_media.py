@@ -24,6 +24,7 @@ from nanosim.engine.channels.channel import (
     latitudes,
 )
 from nanosim.engine.kernels import PEOPLE
+from nanosim.engine.kernels.bundles import NO_KNOWN, NO_PROTOTYPES
 from nanosim.engine.kernels.judgement import (
     deliver_to,
     favourability,
@@ -178,13 +179,15 @@ def _post(s, activations, posters, post_prob, followers, can_see, citizens, ledg
                                            CODE, paid, credibility)
                                     and fu[r2 + 2] < adoption * similarity_count(symbols, p, q)
                                     / n_features):
-                                set_symbol(symbols, ledger.held, dq, q, feature, symbol)
+                                set_symbol(symbols, ledger, dq, q, feature, symbol, exp.known,
+                                           exp.prototypes)
                             continue
                     deliver_to(img, ledger, lat, dq, openness[q], q, PEOPLE, t, v, lat.mu, CODE)
                     if adopt and symbols[q, feature] != symbol:
                         same = similarity_count(symbols, p, q)
                         if fu[r2 + 1] < adoption * same / n_features:
-                            set_symbol(symbols, ledger.held, dq, q, feature, symbol)
+                            set_symbol(symbols, ledger, dq, q, feature, symbol, NO_KNOWN,
+                                       NO_PROTOTYPES)
 
 
 

@@ -22,6 +22,9 @@ N_SUMS = 7
 
 NO_SUMS = np.zeros((0, 0, N_SUMS))  # a ledger's ``sums`` when it keeps none
 NO_HELD = np.zeros((0, 0, 0), np.int64)  # a ledger's ``held`` when it keeps none
+NO_KNOWN_ONLY = np.zeros((0, 0), np.int64)  # a ledger's ``known_only`` when it keeps none
+NO_KNOWN = np.zeros((0, 0), np.uint32)  # ``known`` without a repertoire
+NO_PROTOTYPES = np.zeros((0, 0), np.int16)  # ``prototypes`` where no experience needs them
 
 
 class Citizens(NamedTuple):
@@ -40,19 +43,21 @@ class Ledger(NamedTuple):
 
     ``shift[d, c, image, code]`` adds up every change made by the channel with ledger
     ``code`` to the images of country c held by country d's citizens; ``counts[code]``
-    counts its messages. ``sums[d, c, slot]`` (``SUM_*`` slots; empty: none kept) and
-    ``held[d, f, q]`` (citizens of d holding symbol q on feature f; empty: none kept)
-    are running measures the kernels keep exact with every change, so a record needs
-    no scan of the citizens; ``state_weight`` is the weight of the state image in the
-    favourability those sums hold. A sponsored experience is recorded under its
-    channel's code plus ``sponsored`` (the number of ledger codes, where the Recorder
-    keeps the sponsored part apart; 0 where nothing is sponsored).
+    counts its messages. ``sums[d, c, slot]`` (``SUM_*`` slots), ``held[d, f, q]``
+    (citizens of d holding symbol q on feature f) and ``known_only[d, c]`` (c's national
+    symbols that d's citizens know and do not hold, summed over them) are running
+    measures the kernels keep exact with every change, so a record needs no scan of the
+    citizens (each empty where none is kept); ``state_weight`` is the weight of the
+    state image in the favourability those sums hold. A sponsored experience is recorded
+    under its channel's code plus ``sponsored`` (the number of ledger codes, where the
+    Recorder keeps the sponsored part apart; 0 where nothing is sponsored).
     """
 
     shift: np.ndarray
     counts: np.ndarray
     sums: np.ndarray
     held: np.ndarray
+    known_only: np.ndarray
     state_weight: float
     sponsored: int = 0
 

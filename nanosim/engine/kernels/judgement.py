@@ -6,7 +6,8 @@ same rule in its own branch-free loop), and every experience through :func:`expe
 both record through :func:`_record`, so a change, its spillover to the other image and
 its bookkeeping live here once. Symbols (Axelrod's culture) change through
 :func:`set_symbol`, which keeps the ledger's counts of symbols held; the foreign symbols
-a citizen knows (``known``, a bit per feature) through :func:`learn`.
+a citizen knows (``known``, a bit per feature) through :func:`know`; both keep the
+ledger's count of the symbols known and not held.
 """
 
 import numpy as np
@@ -154,24 +155,42 @@ def similarity_count(symbols, i, j):
 
 
 @njit
-def set_symbol(symbols, held, d, i, f, symbol):
-    """Citizen i (of country d) takes ``symbol`` on feature f; ``held`` (if any) follows."""
+def set_symbol(symbols, ledger, d, i, f, symbol, known, prototypes):
+    """Citizen i (of country d) takes ``symbol`` on feature f. The ledger's ``held`` and
+    ``known_only`` (where kept) follow: a national symbol i knows on f leaves the
+    known-only count when i comes to hold it, and joins it when i stops holding it."""
+    held, known_only = ledger.held, ledger.known_only
+    old = symbols[i, f]
     if held.shape[0] > 0:
-        held[d, f, symbols[i, f]] -= 1
+        held[d, f, old] -= 1
         held[d, f, symbol] += 1
+    if known_only.shape[0] > 0:
+        for c in range(known_only.shape[1]):
+            if (known[i, c] >> f) & 1:
+                q = prototypes[c, f]
+                known_only[d, c] += int(old == q) - int(symbol == q)
     symbols[i, f] = symbol
 
 
 @njit
-def copy_differing(u, symbols, held, d, i, j, same):
+def copy_differing(u, symbols, ledger, d, i, j, same, known, prototypes):
     """i (of country d) takes j's symbol on one feature where they differ, chosen by ``u``."""
     k = int(u * (symbols.shape[1] - same))
     for f in range(symbols.shape[1]):
         if symbols[i, f] != symbols[j, f]:
             if k == 0:
-                set_symbol(symbols, held, d, i, f, symbols[j, f])
+                set_symbol(symbols, ledger, d, i, f, symbols[j, f], known, prototypes)
                 return
             k -= 1
+
+
+@njit
+def know(known, ledger, d, i, c, f):
+    """Citizen i (of country d) comes to know c's national symbol on feature f, which it
+    neither held nor knew; the ledger's ``known_only`` (where kept) counts it."""
+    known[i, c] |= np.uint32(1 << f)
+    if ledger.known_only.shape[0] > 0:
+        ledger.known_only[d, c] += 1
 
 
 @njit
@@ -186,9 +205,9 @@ def familiarity_count(symbols, known, prototypes, i, c):
 
 
 @njit
-def learn(u, symbols, known, prototypes, i, c):
-    """Citizen i learns one of country c's national symbols it neither holds nor knows,
-    chosen by the uniform ``u``; False when it has them all."""
+def learn(u, symbols, known, prototypes, ledger, d, i, c):
+    """Citizen i (of country d) learns one of country c's national symbols it neither holds
+    nor knows, chosen by the uniform ``u``; False when it has them all."""
     n_features = symbols.shape[1]
     unknown = n_features - familiarity_count(symbols, known, prototypes, i, c)
     if unknown == 0:
@@ -198,7 +217,7 @@ def learn(u, symbols, known, prototypes, i, c):
     for f in range(n_features):
         if symbols[i, f] != prototypes[c, f] and not (bits >> f) & 1:
             if k == 0:
-                known[i, c] = bits | (1 << f)
+                know(known, ledger, d, i, c, f)
                 return True
             k -= 1
     return False
@@ -224,20 +243,21 @@ def meet_across(u_i, u_j, u_learn_i, u_learn_j, i, j, di, dj, citizens, ledger, 
     experience_of(img, ledger, spill, dj, openness[j], j, PEOPLE, di, u_j < p, mu, w_neg, code,
                   paid, credibility)
     if known.shape[0] > 0 and learning > 0.0:
-        if u_learn_i < learning and learn(u_learn_i / learning, symbols, known, prototypes, i,
-                                          dj):
+        if u_learn_i < learning and learn(u_learn_i / learning, symbols, known, prototypes,
+                                          ledger, di, i, dj):
             experience_of(img, ledger, spill, di, openness[i], i, PEOPLE, dj, True, mu, w_neg,
                           code, paid, credibility)
-        if u_learn_j < learning and learn(u_learn_j / learning, symbols, known, prototypes, j,
-                                          di):
+        if u_learn_j < learning and learn(u_learn_j / learning, symbols, known, prototypes,
+                                          ledger, dj, j, di):
             experience_of(img, ledger, spill, dj, openness[j], j, PEOPLE, di, True, mu, w_neg,
                           code, paid, credibility)
 
 
 @njit
-def learn_from(u, symbols, known, prototypes, i, j, c):
-    """Citizen i learns from j one of country c's national symbols that j holds or knows and
-    i neither holds nor knows, chosen by the uniform ``u``; False when there is none."""
+def learn_from(u, symbols, known, prototypes, ledger, d, i, j, c):
+    """Citizen i (of country d) learns from j one of country c's national symbols that j
+    holds or knows and i neither holds nor knows, chosen by the uniform ``u``; False when
+    there is none."""
     n_features = symbols.shape[1]
     bits_i, bits_j = known[i, c], known[j, c]
     count = 0
@@ -254,7 +274,7 @@ def learn_from(u, symbols, known, prototypes, i, j, c):
         if ((symbols[j, f] == q or (bits_j >> f) & 1)
                 and symbols[i, f] != q and not (bits_i >> f) & 1):
             if k == 0:
-                known[i, c] = bits_i | (1 << f)
+                know(known, ledger, d, i, c, f)
                 return True
             k -= 1
     return False
@@ -288,7 +308,7 @@ def see_symbol(u_pleasant, u_learn, q, dq, c, f, citizens, ledger, appeal, learn
     if not repertoire:
         return True
     if u_learn < learning:
-        known[q, c] |= np.uint32(1 << f)
+        know(known, ledger, dq, q, c, f)
         experience_of(img, ledger, spill, dq, o, q, PEOPLE, c, True, mu, w_neg, code, paid,
                       credibility)
     return False

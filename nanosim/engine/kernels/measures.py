@@ -1,8 +1,9 @@
 """Measures over all citizens: image sums, symbols held, familiarity, cultural regions.
 
 Full scans, for the Recorder: the channel kernels keep the image sums and the symbol
-counts up to date themselves, so these run only after a change the kernels did not
-follow (:meth:`~nanosim.engine.metrics.Recorder.invalidate`) and at the end of a run.
+counts (held, and known only) up to date themselves, so these run only after a change
+the kernels did not follow (:meth:`~nanosim.engine.metrics.Recorder.invalidate`) and at
+the end of a run.
 """
 
 import numpy as np
@@ -90,47 +91,51 @@ def symbol_counts(held, prototypes):
     return out
 
 
-def familiarity(symbols, known, prototypes, starts, sizes, held=None):
+def familiarity(symbols, known, prototypes, starts, sizes):
     """[d, c]: mean over d's citizens of the share of c's national symbols (over all
     features) that they hold or know (``known``: bits per citizen and country; no rows:
-    none known). ``held``: :func:`symbol_holdings` of ``symbols``, where already counted.
-    """
-    if held is None:
-        traits = int(max(symbols.max(initial=0), prototypes.max(initial=0))) + 1
-        held = symbol_holdings(symbols, starts, sizes, traits)
-    return _familiarity(held, symbols, known, prototypes, starts, sizes)
+    none known), by full scans."""
+    traits = int(max(symbols.max(initial=0), prototypes.max(initial=0))) + 1
+    return familiarity_from(symbol_holdings(symbols, starts, sizes, traits),
+                            known_only_counts(symbols, known, prototypes, starts, sizes),
+                            prototypes, sizes)
+
+
+def familiarity_from(held, known_only, prototypes, sizes):
+    """Familiarity ([d, c], as :func:`familiarity`) from the counts the Recorder keeps:
+    ``held`` (:func:`symbol_holdings`) and ``known_only`` (:func:`known_only_counts`;
+    empty: nothing known). Counts are integers, so this is exact."""
+    n_features = prototypes.shape[1]
+    total = held[:, np.arange(n_features)[None, :], prototypes].sum(axis=2)  # d, c
+    if known_only.size:
+        total = total + known_only
+    return total / (np.maximum(sizes, 1) * n_features)[:, None]
 
 
 @njit(cache=True)
-def _familiarity(held, symbols, known, prototypes, starts, sizes):
-    """The national symbols held, counted from ``held`` (no pass over the citizens), plus
-    those known and not held: one pass over ``known``, which is mostly zeros. Counts are
-    integers, so the sum is exact in any order."""
+def known_only_counts(symbols, known, prototypes, starts, sizes):
+    """[d, c]: c's national symbols that d's citizens know and do not hold, summed over
+    them: one pass over ``known``, which is mostly zeros (empty without a repertoire)."""
     n_countries, n_features = prototypes.shape
-    out = np.zeros((n_countries, n_countries))
-    has_known = known.shape[0] > 0
+    out = np.zeros((n_countries, n_countries), np.int64)
+    if known.shape[0] == 0:
+        return out
     one = np.uint64(1)
-    total = np.zeros(n_countries, np.int64)
     for d in range(n_countries):
-        for c in range(n_countries):
-            total[c] = 0
-            for f in range(n_features):
-                total[c] += held[d, f, prototypes[c, f]]
-        if has_known:
-            for i in range(starts[d], starts[d] + sizes[d]):
-                any_known = known[i, 0]
-                for c in range(1, n_countries):
-                    any_known |= known[i, c]
-                if any_known == 0:  # most citizens: one vectorised test of the row
+        for i in range(starts[d], starts[d] + sizes[d]):
+            any_known = known[i, 0]
+            for c in range(1, n_countries):
+                any_known |= known[i, c]
+            if any_known == 0:  # most citizens: one vectorised test of the row
+                continue
+            for c in range(n_countries):
+                bits = np.uint64(known[i, c])
+                if bits == 0:
                     continue
-                for c in range(n_countries):
-                    bits = np.uint64(known[i, c])
-                    for f in range(n_features):
-                        if symbols[i, f] == prototypes[c, f]:
-                            bits &= ~(one << np.uint64(f))  # held: counted already
-                    total[c] += _popcount(bits)
-        for c in range(n_countries):
-            out[d, c] = total[c] / (max(sizes[d], 1) * n_features)
+                for f in range(n_features):
+                    if symbols[i, f] == prototypes[c, f]:
+                        bits &= ~(one << np.uint64(f))  # held: not known only
+                out[d, c] += _popcount(bits)
     return out
 
 
