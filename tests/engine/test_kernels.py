@@ -246,3 +246,27 @@ def test_symbol_counts_count_foreign_national_symbols_held():
     held = symbol_holdings(symbols, starts, sizes, 3)
     assert held[0, 0].tolist() == [1, 2, 0] and held[1, 1].tolist() == [0, 0, 2]
     assert symbol_counts(held, prototypes).tolist() == [[0, 3], [1, 0]]
+
+
+def test_every_helper_of_the_kernels_is_compiled_without_reference_counting():
+    """A compiled function that is not cached is a helper the kernels call in their inner
+    loops; compiled with reference counting, each call costs atomic operations per array
+    passed and is not inlined (``kernels.helper``)."""
+    import importlib
+    import pkgutil
+
+    from numba.core.caching import NullCache
+    from numba.core.registry import CPUDispatcher
+
+    from nanosim.engine import channels, kernels
+
+    helpers = {}
+    for package in (kernels, channels):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            helpers.update({f"{module.__name__}.{name}": f for name, f in vars(module).items()
+                            if isinstance(f, CPUDispatcher) and f.__module__ == module.__name__
+                            and isinstance(f._cache, NullCache)})
+    assert "nanosim.engine.kernels.judgement.deliver_to" in helpers
+    counted = [name for name, f in helpers.items() if f.targetoptions.get("_nrt") is not False]
+    assert counted == []

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from nanosim.engine.channels.channel import Channel
-from nanosim.engine.kernels import PEOPLE, STATE
+from nanosim.engine.kernels import PEOPLE, STATE, helper
 from nanosim.engine.kernels.bundles import N_SUMS
 from nanosim.engine.kernels.measures import add_moments
 
@@ -71,7 +71,7 @@ def _anchor(img, dispositions, starts, sizes, ledger, rate, citizens_inner):
                     sums[d, c, k] = acc[d, k, c]
 
 
-@njit
+@helper
 def _anchor_one(img, dispositions, i, c, rate, w, moved, acc, track):
     """Citizen i's two images of c, anchored; their changes into ``moved`` (image x
     target), and with ``track`` their moments into ``acc`` (slot x target)."""

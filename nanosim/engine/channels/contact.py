@@ -20,7 +20,7 @@ from nanosim.engine.channels.channel import (
     experiences,
     latitudes,
 )
-from nanosim.engine.kernels import PEOPLE
+from nanosim.engine.kernels import PEOPLE, helper
 from nanosim.engine.kernels.bundles import NO_KNOWN, NO_PROTOTYPES
 from nanosim.engine.kernels.judgement import (
     copy_differing,
@@ -177,7 +177,7 @@ def _meet(s, activations, graph, citizens, ledger, lat, symbol_sharing, valence,
                 deliver_to(img, ledger, lat, dj, openness[j], j, PEOPLE, di, v, w, CODE)
 
 
-@njit
+@helper
 def _experience_both(u, r, i, j, di, dj, citizens, ledger, rule):
     """i (of country di) and j (of dj) meet across a border: :func:`meet_across`, sponsored
     where their tie is one a sponsorship pays for."""
@@ -187,7 +187,7 @@ def _experience_both(u, r, i, j, di, dj, citizens, ledger, rule):
                 positivity_min, positivity_max, learning, CODE, paid, cred)
 
 
-@njit
+@helper
 def is_tie(keys, i, j, n):
     """Whether i--j is among the ties ``keys`` (sorted, ``i * n + j`` both ways)."""
     key = i * n + j

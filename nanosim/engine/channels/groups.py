@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit
 
 from nanosim.engine.channels.channel import Channel, citizens, credibility, experiences
-from nanosim.engine.kernels import PEOPLE
+from nanosim.engine.kernels import PEOPLE, helper
 from nanosim.engine.kernels.judgement import experience_of, learn_from, meet_across, see_symbol
 from nanosim.engine.kernels.memory import country_of
 from nanosim.engine.kernels.rng import stochastic_round, uniform
@@ -83,7 +83,7 @@ def _day(s, groups, sponsor, citizens, ledger, exp, cred, graph, appeal, members
                            learning, positivity_min, positivity_max, paid)
 
 
-@njit
+@helper
 def _other(groups, g, d):
     """The country group g links a member of country d to (``Memberships.other``)."""
     home, partner = groups.home[g], groups.partner[g]
@@ -130,7 +130,7 @@ def _by_group(groups):
     return first, members
 
 
-@njit
+@helper
 def _is_member(i, g, members, lo, hi, groups, since):
     """Whether citizen i belongs to group g: among ``members[lo:hi]`` or the slots joined
     since ``since``."""
@@ -171,7 +171,7 @@ def _join(s, groups, citizens, first, members, join, leave_below):
                 groups.belongs[i] += 1
 
 
-@njit
+@helper
 def _gathering(s, g, members, lo, hi, groups, citizens, ledger, exp, cred, learning,
                positivity_min, positivity_max, paid):
     """Every member of group g (``members[lo:hi]``) meets another member at random."""
@@ -205,7 +205,7 @@ def _gathering(s, g, members, lo, hi, groups, citizens, ledger, exp, cred, learn
                           CODE, paid, cred)
 
 
-@njit
+@helper
 def _showcase(s, g, members, lo, hi, groups, citizens, ledger, exp, cred, graph, appeal,
               learning, recognition, paid):
     """Every member of group g shows one of its symbols to a random social neighbour

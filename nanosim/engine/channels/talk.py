@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from nanosim.engine.channels.channel import Channel, activations, citizens
-from nanosim.engine.kernels import PEOPLE, STATE
+from nanosim.engine.kernels import PEOPLE, STATE, helper
 from nanosim.engine.kernels.bundles import Latitudes
 from nanosim.engine.kernels.judgement import spilled, track_change
 from nanosim.engine.kernels.memory import (
@@ -160,7 +160,7 @@ def _talk_on_rows(s, activations, graph, citizens, ledger, lat, epsilon, talk_pe
     ledger.counts[CODE] += 2 * int(heard)
 
 
-@njit
+@helper
 def _talk_block(m, ii, jj, cc, citizens, ledger, lat, epsilon, first_image, last_image,
                 extras):
     """The talk of one block's pairs: the messages judged (both ways), as a float.

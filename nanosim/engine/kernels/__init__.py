@@ -12,4 +12,16 @@ first citizen of each country) gives anyone's country without a memory lookup
 judgement.
 """
 
+from numba import njit
+
 PEOPLE, STATE = 0, 1  # the two images a citizen holds of each country: its people, its state
+
+helper = njit(_nrt=False)
+"""The decorator of every small compiled function the kernels call in their inner loops.
+
+Compiled without numba's reference counting (``_nrt=False``, as numba marks its own hot
+helpers): with it, every call increments and then decrements the count of each array
+passed in, an atomic operation each, and the call grows too large for LLVM to inline.
+That was most of a message's cost: ``judgement.deliver_to`` took 300 ns a call, 20 ns
+without. A helper may therefore neither allocate an array nor return or keep one.
+"""

@@ -11,9 +11,8 @@ ledger's count of the symbols known and not held.
 """
 
 import numpy as np
-from numba import njit
 
-from nanosim.engine.kernels import PEOPLE, STATE
+from nanosim.engine.kernels import PEOPLE, STATE, helper
 from nanosim.engine.kernels.bundles import (
     SUM_FAV,
     SUM_FAV_SQUARED,
@@ -26,7 +25,7 @@ from nanosim.engine.kernels.bundles import (
 from nanosim.engine.kernels.rng import uniform
 
 
-@njit
+@helper
 def judge(x, v, mu, openness, accept, reject, boomerang):
     """Social judgement: assimilate within ``accept``, contrast beyond ``reject``."""
     d = v - x
@@ -40,7 +39,7 @@ def judge(x, v, mu, openness, accept, reject, boomerang):
     return min(1.0, max(-1.0, x))
 
 
-@njit
+@helper
 def deliver_to(img, ledger, lat, d, open_i, i, which, c, v, mu, code):
     """A message of valence v about country c reaches citizen i (of country d, openness
     ``open_i``), weighing ``mu``; the ledger records every change under ``code``.
@@ -54,7 +53,7 @@ def deliver_to(img, ledger, lat, d, open_i, i, which, c, v, mu, code):
     _record(img, ledger, lat.spillover, d, i, which, c, x, x2, code)
 
 
-@njit
+@helper
 def experience(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, negativity, code):
     """Citizen i (of country d, openness ``open_i``) has a pleasant or unpleasant
     experience of country c, weighing ``mu``; recorded as :func:`deliver_to` records.
@@ -73,7 +72,7 @@ def experience(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, neg
     _record(img, ledger, spillover, d, i, which, c, x, x2, code)
 
 
-@njit
+@helper
 def experience_of(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, negativity, code,
                   paid, credibility):
     """:func:`experience`, of a voluntary activity or, where ``paid``, of a sponsored one.
@@ -95,7 +94,7 @@ def experience_of(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, 
     experience(img, ledger, spillover, d, open_i, i, which, c, pleasant, mu, negativity, code)
 
 
-@njit
+@helper
 def _record(img, ledger, spillover, d, i, which, c, x, x2, code):
     """Image ``which`` of c held by citizen i (of country d) goes from x to x2: store it,
     spill it to the other image, and record both under ``code``."""
@@ -118,13 +117,13 @@ def _record(img, ledger, spillover, d, i, which, c, x, x2, code):
                 track_change(ledger.sums, ledger.state_weight, d, c, y, x, y2, x2)
 
 
-@njit
+@helper
 def spilled(y, delta, spillover):
     """The other image y after a change of ``delta`` spills over to it."""
     return min(1.0, max(-1.0, y + spillover * delta))
 
 
-@njit
+@helper
 def track_change(sums, w, d, c, p0, s0, p1, s1):
     """Update the running sums of observer d about c for a change (p0, s0) -> (p1, s1)."""
     f0 = w * s0 + (1.0 - w) * p0
@@ -138,13 +137,13 @@ def track_change(sums, w, d, c, p0, s0, p1, s1):
     sums[d, c, SUM_FAVOURABLE_STATE] += (1.0 if s1 > 0.0 else 0.0) - (1.0 if s0 > 0.0 else 0.0)
 
 
-@njit
+@helper
 def favourability(img, i, c, state_weight):
     """Citizen i's favourability toward country c: its two images, weighted."""
     return state_weight * img[i, STATE, c] + (1.0 - state_weight) * img[i, PEOPLE, c]
 
 
-@njit
+@helper
 def similarity_count(symbols, i, j):
     """On how many features citizens i and j hold the same symbol."""
     same = 0
@@ -154,7 +153,7 @@ def similarity_count(symbols, i, j):
     return same
 
 
-@njit
+@helper
 def set_symbol(symbols, ledger, d, i, f, symbol, known, prototypes):
     """Citizen i (of country d) takes ``symbol`` on feature f. The ledger's ``held`` and
     ``known_only`` (where kept) follow: a national symbol i knows on f leaves the
@@ -172,7 +171,7 @@ def set_symbol(symbols, ledger, d, i, f, symbol, known, prototypes):
     symbols[i, f] = symbol
 
 
-@njit
+@helper
 def copy_differing(u, symbols, ledger, d, i, j, same, known, prototypes):
     """i (of country d) takes j's symbol on one feature where they differ, chosen by ``u``."""
     k = int(u * (symbols.shape[1] - same))
@@ -184,7 +183,7 @@ def copy_differing(u, symbols, ledger, d, i, j, same, known, prototypes):
             k -= 1
 
 
-@njit
+@helper
 def know(known, ledger, d, i, c, f):
     """Citizen i (of country d) comes to know c's national symbol on feature f, which it
     neither held nor knew; the ledger's ``known_only`` (where kept) counts it."""
@@ -193,7 +192,7 @@ def know(known, ledger, d, i, c, f):
         ledger.known_only[d, c] += 1
 
 
-@njit
+@helper
 def familiarity_count(symbols, known, prototypes, i, c):
     """On how many features citizen i holds or knows country c's national symbol."""
     bits = known[i, c] if known.shape[0] > 0 else 0
@@ -204,7 +203,7 @@ def familiarity_count(symbols, known, prototypes, i, c):
     return count
 
 
-@njit
+@helper
 def learn(u, symbols, known, prototypes, ledger, d, i, c):
     """Citizen i (of country d) learns one of country c's national symbols it neither holds
     nor knows, chosen by the uniform ``u``; False when it has them all."""
@@ -223,7 +222,7 @@ def learn(u, symbols, known, prototypes, ledger, d, i, c):
     return False
 
 
-@njit
+@helper
 def meet_across(u_i, u_j, u_learn_i, u_learn_j, i, j, di, dj, citizens, ledger, exp,
                 positivity_min, positivity_max, learning, code, paid, credibility):
     """i (of country di) and j (of dj) meet across a border: for each an experience of
@@ -253,7 +252,7 @@ def meet_across(u_i, u_j, u_learn_i, u_learn_j, i, j, di, dj, citizens, ledger, 
                           code, paid, credibility)
 
 
-@njit
+@helper
 def learn_from(u, symbols, known, prototypes, ledger, d, i, j, c):
     """Citizen i (of country d) learns from j one of country c's national symbols that j
     holds or knows and i neither holds nor knows, chosen by the uniform ``u``; False when
@@ -280,7 +279,7 @@ def learn_from(u, symbols, known, prototypes, ledger, d, i, j, c):
     return False
 
 
-@njit
+@helper
 def see_symbol(u_pleasant, u_learn, q, dq, c, f, citizens, ledger, appeal, learning, exp,
                recognition, code, paid, credibility):
     """Citizen q (of country dq) sees country c's national symbol on feature f (in a post, at

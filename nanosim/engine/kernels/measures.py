@@ -9,7 +9,7 @@ the end of a run.
 import numpy as np
 from numba import njit
 
-from nanosim.engine.kernels import PEOPLE, STATE
+from nanosim.engine.kernels import PEOPLE, STATE, helper
 from nanosim.engine.kernels.bundles import (
     N_SUMS,
     SUM_FAV,
@@ -23,7 +23,7 @@ from nanosim.engine.kernels.bundles import (
 from nanosim.engine.kernels.judgement import similarity_count
 
 
-@njit
+@helper
 def add_moments(acc, c, p, st, w):
     """Add one citizen's people and state images (p, st) of target c to the sums
     ``acc[slot, c]`` (``bundles.SUM_*`` slots; ``w`` the state image's weight)."""
@@ -139,7 +139,7 @@ def known_only_counts(symbols, known, prototypes, starts, sizes):
     return out
 
 
-@njit
+@helper
 def _popcount(x):
     """The bits set in the uint64 ``x`` (SWAR: no loop, no branch)."""
     x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))

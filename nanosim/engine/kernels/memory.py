@@ -10,11 +10,11 @@ memory latency overlapped.
 """
 
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from nanosim.engine.kernels import PEOPLE, STATE
+from nanosim.engine.kernels import PEOPLE, STATE, helper
 
 BLOCK = 64  # activations per block (their rows are prefetched together)
 
@@ -46,14 +46,14 @@ def prefetch(typingctx, arr, index):
     return types.void(arr, index), codegen
 
 
-@njit
+@helper
 def prefetch_images(img, i, c):
     """Prefetch both of citizen i's images of country c (a change spills to the other)."""
     prefetch(img, (i, PEOPLE, c))
     prefetch(img, (i, STATE, c))
 
 
-@njit
+@helper
 def country_of(i, starts):
     """The country of citizen i: the last c with ``starts[c] <= i``.
 
@@ -69,7 +69,7 @@ def country_of(i, starts):
     return lo
 
 
-@njit
+@helper
 def other_country(u, home_c, n_countries):
     """A country other than home_c chosen by the uniform ``u`` (home_c if it is the only one)."""
     if n_countries < 2:
@@ -78,7 +78,7 @@ def other_country(u, home_c, n_countries):
     return c + 1 if c >= home_c else c
 
 
-@njit
+@helper
 def pick_pairs(u, stride, m, n, indptr, indices, well_mixed, ii, jj):
     """Activation k of a block: citizen ``ii[k]`` and a random neighbour ``jj[k]`` (-1: none).
 
@@ -89,7 +89,7 @@ def pick_pairs(u, stride, m, n, indptr, indices, well_mixed, ii, jj):
     pick_neighbours(u, stride, m, n, indptr, indices, well_mixed, ii, jj)
 
 
-@njit
+@helper
 def pick_talkers(u, stride, m, n, indptr, well_mixed, ii):
     """The first half of :func:`pick_pairs`: who, and prefetch their graph rows."""
     for k in range(m):
@@ -99,7 +99,7 @@ def pick_talkers(u, stride, m, n, indptr, well_mixed, ii):
             prefetch(indptr, (i,))
 
 
-@njit
+@helper
 def pick_neighbours(u, stride, m, n, indptr, indices, well_mixed, ii, jj):
     """The second half of :func:`pick_pairs`: a random neighbour of each talker."""
     if well_mixed:
@@ -126,7 +126,7 @@ def pick_neighbours(u, stride, m, n, indptr, indices, well_mixed, ii, jj):
             jj[k] = indices[jj[k]]
 
 
-@njit
+@helper
 def pick_talkers_on_rows(u, stride, m, n, rows, ii):
     """:func:`pick_talkers` on a graph's one-line rows (``network.Graph.rows``)."""
     for k in range(m):
@@ -135,7 +135,7 @@ def pick_talkers_on_rows(u, stride, m, n, rows, ii):
         prefetch(rows, (i, 0))
 
 
-@njit
+@helper
 def pick_neighbours_on_rows(u, stride, m, indptr, indices, rows, ii, jj):
     """:func:`pick_neighbours` on one-line rows: the same neighbour, one memory read.
 

@@ -7,13 +7,15 @@ on its seed and on the order in which the kernels draw.
 import numpy as np
 from numba import njit
 
+from nanosim.engine.kernels import helper
 
-@njit
+
+@helper
 def _rotl(x, k):
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
-@njit
+@helper
 def xoshiro_step(s0, s1, s2, s3):
     """One xoshiro256** step on a state held in four locals: 64 random bits, new state."""
     result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
@@ -27,32 +29,32 @@ def xoshiro_step(s0, s1, s2, s3):
     return result, s0, s1, s2, s3
 
 
-@njit
+@helper
 def unit_float(bits):
     """The top 53 of 64 random bits as a float in [0, 1)."""
     return float(bits >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit
+@helper
 def next_u64(s):
     """Advance the xoshiro256** state ``s`` (uint64[4]) and return 64 random bits."""
     result, s[0], s[1], s[2], s[3] = xoshiro_step(s[0], s[1], s[2], s[3])
     return result
 
 
-@njit
+@helper
 def uniform(s):
     """A float in [0, 1)."""
     return unit_float(next_u64(s))
 
 
-@njit
+@helper
 def randint(s, n):
     """An int in [0, n)."""
     return int(uniform(s) * n)
 
 
-@njit
+@helper
 def fill_uniform(s, out, m):
     """``out[:m]`` = the next m uniforms of ``s`` (same numbers as m calls of ``uniform``).
 
@@ -65,7 +67,7 @@ def fill_uniform(s, out, m):
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
 
 
-@njit
+@helper
 def normal_from(u1, u2):
     """A standard normal from two uniforms (Box–Muller)."""
     return np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(2.0 * np.pi * u2)
