@@ -19,9 +19,13 @@ demo: $(STAMP)
 	  --pair Indonesia:Australia
 	@echo "demo figure: out/demo/effects.png (table: out/demo/comparison.md)"
 
+# The tests on TEST_WORKERS processes (pytest-xdist); TEST_WORKERS=0 runs them in this one.
+# loadgroup keeps the tests tests/conftest.py groups (browser, cluster) on one worker.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
 	$(BIN)/ruff check nanosim tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 validate: $(STAMP)
 	NANOSIM_VALIDATION_OUT=docs/images $(BIN)/python -m pytest -q -m slow

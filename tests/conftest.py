@@ -1,5 +1,8 @@
 """Shared test helpers: small scenarios built in code, and the kernels compiled first."""
 
+import contextlib
+import fcntl
+import os
 from pathlib import Path
 
 import pytest
@@ -98,21 +101,100 @@ def file_network(tmp_path):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def compiled_kernels():
+def compiled_kernels(tmp_path_factory):
     """Compile every numba kernel (or load it from numba's cache) before the first test.
 
     On a fresh clone compiling takes minutes; done here, once, the processes the tests
     start (dashboard servers, CLI runs, sweep workers) load the kernels from the cache
     instead of each compiling them under a test's timeout. Tiny runs of every library
     and validation scenario, and of the layouts and modes they do not use.
+
+    Under pytest-xdist the workers take turns: the first compiles and writes the cache,
+    the others then load from it (two compiling at once would each spend the minutes).
     """
     from nanosim.experiments.runner import run_replicate
     from nanosim.scenario import load_scenario
 
     library = Path(__file__).resolve().parent.parent / "nanosim" / "scenario" / "library"
     tiny = {"population.size": 600, "scenario.burn_in": 2}
-    for path in sorted(library.glob("*.toml")) + sorted(library.glob("validation/*.toml")):
-        run_replicate(load_scenario(str(path), {**tiny, "scenario.steps": 400}
-                                    if "validation" in path.parts else tiny))
-    for overrides in ({}, {"perception.spillover": 0.0}, V1, ALL_OFF):
-        run_replicate(small(overrides))
+    with xdist_lock(tmp_path_factory, "compiled_kernels"):
+        _numba_cache_saves_take_turns(tmp_path_factory)
+        for path in sorted(library.glob("*.toml")) + sorted(library.glob("validation/*.toml")):
+            run_replicate(load_scenario(str(path), {**tiny, "scenario.steps": 400}
+                                        if "validation" in path.parts else tiny))
+        for overrides in ({}, {"perception.spillover": 0.0}, V1, ALL_OFF):
+            run_replicate(small(overrides))
+
+
+@contextlib.contextmanager
+def xdist_lock(tmp_path_factory, name: str):
+    """Under pytest-xdist, hold the lock ``name`` the session's workers share (a file in
+    their common temporary folder); in a single process, nothing to hold."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    with open(tmp_path_factory.getbasetemp().parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _numba_cache_saves_take_turns(tmp_path_factory) -> None:
+    """Under pytest-xdist, each save into numba's cache holds a lock the workers share.
+
+    Some tests compile kernels for argument types the fixture does not (other layouts,
+    one country), so workers can still compile at once. A save reads the function's cache
+    index, adds its entry and writes both files; two at once could lose an entry, or
+    give one data file the entries of two signatures.
+    """
+    from numba.core import caching
+
+    cache_file = getattr(caching, "IndexDataCacheFile", None)  # numba's, not public
+    if "PYTEST_XDIST_WORKER" not in os.environ or not hasattr(cache_file, "save"):
+        return
+    save = cache_file.save
+
+    def save_in_turn(self, key, data):
+        with xdist_lock(tmp_path_factory, "numba_cache_save"):
+            save(self, key, data)
+
+    cache_file.save = save_in_turn
+
+
+# Modules pytest-xdist runs on one worker, by group (``make test`` runs ``-n 2 --dist
+# loadgroup``): the browser tests together, so that one dashboard server and one Chromium
+# run at a time (their tests have wall-clock limits); and modules with a costly
+# module-scoped fixture, so that it is not built on both workers.
+XDIST_GROUPS = {
+    "tests/dashboard/test_dashboard.py": "browser",
+    "tests/dashboard/test_saved_sensitivity.py": "browser",
+    "tests/cli/test_calibrate.py": "calibrate-cli",  # ``calibrated``: a whole calibration
+    "tests/experiments/test_sweep_cluster.py": "cluster",  # a Dask scheduler and workers
+}
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` by module, as ``XDIST_GROUPS`` says. (pytest-xdist's own
+    ``xdist_group`` mark groups nothing under pytest 9.2, whose node ids no longer take
+    the group suffix it adds: pytest-xdist issue 1386.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ByModule(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return XDIST_GROUPS.get(nodeid.split("::", 1)[0]) or super()._split_scope(nodeid)
+
+    return ByModule(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(config.rootpath)
+    for item in items:
+        module = item.path.relative_to(root).as_posix()
+        if item.get_closest_marker("browser") and XDIST_GROUPS.get(module) != "browser":
+            raise pytest.UsageError(f"{module} has browser tests: add it to XDIST_GROUPS "
+                                    "(tests/conftest.py) as 'browser'")

@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             shoot(page, out, "dashboard_explore")
 
             page = open_page(browser, url, "Saved results")
-            page.get_by_role("button", name="Open").click()
+            page.get_by_role("button", name="Open", exact=True).click()
             page.locator(".nanosim-figure").first.wait_for(timeout=120_000)
             shoot(page, out, "dashboard_saved")
     print(f"screenshots: {out}/dashboard_{{compare,explore,saved}}{{,_1024}}.png")

@@ -48,25 +48,20 @@ def cpu_seconds(pid: int) -> float:
 @contextlib.contextmanager
 def dashboard_server(folder: str | Path | None = None, port: int | None = None,
                      timeout: float = 90.0) -> Iterator[str]:
-    """Run ``nanosim dashboard [folder]`` on 127.0.0.1; yields its address; stops it after."""
-    port = port or free_port()
-    cmd = [sys.executable, "-m", "nanosim", "dashboard", "--port", str(port)]
-    if folder is not None:
-        cmd.insert(4, str(folder))
-    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would block it
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
+    """Run ``nanosim dashboard [folder]`` on 127.0.0.1; yields its address once the server
+    process itself listens there; stops it after.
+
+    Without ``port``, a free one; if another process (the tests may run on parallel
+    workers) takes it before the server binds it, the server is started again on another.
+    """
+    for attempt in range(3):
+        try:
+            proc, log, url = _start_server(folder, port or free_port(), timeout)
+            break
+        except _PortTaken:
+            if port or attempt == 2:
+                raise
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"dashboard server exited: {log.read()[-2000:]}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"dashboard server not up after {timeout} s")
-            time.sleep(0.2)
         yield ServerAddress(url, proc.pid)
     finally:
         proc.terminate()
@@ -76,6 +71,49 @@ def dashboard_server(folder: str | Path | None = None, port: int | None = None,
             proc.kill()
             proc.wait()
         log.close()
+
+
+class _PortTaken(RuntimeError):
+    pass
+
+
+def _start_server(folder, port: int, timeout: float):
+    """The server process, its log and its address, once it listens on ``port``."""
+    cmd = [sys.executable, "-m", "nanosim", "dashboard", "--port", str(port)]
+    if folder is not None:
+        cmd.insert(4, str(folder))
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would block it
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while not listens(proc.pid, port):
+            if proc.poll() is not None:
+                log.seek(0)
+                text = log.read()[-2000:]
+                error = _PortTaken if "address already in use" in text.lower() else RuntimeError
+                raise error(f"dashboard server exited: {text}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"dashboard server not up after {timeout} s")
+            time.sleep(0.2)
+    except BaseException:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+        raise
+    return proc, log, f"http://127.0.0.1:{port}/"
+
+
+def listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` itself listens on TCP ``port`` (not another process that
+    took the port meanwhile, which a connection alone would not tell apart)."""
+    import psutil  # a dependency of Dask's distributed
+
+    try:
+        return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port
+                   for c in psutil.Process(pid).net_connections("tcp"))
+    except psutil.Error:
+        return False
 
 
 @contextlib.contextmanager

@@ -49,7 +49,7 @@ def test_saved_results_page_shows_a_sensitivity_folder(analysed):
     with dashboard_server(analysed.parent) as url, chromium() as browser:
         page = open_page(browser, url, "Saved results")
         page.get_by_label("Path of a sweep or comparison folder").fill(str(analysed))
-        page.get_by_role("button", name="Open").click()
+        page.get_by_role("button", name="Open", exact=True).click()
         figure = page.locator(".nanosim-figure", has_text="Morris screening")
         figure.wait_for()
         assert figure.locator("img").evaluate("img => img.naturalWidth") > 100
